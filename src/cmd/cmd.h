@@ -1,0 +1,24 @@
+/* The gvt-view commands. Each takes its own argv (argv[0] is the command
+ * name), prints to @out and @err (so tests can run them in-process), and
+ * returns the process exit status. */
+#pragma once
+
+#include <stdio.h>
+#include <glib.h>
+#include "../vgpu/vgpu.h"
+
+G_BEGIN_DECLS
+
+int gvt_cmd_list (int argc, char **argv, FILE *out, FILE *err);
+int gvt_cmd_probe (int argc, char **argv, FILE *out, FILE *err);
+
+/* Opens the device a command names: @device ("sim", "/dev/vfio/N", UUID,
+ * ...) or, when @fd >= 0, the inherited device fd (then @device must be
+ * NULL). Exactly one of them must be given. */
+GvtVgpu *gvt_cmd_open_device (const char *device, int fd, GError **error);
+
+/* Prints "gvt-view: MESSAGE" to @err and returns the exit status for it:
+ * 2 for usage errors, 1 otherwise. */
+int gvt_cmd_fail (FILE *err, const GError *error);
+
+G_END_DECLS

@@ -1,0 +1,121 @@
+/* GvtBuffer: one owner-counted handle on a plane's memory. */
+#include <errno.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "buffer.h"
+#include "../gvt-error.h"
+
+struct _GvtBuffer {
+  gatomicrefcount ref;
+  int fd;                  /* dma-buf, or -1 */
+  gsize size;
+  void *data;              /* memory buffer, or the lazy dma-buf mapping */
+  GvtBufferDestroy destroy;
+  gboolean map_failed;     /* don't retry a failed mmap every frame */
+  guint64 serial;
+};
+
+static guint64
+next_serial (void)
+{
+  static guint64 counter;
+  /* Serials only need to be unique; 64 bits never wrap in practice. */
+  return __atomic_add_fetch (&counter, 1, __ATOMIC_RELAXED);
+}
+
+GvtBuffer *
+gvt_buffer_new_dmabuf (int fd, gsize size)
+{
+  g_return_val_if_fail (fd >= 0, NULL);
+  GvtBuffer *self = g_new0 (GvtBuffer, 1);
+  g_atomic_ref_count_init (&self->ref);
+  self->fd = fd;
+  self->size = size;
+  self->serial = next_serial ();
+  return self;
+}
+
+GvtBuffer *
+gvt_buffer_new_memory (void *data, gsize size, GvtBufferDestroy destroy)
+{
+  g_return_val_if_fail (data != NULL, NULL);
+  GvtBuffer *self = g_new0 (GvtBuffer, 1);
+  g_atomic_ref_count_init (&self->ref);
+  self->fd = -1;
+  self->size = size;
+  self->data = data;
+  self->destroy = destroy;
+  self->serial = next_serial ();
+  return self;
+}
+
+GvtBuffer *
+gvt_buffer_ref (GvtBuffer *self)
+{
+  g_atomic_ref_count_inc (&self->ref);
+  return self;
+}
+
+void
+gvt_buffer_unref (GvtBuffer *self)
+{
+  if (self == NULL || !g_atomic_ref_count_dec (&self->ref))
+    return;
+  if (self->fd >= 0)
+    {
+      if (self->data != NULL)
+        munmap (self->data, self->size);
+      close (self->fd);
+    }
+  else if (self->destroy != NULL)
+    self->destroy (self->data, self->size);
+  g_free (self);
+}
+
+int
+gvt_buffer_get_fd (GvtBuffer *self)
+{
+  return self->fd;
+}
+
+gsize
+gvt_buffer_get_size (GvtBuffer *self)
+{
+  return self->size;
+}
+
+guint64
+gvt_buffer_get_serial (GvtBuffer *self)
+{
+  return self->serial;
+}
+
+const guint8 *
+gvt_buffer_map (GvtBuffer *self, GError **error)
+{
+  if (self->data != NULL)
+    return self->data;
+
+  if (self->fd < 0 || self->map_failed || self->size == 0)
+    {
+      g_set_error (error, GVT_ERROR, GVT_ERROR_UNSUPPORTED,
+                   "this buffer has no CPU mapping");
+      return NULL;
+    }
+
+  void *data = mmap (NULL, self->size, PROT_READ, MAP_SHARED, self->fd, 0);
+  if (data == MAP_FAILED)
+    {
+      int saved = errno;
+      self->map_failed = TRUE;
+      g_set_error (error, GVT_ERROR, GVT_ERROR_UNSUPPORTED,
+                   "the dma-buf can't be mapped by the CPU (%s)%s", g_strerror (saved),
+                   (self->size & 4095) != 0
+                     ? ": its size is not a whole number of pages"
+                     : ": the exporter (GVT-g, pristine mbochs) forbids CPU access");
+      return NULL;
+    }
+  self->data = data;
+  return self->data;
+}
