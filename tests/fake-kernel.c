@@ -1,0 +1,2 @@
+/* placeholder */
+#include "fake-kernel.h"

@@ -1,0 +1,37 @@
+/* Shared helpers for the test programs. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+void
+gvt_test_ensure_umockdev (int argc, char **argv)
+{
+  const char *preload = g_getenv ("LD_PRELOAD");
+  if (preload != NULL && strstr (preload, "libumockdev-preload") != NULL)
+    return;
+
+  g_autofree char *new_preload = preload && *preload
+    ? g_strconcat ("libumockdev-preload.so.0:", preload, NULL)
+    : g_strdup ("libumockdev-preload.so.0");
+  g_setenv ("LD_PRELOAD", new_preload, TRUE);
+  execv ("/proc/self/exe", argv);
+  g_error ("cannot re-execute %s under umockdev's preload: %s", argv[0], g_strerror (errno));
+}
+
+int
+gvt_test_count_fds (void)
+{
+  DIR *dir = opendir ("/proc/self/fd");
+  g_assert_nonnull (dir);
+  int n = 0;
+  struct dirent *entry;
+  while ((entry = readdir (dir)) != NULL)
+    if (entry->d_name[0] != '.')
+      n++;
+  closedir (dir);
+  return n - 1;
+}
