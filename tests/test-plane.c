@@ -1,3 +1,322 @@
-/* placeholder */
-#include <glib.h>
-int main (int argc, char **argv) { g_test_init (&argc, &argv, NULL); return g_test_run (); }
+/* Tests of the plane value type, its validation and GvtBuffer. */
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "gvt-error.h"
+#include "display/format.h"
+#include "display/plane.h"
+#include "testutil.h"
+
+static struct vfio_device_gfx_plane_info
+good_primary (void)
+{
+  return (struct vfio_device_gfx_plane_info) {
+    .argsz = sizeof (struct vfio_device_gfx_plane_info),
+    .flags = VFIO_GFX_PLANE_TYPE_DMABUF,
+    .drm_plane_type = GVT_PLANE_PRIMARY,
+    .drm_format = GVT_FORMAT_XRGB8888,
+    .width = 1024, .height = 768, .stride = 4096, .size = 4096 * 768,
+    .dmabuf_id = 3,
+  };
+}
+
+static struct vfio_device_gfx_plane_info
+good_cursor (void)
+{
+  return (struct vfio_device_gfx_plane_info) {
+    .argsz = sizeof (struct vfio_device_gfx_plane_info),
+    .flags = VFIO_GFX_PLANE_TYPE_DMABUF,
+    .drm_plane_type = GVT_PLANE_CURSOR,
+    .drm_format = GVT_FORMAT_ARGB8888,
+    .width = 64, .height = 64, .stride = 256, .size = 256 * 64,
+    .x_pos = 100, .y_pos = 200, .x_hot = 3, .y_hot = 5,
+    .dmabuf_id = 9,
+  };
+}
+
+static void
+assert_rejected (const struct vfio_device_gfx_plane_info *info, GvtPlaneKind kind,
+                 GvtPlaneSource source, guint64 region_size, gboolean region_mmap,
+                 const char *needle)
+{
+  g_autoptr (GError) error = NULL;
+  g_assert_false (gvt_plane_info_validate (info, kind, source, region_size, region_mmap,
+                                           &error));
+  g_assert_error (error, GVT_ERROR, GVT_ERROR_INVALID_PLANE);
+  if (strstr (error->message, needle) == NULL)
+    g_error ("'%s' does not mention '%s'", error->message, needle);
+}
+
+static void
+test_validate_good (void)
+{
+  g_autoptr (GError) error = NULL;
+  struct vfio_device_gfx_plane_info p = good_primary ();
+  struct vfio_device_gfx_plane_info c = good_cursor ();
+
+  g_assert_true (gvt_plane_info_validate (&p, GVT_PLANE_PRIMARY, GVT_PLANE_SOURCE_DMABUF,
+                                          0, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_true (gvt_plane_info_validate (&c, GVT_PLANE_CURSOR, GVT_PLANE_SOURCE_DMABUF,
+                                          0, FALSE, &error));
+  /* Largest legal sizes, exact minimum stride and size. */
+  p.width = p.height = GVT_PLANE_MAX_DIM;
+  p.stride = GVT_PLANE_MAX_DIM * 4;
+  p.size = p.stride * p.height;
+  g_assert_true (gvt_plane_info_validate (&p, GVT_PLANE_PRIMARY, GVT_PLANE_SOURCE_DMABUF,
+                                          0, FALSE, &error));
+  /* RGB565 needs only 2 bytes per pixel. */
+  p = good_primary ();
+  p.drm_format = GVT_FORMAT_RGB565;
+  p.stride = 2048;
+  p.size = 2048 * 768;
+  g_assert_true (gvt_plane_info_validate (&p, GVT_PLANE_PRIMARY, GVT_PLANE_SOURCE_DMABUF,
+                                          0, FALSE, &error));
+  /* Unknown hotspot. */
+  c.x_hot = c.y_hot = GVT_HOTSPOT_UNKNOWN;
+  g_assert_true (gvt_plane_info_validate (&c, GVT_PLANE_CURSOR, GVT_PLANE_SOURCE_DMABUF,
+                                          0, FALSE, &error));
+}
+
+static void
+test_validate_bad_fields (void)
+{
+  struct vfio_device_gfx_plane_info p;
+
+  p = good_primary ();
+  p.drm_format = GVT_FOURCC ('N', 'V', '1', '2');
+  assert_rejected (&p, GVT_PLANE_PRIMARY, GVT_PLANE_SOURCE_DMABUF, 0, FALSE,
+                   "unsupported format NV12");
+  p = good_primary ();
+  p.drm_format = 0x01020304;
+  assert_rejected (&p, GVT_PLANE_PRIMARY, GVT_PLANE_SOURCE_DMABUF, 0, FALSE, "????");
+  p = good_primary ();
+  p.width = 0;
+  assert_rejected (&p, GVT_PLANE_PRIMARY, GVT_PLANE_SOURCE_DMABUF, 0, FALSE, "0x768");
+  p = good_primary ();
+  p.height = 0;
+  assert_rejected (&p, GVT_PLANE_PRIMARY, GVT_PLANE_SOURCE_DMABUF, 0, FALSE, "1024x0");
+  p = good_primary ();
+  p.width = GVT_PLANE_MAX_DIM + 1;
+  p.stride = p.width * 4;
+  p.size = 0xffffffff;
+  assert_rejected (&p, GVT_PLANE_PRIMARY, GVT_PLANE_SOURCE_DMABUF, 0, FALSE, "outside");
+  p = good_primary ();
+  p.stride = 4095;
+  assert_rejected (&p, GVT_PLANE_PRIMARY, GVT_PLANE_SOURCE_DMABUF, 0, FALSE, "stride 4095");
+  p = good_primary ();
+  p.size = 4096 * 768 - 1;
+  assert_rejected (&p, GVT_PLANE_PRIMARY, GVT_PLANE_SOURCE_DMABUF, 0, FALSE, "less than stride");
+  /* stride * height overflows 32 bits: must not wrap into "fits". */
+  p = good_primary ();
+  p.width = 16384;
+  p.height = 16384;
+  p.stride = 0x40000;
+  p.size = 0x1000;
+  assert_rejected (&p, GVT_PLANE_PRIMARY, GVT_PLANE_SOURCE_DMABUF, 0, FALSE, "less than stride");
+}
+
+static void
+test_validate_cursor (void)
+{
+  struct vfio_device_gfx_plane_info c;
+
+  c = good_cursor ();
+  c.width = c.height = 257;
+  c.stride = 257 * 4;
+  c.size = c.stride * 257;
+  assert_rejected (&c, GVT_PLANE_CURSOR, GVT_PLANE_SOURCE_DMABUF, 0, FALSE, "1..256");
+  c = good_cursor ();
+  c.x_hot = 64;
+  assert_rejected (&c, GVT_PLANE_CURSOR, GVT_PLANE_SOURCE_DMABUF, 0, FALSE, "hotspot 64,5");
+  c = good_cursor ();
+  c.y_hot = 1000;
+  assert_rejected (&c, GVT_PLANE_CURSOR, GVT_PLANE_SOURCE_DMABUF, 0, FALSE, "outside");
+  /* Half-unknown is not "unknown". */
+  c = good_cursor ();
+  c.x_hot = GVT_HOTSPOT_UNKNOWN;
+  assert_rejected (&c, GVT_PLANE_CURSOR, GVT_PLANE_SOURCE_DMABUF, 0, FALSE, "hotspot");
+}
+
+static void
+test_validate_region (void)
+{
+  g_autoptr (GError) error = NULL;
+  struct vfio_device_gfx_plane_info p = good_primary ();
+  p.flags = VFIO_GFX_PLANE_TYPE_REGION;
+  p.region_index = 16;
+
+  g_assert_true (gvt_plane_info_validate (&p, GVT_PLANE_PRIMARY, GVT_PLANE_SOURCE_REGION,
+                                          4u << 20, TRUE, &error));
+  g_assert_no_error (error);
+  assert_rejected (&p, GVT_PLANE_PRIMARY, GVT_PLANE_SOURCE_REGION, 0, TRUE,
+                   "region 16, which the device doesn't have");
+  assert_rejected (&p, GVT_PLANE_PRIMARY, GVT_PLANE_SOURCE_REGION, 4u << 20, FALSE,
+                   "can't be mapped");
+  assert_rejected (&p, GVT_PLANE_PRIMARY, GVT_PLANE_SOURCE_REGION, 4096 * 767, TRUE,
+                   "needs 3145728 bytes");
+}
+
+static void
+test_empty (void)
+{
+  struct vfio_device_gfx_plane_info p = good_primary ();
+  g_assert_false (gvt_plane_info_is_empty (&p));
+  p.drm_format = 0;
+  g_assert_true (gvt_plane_info_is_empty (&p));
+  p = good_primary ();
+  p.size = 0;
+  g_assert_true (gvt_plane_info_is_empty (&p));
+}
+
+static void
+free_data (void *data, gsize size)
+{
+  g_free (data);
+}
+
+static int destroyed;
+
+static void
+count_destroy (void *data, gsize size)
+{
+  g_assert_cmpuint (size, ==, 64);
+  destroyed++;
+  g_free (data);
+}
+
+static void
+test_plane_values (void)
+{
+  struct vfio_device_gfx_plane_info c = good_cursor ();
+  GvtBuffer *buffer = gvt_buffer_new_memory (g_malloc0 (64), 64, count_destroy);
+  destroyed = 0;
+
+  GvtPlane *a = gvt_plane_new (&c, GVT_PLANE_CURSOR, GVT_PLANE_SOURCE_DMABUF, buffer);
+  c.x_pos = 5;
+  GvtPlane *b = gvt_plane_new (&c, GVT_PLANE_CURSOR, GVT_PLANE_SOURCE_DMABUF, buffer);
+  gvt_buffer_unref (buffer);
+
+  g_assert_cmpuint (gvt_plane_get_kind (a), ==, GVT_PLANE_CURSOR);
+  g_assert_cmpuint (gvt_plane_get_fourcc (a), ==, GVT_FORMAT_ARGB8888);
+  g_assert_cmpuint (gvt_plane_get_width (a), ==, 64);
+  g_assert_cmpuint (gvt_plane_get_stride (a), ==, 256);
+  g_assert_cmpuint (gvt_plane_get_x (a), ==, 100);
+  g_assert_cmpuint (gvt_plane_get_y (a), ==, 200);
+  g_assert_cmpuint (gvt_plane_get_hot_x (a), ==, 3);
+  g_assert_cmpuint (gvt_plane_get_hot_y (a), ==, 5);
+  g_assert_cmpuint (gvt_plane_get_dmabuf_id (a), ==, 9);
+  g_assert_cmpuint (gvt_plane_get_x (b), ==, 5);
+  /* Position is not part of the image. */
+  g_assert_true (gvt_plane_same_image (a, b));
+
+  c.width = 32;
+  c.height = 32;
+  c.x_hot = c.y_hot = 0;
+  GvtBuffer *other = gvt_buffer_new_memory (g_malloc0 (64), 64, count_destroy);
+  GvtPlane *d = gvt_plane_new (&c, GVT_PLANE_CURSOR, GVT_PLANE_SOURCE_DMABUF, other);
+  gvt_buffer_unref (other);
+  g_assert_false (gvt_plane_same_image (a, d));
+  g_assert_false (gvt_plane_same_image (a, NULL));
+  g_assert_true (gvt_plane_same_image (NULL, NULL));
+
+  gvt_plane_unref (a);
+  gvt_plane_unref (d);
+  g_assert_cmpint (destroyed, ==, 1);
+  gvt_plane_unref (b);
+  g_assert_cmpint (destroyed, ==, 2);
+}
+
+static void
+test_primary_has_no_position (void)
+{
+  struct vfio_device_gfx_plane_info p = good_primary ();
+  p.x_pos = 7;
+  p.y_pos = 8;
+  p.x_hot = 1;
+  g_autoptr (GvtBuffer) buffer = gvt_buffer_new_memory (g_malloc0 (1), 1,
+                                                        free_data);
+  g_autoptr (GvtPlane) plane = gvt_plane_new (&p, GVT_PLANE_PRIMARY, GVT_PLANE_SOURCE_DMABUF,
+                                              buffer);
+  g_assert_cmpuint (gvt_plane_get_x (plane), ==, 0);
+  g_assert_cmpuint (gvt_plane_get_y (plane), ==, 0);
+  g_assert_cmpuint (gvt_plane_get_hot_x (plane), ==, GVT_HOTSPOT_UNKNOWN);
+}
+
+static void
+test_buffer_dmabuf_map (void)
+{
+  int before = gvt_test_count_fds ();
+  int fd = memfd_create ("test", MFD_CLOEXEC);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (ftruncate (fd, 8192), ==, 0);
+  guint8 *w = mmap (NULL, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  g_assert_true (w != MAP_FAILED);
+  w[0] = 0x5a;
+  w[8191] = 0xa5;
+
+  GvtBuffer *a = gvt_buffer_new_dmabuf (fd, 8192);
+  g_autoptr (GError) error = NULL;
+  const guint8 *r = gvt_buffer_map (a, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (r[0], ==, 0x5a);
+  g_assert_cmpuint (r[8191], ==, 0xa5);
+  g_assert_true (gvt_buffer_map (a, NULL) == r);
+  g_assert_cmpint (gvt_buffer_get_fd (a), ==, fd);
+
+  GvtBuffer *b = gvt_buffer_new_memory (g_malloc0 (4), 4,
+                                        free_data);
+  g_assert_cmpuint (gvt_buffer_get_serial (a), !=, gvt_buffer_get_serial (b));
+  g_assert_cmpint (gvt_buffer_get_fd (b), ==, -1);
+  gvt_buffer_unref (b);
+
+  munmap (w, 8192);
+  gvt_buffer_unref (a);
+  /* The buffer owned the fd: it is closed now. */
+  g_assert_cmpint (gvt_test_count_fds (), ==, before);
+}
+
+static void
+test_buffer_unmappable (void)
+{
+  /* A pipe stands in for a dma-buf that refuses CPU access (GVT-g). */
+  int fds[2];
+  g_assert_cmpint (pipe (fds), ==, 0);
+  close (fds[1]);
+  g_autoptr (GvtBuffer) buffer = gvt_buffer_new_dmabuf (fds[0], 4096);
+  g_autoptr (GError) error = NULL;
+  g_assert_null (gvt_buffer_map (buffer, &error));
+  g_assert_error (error, GVT_ERROR, GVT_ERROR_UNSUPPORTED);
+  g_assert_nonnull (strstr (error->message, "can't be mapped"));
+}
+
+static void
+test_format_table (void)
+{
+  char buf[5], mod[24];
+  g_assert_cmpuint (gvt_format_lookup (GVT_FORMAT_RGB565)->cpp, ==, 2);
+  g_assert_false (gvt_format_lookup (GVT_FORMAT_XRGB8888)->has_alpha);
+  g_assert_true (gvt_format_lookup (GVT_FORMAT_ABGR8888)->has_alpha);
+  g_assert_null (gvt_format_lookup (0));
+  g_assert_cmpstr (gvt_fourcc_to_string (GVT_FORMAT_XBGR2101010, buf), ==, "XB30");
+  g_assert_cmpstr (gvt_modifier_to_string (GVT_MOD_I915_X_TILED, mod), ==, "X-tiled");
+  g_assert_cmpstr (gvt_modifier_to_string (0x123, mod), ==, "0x0000000000000123");
+  g_assert_cmpuint (gvt_modifier_tile_height (GVT_MOD_I915_Y_TILED), ==, 32);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/plane/validate/good", test_validate_good);
+  g_test_add_func ("/plane/validate/bad-fields", test_validate_bad_fields);
+  g_test_add_func ("/plane/validate/cursor", test_validate_cursor);
+  g_test_add_func ("/plane/validate/region", test_validate_region);
+  g_test_add_func ("/plane/empty", test_empty);
+  g_test_add_func ("/plane/values", test_plane_values);
+  g_test_add_func ("/plane/primary-has-no-position", test_primary_has_no_position);
+  g_test_add_func ("/plane/buffer/dmabuf-map", test_buffer_dmabuf_map);
+  g_test_add_func ("/plane/buffer/unmappable", test_buffer_unmappable);
+  g_test_add_func ("/plane/format-table", test_format_table);
+  return g_test_run ();
+}

@@ -1,2 +1,271 @@
-/* placeholder */
+/* gvt-view probe: what a device offers right now, for people and scripts.
+ *
+ * JSON (a documented interface; see README.md):
+ *   { "device":  { "name", "flags", "num_regions", "num_irqs" },
+ *     "display": { "dmabuf": bool, "region": bool },
+ *     "state":   "live" | "no-signal" | "invalid" | "lost",
+ *     "reason":  null | "why there is no picture",
+ *     "primary": null | PLANE, "cursor": null | PLANE,
+ *     "edid":    null | { "max_xres", "max_yres" } }
+ *   PLANE = { "fourcc": "XR24", "drm_format", "modifier", "width", "height",
+ *             "stride", "size", "x", "y", "hot_x", "hot_y",
+ *             "dmabuf_id" | "region_index" }   (hot_x/hot_y null = unknown)
+ */
+#include <json-glib/json-glib.h>
+
 #include "cmd.h"
+#include "../gvt-error.h"
+#include "../display/format.h"
+#include "../display/scanout.h"
+#include "../vgpu/edid.h"
+
+/* mbochs answers ENOMEM once after a mode change; a few ticks apart is
+ * what a display would see, so that is what probe waits for. */
+#define PROBE_TRIES 5
+#define PROBE_TRY_INTERVAL_US (20 * 1000)
+
+static const char *
+state_name (GvtScanoutState state)
+{
+  switch (state)
+    {
+    case GVT_SCANOUT_STATE_LIVE:      return "live";
+    case GVT_SCANOUT_STATE_NO_SIGNAL: return "no-signal";
+    case GVT_SCANOUT_STATE_INVALID:   return "invalid";
+    case GVT_SCANOUT_STATE_LOST:      return "lost";
+    default:                          g_assert_not_reached ();
+    }
+}
+
+static void
+add_hotspot (JsonBuilder *b, const char *name, guint32 value)
+{
+  json_builder_set_member_name (b, name);
+  if (value == GVT_HOTSPOT_UNKNOWN)
+    json_builder_add_null_value (b);
+  else
+    json_builder_add_int_value (b, value);
+}
+
+static void
+add_plane_json (JsonBuilder *b, const char *name, GvtPlane *plane)
+{
+  char fcc[5];
+
+  json_builder_set_member_name (b, name);
+  if (plane == NULL)
+    {
+      json_builder_add_null_value (b);
+      return;
+    }
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "fourcc");
+  json_builder_add_string_value (b, gvt_fourcc_to_string (gvt_plane_get_fourcc (plane), fcc));
+  json_builder_set_member_name (b, "drm_format");
+  json_builder_add_int_value (b, gvt_plane_get_fourcc (plane));
+  json_builder_set_member_name (b, "modifier");
+  /* JSON numbers are doubles to many readers; modifiers fit in 56 bits. */
+  json_builder_add_int_value (b, (gint64) gvt_plane_get_modifier (plane));
+  json_builder_set_member_name (b, "width");
+  json_builder_add_int_value (b, gvt_plane_get_width (plane));
+  json_builder_set_member_name (b, "height");
+  json_builder_add_int_value (b, gvt_plane_get_height (plane));
+  json_builder_set_member_name (b, "stride");
+  json_builder_add_int_value (b, gvt_plane_get_stride (plane));
+  json_builder_set_member_name (b, "size");
+  json_builder_add_int_value (b, gvt_plane_get_size (plane));
+  json_builder_set_member_name (b, "x");
+  json_builder_add_int_value (b, gvt_plane_get_x (plane));
+  json_builder_set_member_name (b, "y");
+  json_builder_add_int_value (b, gvt_plane_get_y (plane));
+  add_hotspot (b, "hot_x", gvt_plane_get_hot_x (plane));
+  add_hotspot (b, "hot_y", gvt_plane_get_hot_y (plane));
+  if (gvt_plane_get_source (plane) == GVT_PLANE_SOURCE_REGION)
+    {
+      json_builder_set_member_name (b, "region_index");
+      json_builder_add_int_value (b, gvt_plane_get_region_index (plane));
+    }
+  else
+    {
+      json_builder_set_member_name (b, "dmabuf_id");
+      json_builder_add_int_value (b, gvt_plane_get_dmabuf_id (plane));
+    }
+  json_builder_end_object (b);
+}
+
+static void
+print_json (FILE *out, GvtVgpu *vgpu, const struct vfio_device_info *info,
+            GvtScanout *scanout, GvtEdidRegion *edid)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "device");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "name");
+  json_builder_add_string_value (b, gvt_vgpu_get_name (vgpu));
+  json_builder_set_member_name (b, "flags");
+  json_builder_add_int_value (b, info->flags);
+  json_builder_set_member_name (b, "num_regions");
+  json_builder_add_int_value (b, info->num_regions);
+  json_builder_set_member_name (b, "num_irqs");
+  json_builder_add_int_value (b, info->num_irqs);
+  json_builder_end_object (b);
+
+  json_builder_set_member_name (b, "display");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "dmabuf");
+  json_builder_add_boolean_value (b, gvt_scanout_has_dmabuf (scanout));
+  json_builder_set_member_name (b, "region");
+  json_builder_add_boolean_value (b, gvt_scanout_has_region (scanout));
+  json_builder_end_object (b);
+
+  json_builder_set_member_name (b, "state");
+  json_builder_add_string_value (b, state_name (gvt_scanout_get_state (scanout)));
+  json_builder_set_member_name (b, "reason");
+  if (gvt_scanout_get_reason (scanout))
+    json_builder_add_string_value (b, gvt_scanout_get_reason (scanout));
+  else
+    json_builder_add_null_value (b);
+
+  add_plane_json (b, "primary", gvt_scanout_get_primary (scanout));
+  add_plane_json (b, "cursor", gvt_scanout_get_cursor (scanout));
+
+  json_builder_set_member_name (b, "edid");
+  if (edid == NULL)
+    json_builder_add_null_value (b);
+  else
+    {
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "max_xres");
+      json_builder_add_int_value (b, gvt_edid_region_get_max_xres (edid));
+      json_builder_set_member_name (b, "max_yres");
+      json_builder_add_int_value (b, gvt_edid_region_get_max_yres (edid));
+      json_builder_end_object (b);
+    }
+  json_builder_end_object (b);
+
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  g_autoptr (JsonNode) root = json_builder_get_root (b);
+  json_generator_set_pretty (gen, TRUE);
+  json_generator_set_root (gen, root);
+  g_autofree char *text = json_generator_to_data (gen, NULL);
+  fprintf (out, "%s\n", text);
+}
+
+static void
+print_plane_text (FILE *out, const char *label, GvtPlane *plane)
+{
+  char fcc[5], mod[24];
+
+  if (plane == NULL)
+    {
+      fprintf (out, "%-9s none\n", label);
+      return;
+    }
+  fprintf (out, "%-9s %ux%u %s %s, stride %u, size %u", label,
+           gvt_plane_get_width (plane), gvt_plane_get_height (plane),
+           gvt_fourcc_to_string (gvt_plane_get_fourcc (plane), fcc),
+           gvt_modifier_to_string (gvt_plane_get_modifier (plane), mod),
+           gvt_plane_get_stride (plane), gvt_plane_get_size (plane));
+  if (gvt_plane_get_source (plane) == GVT_PLANE_SOURCE_REGION)
+    fprintf (out, ", region %u", gvt_plane_get_region_index (plane));
+  else
+    fprintf (out, ", dmabuf id %u", gvt_plane_get_dmabuf_id (plane));
+  if (gvt_plane_get_kind (plane) == GVT_PLANE_CURSOR)
+    {
+      fprintf (out, ", at %u,%u", gvt_plane_get_x (plane), gvt_plane_get_y (plane));
+      if (gvt_plane_get_hot_x (plane) != GVT_HOTSPOT_UNKNOWN)
+        fprintf (out, ", hotspot %u,%u", gvt_plane_get_hot_x (plane),
+                 gvt_plane_get_hot_y (plane));
+      else
+        fprintf (out, ", hotspot unknown");
+    }
+  fputc ('\n', out);
+}
+
+static void
+print_text (FILE *out, GvtVgpu *vgpu, const struct vfio_device_info *info,
+            GvtScanout *scanout, GvtEdidRegion *edid)
+{
+  fprintf (out, "%-9s %s (%u regions, %u irqs%s)\n", "device:", gvt_vgpu_get_name (vgpu),
+           info->num_regions, info->num_irqs,
+           (info->flags & VFIO_DEVICE_FLAGS_PCI) ? ", PCI" : "");
+  fprintf (out, "%-9s %s\n", "display:",
+           gvt_scanout_has_dmabuf (scanout) ? "dma-buf planes" : "region planes");
+  fprintf (out, "%-9s %s\n", "state:",
+           gvt_scanout_get_reason (scanout) ? gvt_scanout_get_reason (scanout) : "live");
+  print_plane_text (out, "primary:", gvt_scanout_get_primary (scanout));
+  print_plane_text (out, "cursor:", gvt_scanout_get_cursor (scanout));
+  if (edid)
+    fprintf (out, "%-9s up to %ux%u\n", "edid:", gvt_edid_region_get_max_xres (edid),
+             gvt_edid_region_get_max_yres (edid));
+  else
+    fprintf (out, "%-9s none (the guest resolution can't follow the window)\n", "edid:");
+}
+
+int
+gvt_cmd_probe (int argc, char **argv, FILE *out, FILE *err)
+{
+  gboolean json = FALSE;
+  int fd = -1;
+  const GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON (see README: probe JSON)", NULL },
+    { "fd", 0, 0, G_OPTION_ARG_INT, &fd, "Use the inherited VFIO device fd N", "N" },
+    { NULL }
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("DEVICE — what a vGPU display offers now");
+  g_autoptr (GError) error = NULL;
+
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_option_context_set_description (ctx,
+    "DEVICE: /dev/vfio/N, /dev/vfio/devices/vfioX, an mdev UUID, /sys/bus/mdev/devices/UUID,\n"
+    "sim or sim:WxH (the simulated vGPU); or --fd N instead.");
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    return gvt_cmd_fail (err, error);
+  if (argc > 2)
+    {
+      g_set_error (&error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
+                   "probe takes one DEVICE, got %d arguments", argc - 1);
+      return gvt_cmd_fail (err, error);
+    }
+
+  g_autoptr (GvtVgpu) vgpu = gvt_cmd_open_device (argc > 1 ? argv[1] : NULL, fd, &error);
+  if (vgpu == NULL)
+    return gvt_cmd_fail (err, error);
+
+  struct vfio_device_info info = { .argsz = sizeof info };
+  int ret = gvt_vgpu_get_device_info (vgpu, &info);
+  if (ret < 0)
+    {
+      g_set_error (&error, GVT_ERROR, GVT_ERROR_FAILED,
+                   "%s: VFIO_DEVICE_GET_INFO failed: %s", gvt_vgpu_get_name (vgpu),
+                   g_strerror (-ret));
+      return gvt_cmd_fail (err, error);
+    }
+
+  g_autoptr (GvtScanout) scanout = gvt_scanout_new (vgpu, &error);
+  if (scanout == NULL)
+    return gvt_cmd_fail (err, error);
+
+  for (int i = 0; i < PROBE_TRIES; i++)
+    {
+      if (i > 0)
+        g_usleep (PROBE_TRY_INTERVAL_US);
+      gvt_scanout_poll (scanout);
+      if (!gvt_scanout_is_retrying (scanout))
+        break;
+    }
+
+  g_autoptr (GError) edid_error = NULL;
+  g_autoptr (GvtEdidRegion) edid = gvt_edid_region_find (vgpu, &edid_error);
+  if (edid == NULL && !g_error_matches (edid_error, GVT_ERROR, GVT_ERROR_UNSUPPORTED))
+    g_message ("%s: EDID region unusable: %s", gvt_vgpu_get_name (vgpu), edid_error->message);
+
+  if (json)
+    print_json (out, vgpu, &info, scanout, edid);
+  else
+    print_text (out, vgpu, &info, scanout, edid);
+
+  return gvt_scanout_get_state (scanout) == GVT_SCANOUT_STATE_LOST ? 1 : 0;
+}

@@ -35,46 +35,83 @@ GvtSim *gvt_vgpu_get_sim (GvtVgpu *vgpu);
 
 /* --- the scripted guest --- */
 
-/* Sets a primary mode and enables the plane. @stride 0 = tight. Allocates
- * two framebuffers (front and back), zero-filled; new dmabuf ids unless this
- * exact mode was seen before on this device (ids come back, like GVT-g). */
-void gvt_sim_set_mode (GvtSim *self, guint32 fourcc, guint64 modifier,
-                       guint32 width, guint32 height, guint32 stride);
-/* Disables the primary plane (and so the cursor). */
+/* How many modes the device remembers, the current one included. Their
+ * framebuffers (and dmabuf ids) stay allocated; setting a further mode first
+ * frees the least recently set one's buffers. */
+#define GVT_SIM_KEPT_MODES 2
+
+/* Sets a primary mode and enables the plane, showing the mode's first
+ * buffer. @stride 0 = tight (rounded up to the tile width for tiled
+ * modifiers); a fourcc gvt-view doesn't know needs an explicit stride.
+ * DMABUF mode: two framebuffers (front and back), zero-filled. A mode still
+ * remembered (see GVT_SIM_KEPT_MODES; same fourcc, modifier, width, height,
+ * stride) gets its buffers and ids back, cleared, like GVT-g.
+ * dmabuf ids are the smallest positive numbers no live buffer (remembered
+ * modes and the cursor) holds, so a freed id comes back lowest-first with
+ * whatever geometry asks next: after modes A (ids 1, 2), B (3, 4), a new
+ * mode C evicts A and gets 1 and 2 with C's geometry. Deterministic on
+ * purpose: that is how tests check that a cache keys on id *and* geometry.
+ * REGION mode (mdpy): XRGB8888 linear only, one framebuffer (no flips), no
+ * ids; region 16 shows it and a new mode gives the region new memory, so
+ * earlier mappings keep showing the old one. */
+/* Disables the primary plane (and so the cursor). Buffers, ids and the
+ * cursor image are kept: the next set_mode of the same mode shows them. */
 void gvt_sim_disable (GvtSim *self);
-/* Swaps front and back buffers: the primary dmabuf id changes. */
+/* Swaps front and back buffers: the primary dmabuf id changes. Does
+ * nothing in REGION mode. */
 void gvt_sim_page_flip (GvtSim *self);
 /* The pixels of the front (@back FALSE) or back buffer, stride bytes per
- * row; valid until the next set_mode. NULL when no mode is set. */
+ * row; valid until the next set_mode. NULL when no mode is set. In REGION
+ * mode both are the one framebuffer. */
 guint8 *gvt_sim_get_pixels (GvtSim *self, gboolean back);
 guint32 gvt_sim_get_stride (GvtSim *self);
 
 /* Defines a square ARGB8888 cursor image @size x @size (64/128/256) with
- * hotspot (hot_x, hot_y) (0xFFFFFFFF = unknown); a new cursor dmabuf id. */
+ * hotspot (hot_x, hot_y) (0xFFFFFFFF = unknown), zero-filled; a new cursor
+ * dmabuf id, different from the previous image's. DMABUF mode only (mdpy
+ * has no cursor plane). The cursor is reported only while the primary
+ * plane is enabled. */
 void gvt_sim_set_cursor (GvtSim *self, guint32 size, guint32 hot_x, guint32 hot_y);
 /* The cursor image's pixels (size*4 bytes per row), or NULL. */
 guint8 *gvt_sim_get_cursor_pixels (GvtSim *self);
-/* Moves the cursor's top-left; the cursor id is kept. */
+/* Moves the cursor's top-left; the cursor id is kept. The position stays
+ * for later images. */
 void gvt_sim_move_cursor (GvtSim *self, guint32 x, guint32 y);
+/* Removes the cursor image: its buffer is freed and its id can be reused. */
 void gvt_sim_hide_cursor (GvtSim *self);
+
+/* Paints a recognisable still image into the front (@back FALSE) or back
+ * buffer: eight colour bars, a grey ramp below them, a one-pixel white
+ * border and a red square in the top-left corner (so a flipped, shifted or
+ * cropped picture shows). Linear buffers of the known formats only; FALSE
+ * (nothing painted) otherwise or when no mode is set. */
+gboolean gvt_sim_paint_test_pattern (GvtSim *self, gboolean back);
 
 /* From now on every op fails with ENODEV (hot-unplug). */
 void gvt_sim_lose_device (GvtSim *self);
 
 /* Overrides the next plane report of @plane_type (1 primary, 2 cursor) with
- * @info verbatim, once: how tests feed the poller hostile values. */
+ * @info verbatim, once: how tests feed the poller hostile values. Every
+ * field the device writes (drm_format onwards) comes from @info; argsz,
+ * flags and drm_plane_type stay the caller's. It is used by the next valid
+ * query of that plane, even when no plane is enabled. */
 void gvt_sim_inject_plane (GvtSim *self, guint32 plane_type,
                            const struct vfio_device_gfx_plane_info *info);
-/* Makes the next query fail with @err (a positive errno), once. */
+/* Makes the next query (any kind, probes included) fail with @err (a
+ * positive errno), once. A lost device's ENODEV wins. */
 void gvt_sim_inject_error (GvtSim *self, int err);
 
 /* --- what the device saw, for tests --- */
+/* QUERY_GFX_PLANE calls so far, failed ones and probes included. */
 guint gvt_sim_get_query_count (GvtSim *self);
-/* GET_GFX_DMABUF calls for @dmabuf_id so far. */
+/* GET_GFX_DMABUF calls for @dmabuf_id so far, failed ones included; counted
+ * per id number, so a reused id adds to its earlier count. */
 guint gvt_sim_get_dmabuf_gets (GvtSim *self, guint32 dmabuf_id);
 guint gvt_sim_get_total_dmabuf_gets (GvtSim *self);
 /* The EDID the guest was last given (NULL if none) and its size, and the
- * sequence of link-state writes seen (1 up, 2 down) as a string "21...". */
+ * sequence of link-state writes seen (1 up, 2 down) as a string "21...".
+ * The guest is given the blob when the link goes up (the hotplug); a link-up
+ * without a valid EDID base block is refused (EINVAL) and not logged. */
 const guint8 *gvt_sim_get_edid (GvtSim *self, gsize *size);
 const char *gvt_sim_get_link_log (GvtSim *self);
 

@@ -1,0 +1,28 @@
+#!/bin/bash
+# Installs the Debian 12 packages gvt-view needs to build and to run every
+# test suite. Re-runs itself through sudo when not root.
+set -euo pipefail
+
+if [ "$(id -u)" != 0 ]; then
+  exec sudo "$0" "$@"
+fi
+
+packages=(
+  # build
+  gcc meson ninja-build pkg-config
+  libglib2.0-dev libjson-glib-dev
+  # the fake kernel for the device-access tests
+  umockdev libumockdev-dev
+  # tests
+  valgrind
+)
+
+export DEBIAN_FRONTEND=noninteractive
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
