@@ -374,15 +374,22 @@ test_cache_bounded (Fixture *f, gconstpointer data)
 {
   GvtScanoutStats stats;
 
-  /* Many distinct modes: the cache never holds more than current + recent. */
+  /* Page flips and ever new cursor images: many distinct buffers, yet the
+   * cache never holds more than the current two plus the recent ones. */
+  gvt_sim_set_mode (f->sim, GVT_FORMAT_XRGB8888, GVT_MOD_LINEAR, 320, 240, 0);
   for (guint i = 0; i < 20; i++)
     {
-      gvt_sim_set_mode (f->sim, GVT_FORMAT_XRGB8888, GVT_MOD_LINEAR, 320 + 16 * i, 240, 0);
+      gvt_sim_set_cursor (f->sim, i % 2 ? 64 : 128, 0, 0);
+      gvt_sim_page_flip (f->sim);
       gvt_scanout_poll (f->scanout);
       gvt_scanout_get_stats (f->scanout, &stats);
       g_assert_cmpuint (stats.cached, <=, GVT_SCANOUT_CACHE_RECENT + 2);
     }
   g_assert_cmpuint (stats.cached, ==, GVT_SCANOUT_CACHE_RECENT + 2);
+  g_assert_cmpuint (stats.dmabuf_gets, ==, 22);
+  /* The current planes were never evicted from under the display. */
+  g_assert_nonnull (gvt_scanout_get_primary (f->scanout));
+  g_assert_nonnull (gvt_scanout_get_cursor (f->scanout));
 }
 
 static void

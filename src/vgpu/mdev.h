@@ -36,26 +36,45 @@ typedef struct {
 } GvtMdevListing;
 
 /* Reads /sys/class/mdev_bus and /sys/bus/mdev/devices. An absent mdev
- * subsystem gives an empty listing, not an error. */
+ * subsystem gives an empty listing, not an error; an unreadable one is a
+ * GVT_ERROR (PERMISSION or FAILED). Attributes that are missing, over-long
+ * (> 4096 bytes) or empty read as NULL / -1; text is valid UTF-8.
+ * Entries of /sys/bus/mdev/devices that are not UUIDs are skipped.
+ * Returns a new listing, owned by the caller. Any thread. */
 GvtMdevListing *gvt_mdev_scan (GError **error);
+/* Frees the listing with everything in it. Accepts NULL. */
 void gvt_mdev_listing_free (GvtMdevListing *self);
 
-/* Parses a GVT-g type description ("low_gm_size: 128MB, high_gm_size:
- * 512MB, fence: 4, resolution: 1920x1200, weight: 4") into @type's fields;
- * unknown text leaves them at -1. */
+/* The shell command that creates an instance, naming the first type that
+ * still has room (else the first type; PARENT/TYPE placeholders when
+ * @self is NULL or has no types): "echo $(uuidgen) >
+ * /sys/class/mdev_bus/P/mdev_supported_types/T/create". Caller frees. */
+char *gvt_mdev_listing_create_hint (GvtMdevListing *self);
+
+/* Parses a GVT-g type description ("low_gm_size: 128MB\nhigh_gm_size:
+ * 512MB\nfence: 4\nresolution: 1920x1200\nweight: 4\n", fields separated
+ * by newlines or ", ") into @type's low_gm_mb, high_gm_mb, fence, weight,
+ * max_xres and max_yres. Sets all six to -1 first: fields that are absent
+ * or not strictly numeric stay -1. @description may be NULL. */
 void gvt_mdev_type_parse_description (GvtMdevType *type, const char *description);
 
 /* TRUE if @s is a canonical 36-character UUID. */
 gboolean gvt_mdev_is_uuid (const char *s);
 
-/* Resolves an mdev UUID or "/sys/bus/mdev/devices/UUID" (or any sysfs path
- * of the device) to its group node "/dev/vfio/N" and the device name (the
- * UUID) to ask the group for. */
+/* Resolves an mdev UUID (any case) or "/sys/bus/mdev/devices/UUID" (or any
+ * sysfs path of the device directory) to its group node "/dev/vfio/N" and
+ * the device name (the lower-case UUID) to ask the group for; both are new
+ * strings for the caller. Errors: GVT_ERROR_NO_DEVICE for an unknown UUID
+ * or path (the message says how to list and create vGPUs) and for an mdev
+ * with no iommu_group (not bound to a VFIO driver); INVALID_ARGS for a
+ * sysfs path that is not an mdev. Does not check that /dev/vfio/N exists. */
 gboolean gvt_mdev_resolve (const char *uuid_or_path, char **group_path,
                            char **device_name, GError **error);
 
-/* One line per existing instance, "  /dev/vfio/N  (UUID, TYPE)", for error
- * messages that should say what exists; "" when nothing does. */
+/* One line per existing instance, "  /dev/vfio/N  (UUID, TYPE)" (or
+ * "  (no IOMMU group)  (UUID, TYPE)"), joined by newlines without a final
+ * one, for error messages that should say what exists; "" when nothing
+ * does. Caller frees. */
 char *gvt_mdev_describe_instances (void);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GvtMdevListing, gvt_mdev_listing_free)

@@ -30,6 +30,34 @@ typedef enum {
 GvtVgpu *gvt_sim_new (GvtSimMode mode, GvtSimQuirks quirks,
                       guint32 max_xres, guint32 max_yres);
 
+/* The device side answers through the gvt_vgpu_* ops as the kernel would
+ * (VFIO-NOTES.md), drivers' habits included:
+ * - GET_DEVICE_INFO: a PCI device with VFIO_PCI_NUM_REGIONS regions, one
+ *   more with EDID. The standard PCI regions exist and are empty (size 0,
+ *   no flags); any other index is EINVAL, except the two below.
+ * - QUERY_GFX_PLANE: argsz < sizeof: EINVAL. A probe (PROBE | type) is 0
+ *   for the device's type (DMABUF or REGION) and EINVAL otherwise; a real
+ *   query needs flags exactly that type and drm_plane_type 1 or 2 (else
+ *   EINVAL). No plane: the out fields (drm_format onwards) are zeroed, or
+ *   left alone with GVT_SIM_QUIRK_ECHO_WHEN_OFF. Dma-buf size is stride *
+ *   height rounded up to whole tiles.
+ * - GET_GFX_DMABUF: a new fd with its own file description and FD_CLOEXEC
+ *   on the buffer's memfd (whole pages, CPU-mappable, the guest's pixels);
+ *   EINVAL for an id no live buffer holds; ENOTTY in REGION mode (mdpy has
+ *   no such ioctl).
+ * - Region 16 (REGION mode, once a mode is set): flags READ | WRITE | MMAP,
+ *   size the power of two above stride * height, also the plane's size;
+ *   only mmap works (read/write EINVAL), like mdpy.
+ * - EDID region (index VFIO_PCI_NUM_REGIONS, GVT-g's layout): type GFX,
+ *   subtype EDID, size 128, blob at 2048, edid_max_size 512. Registers take
+ *   only 4-byte accesses at their offsets (EINVAL otherwise); writes to the
+ *   read-only ones are EPERM; edid_size > edid_max_size and link states
+ *   other than 1/2 are EINVAL; the blob is writable only while the link is
+ *   down (EBUSY). The link starts up with no EDID.
+ * - After gvt_sim_lose_device(): ENODEV from every op.
+ * gvt_vgpu_free() releases every memfd and mapping the sim holds; fds
+ * handed out stay valid and are their holders' to close. */
+
 /* The guest side of a simulated handle, or NULL for other backends. */
 GvtSim *gvt_vgpu_get_sim (GvtVgpu *vgpu);
 
@@ -46,14 +74,21 @@ GvtSim *gvt_vgpu_get_sim (GvtVgpu *vgpu);
  * DMABUF mode: two framebuffers (front and back), zero-filled. A mode still
  * remembered (see GVT_SIM_KEPT_MODES; same fourcc, modifier, width, height,
  * stride) gets its buffers and ids back, cleared, like GVT-g.
- * dmabuf ids are the smallest positive numbers no live buffer (remembered
- * modes and the cursor) holds, so a freed id comes back lowest-first with
- * whatever geometry asks next: after modes A (ids 1, 2), B (3, 4), a new
- * mode C evicts A and gets 1 and 2 with C's geometry. Deterministic on
- * purpose: that is how tests check that a cache keys on id *and* geometry.
+ * dmabuf ids: a new buffer gets the smallest positive number that no live
+ * buffer (remembered modes, the cursor) holds and that never named a buffer
+ * of the same geometry (fourcc, modifier, width, height, stride) before.
+ * So a freed id comes back lowest-first, but only with other geometry:
+ * after modes A (ids 1, 2) and B (3, 4), a new mode C evicts A and gets 1
+ * and 2 with C's geometry; A set again later gets fresh ids. An (id,
+ * geometry) pair thus never names two buffers, as on the kernel (GVT-g
+ * frees an id only when every fd on it is closed): a cache must key on id
+ * *and* geometry, and that is enough. Deterministic on purpose, for tests.
+ * (The allocator remembers the last 256 pairs.)
  * REGION mode (mdpy): XRGB8888 linear only, one framebuffer (no flips), no
  * ids; region 16 shows it and a new mode gives the region new memory, so
  * earlier mappings keep showing the old one. */
+void gvt_sim_set_mode (GvtSim *self, guint32 fourcc, guint64 modifier,
+                       guint32 width, guint32 height, guint32 stride);
 /* Disables the primary plane (and so the cursor). Buffers, ids and the
  * cursor image are kept: the next set_mode of the same mode shows them. */
 void gvt_sim_disable (GvtSim *self);
@@ -79,13 +114,6 @@ guint8 *gvt_sim_get_cursor_pixels (GvtSim *self);
 void gvt_sim_move_cursor (GvtSim *self, guint32 x, guint32 y);
 /* Removes the cursor image: its buffer is freed and its id can be reused. */
 void gvt_sim_hide_cursor (GvtSim *self);
-
-/* Paints a recognisable still image into the front (@back FALSE) or back
- * buffer: eight colour bars, a grey ramp below them, a one-pixel white
- * border and a red square in the top-left corner (so a flipped, shifted or
- * cropped picture shows). Linear buffers of the known formats only; FALSE
- * (nothing painted) otherwise or when no mode is set. */
-gboolean gvt_sim_paint_test_pattern (GvtSim *self, gboolean back);
 
 /* From now on every op fails with ENODEV (hot-unplug). */
 void gvt_sim_lose_device (GvtSim *self);

@@ -8,6 +8,7 @@
 #include "vgpu-private.h"
 #include "vgpu-kernel.h"
 #include "vgpu-sim.h"
+#include "demo-guest.h"
 #include "mdev.h"
 #include "../gvt-error.h"
 #include "../display/format.h"
@@ -77,8 +78,10 @@ open_sim (const char *device, GError **error)
     }
 
   GvtVgpu *vgpu = gvt_sim_new (GVT_SIM_DMABUF, GVT_SIM_QUIRK_NONE, 3840, 2160);
-  gvt_sim_set_mode (gvt_vgpu_get_sim (vgpu), GVT_FORMAT_XRGB8888, GVT_MOD_LINEAR,
-                    width, height, 0);
+  GvtSim *sim = gvt_vgpu_get_sim (vgpu);
+  gvt_sim_set_mode (sim, GVT_FORMAT_XRGB8888, GVT_MOD_LINEAR, width, height, 0);
+  gvt_demo_paint_test_pattern (gvt_sim_get_pixels (sim, FALSE), width, height,
+                               gvt_sim_get_stride (sim));
   return vgpu;
 }
 
@@ -98,7 +101,7 @@ gvt_vgpu_open (const char *device, GError **error)
 {
   g_return_val_if_fail (device != NULL, NULL);
 
-  if (g_str_has_prefix (device, "sim") && (device[3] == '\0' || device[3] == ':'))
+  if (g_str_has_prefix (device, "sim"))
     return open_sim (device, error);
   if (g_str_has_prefix (device, "/dev/vfio/devices/"))
     return gvt_vgpu_kernel_open_cdev (device, error);
