@@ -323,11 +323,13 @@ dmabuf_buffer (GvtScanout *self, const struct vfio_device_gfx_plane_info *info,
     }
 
   /* The same id with other geometry is a reused id: its old buffer is gone
-   * on the device side, so our fd for it is stale. */
+   * on the device side, so our fd for it is stale and must not be found
+   * again should the old geometry come back. A plane still showing it
+   * holds its own reference. */
   for (guint i = 0; i < self->cache->len; i++)
     {
       CacheEntry *entry = g_ptr_array_index (self->cache, i);
-      if (entry->key.dmabuf_id == key.dmabuf_id && !buffer_in_use (self, entry->buffer))
+      if (entry->key.dmabuf_id == key.dmabuf_id)
         {
           g_ptr_array_remove_index_fast (self->cache, i);
           break;
