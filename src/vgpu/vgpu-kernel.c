@@ -194,10 +194,12 @@ region_position (const GvtRegionInfo *region, guint64 offset, gsize len, off_t *
   return TRUE;
 }
 
+/* One register or blob access at @offset of region @index: a single pread
+ * or pwrite, so that a 4-byte call stays a 4-byte access on the device. */
 static gssize
-kernel_region_read (GvtVgpu *vgpu, guint32 index, guint64 offset, void *buf, gsize len)
+region_access (GvtVgpuKernel *self, guint32 index, guint64 offset, void *buf,
+               const void *wbuf, gsize len)
 {
-  GvtVgpuKernel *self = (GvtVgpuKernel *) vgpu;
   GvtRegionInfo region;
   off_t pos;
 
@@ -209,29 +211,22 @@ kernel_region_read (GvtVgpu *vgpu, guint32 index, guint64 offset, void *buf, gsi
 
   gssize done;
   do
-    done = pread (self->device_fd, buf, len, pos);
+    done = wbuf ? pwrite (self->device_fd, wbuf, len, pos)
+                : pread (self->device_fd, buf, len, pos);
   while (done < 0 && errno == EINTR);
   return done < 0 ? -errno : done;
 }
 
 static gssize
+kernel_region_read (GvtVgpu *vgpu, guint32 index, guint64 offset, void *buf, gsize len)
+{
+  return region_access ((GvtVgpuKernel *) vgpu, index, offset, buf, NULL, len);
+}
+
+static gssize
 kernel_region_write (GvtVgpu *vgpu, guint32 index, guint64 offset, const void *buf, gsize len)
 {
-  GvtVgpuKernel *self = (GvtVgpuKernel *) vgpu;
-  GvtRegionInfo region;
-  off_t pos;
-
-  int ret = lookup_region (self, index, &region);
-  if (ret < 0)
-    return ret;
-  if (!region_position (&region, offset, len, &pos))
-    return -EINVAL;
-
-  gssize done;
-  do
-    done = pwrite (self->device_fd, buf, len, pos);
-  while (done < 0 && errno == EINTR);
-  return done < 0 ? -errno : done;
+  return region_access ((GvtVgpuKernel *) vgpu, index, offset, NULL, buf, len);
 }
 
 static int
