@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "cmd/cmd-render.h"
 
 typedef int (*CommandFunc) (int argc, char **argv, FILE *out, FILE *err);
 
@@ -14,6 +15,13 @@ static const struct {
 } commands[] = {
   { "list",  gvt_cmd_list,  "list [--json]                 vGPU parents, types and instances" },
   { "probe", gvt_cmd_probe, "probe DEVICE|--fd N [--json]  what a device's display offers now" },
+  { "snapshot", gvt_cmd_snapshot,
+    "snapshot DEVICE|--fd N -o FILE.png [--size WxH] [--scale MODE] [--filter F] [--wait S]\n"
+    "                                one frame, headless, as PNG" },
+  { "demo", gvt_cmd_demo,
+    "demo --snapshot FILE.png [--at S]  the simulated vGPU playing a guest" },
+  { "bench", gvt_cmd_bench,
+    "bench [DEVICE] [--size WxH] [--frames N]  frame, upload and poll costs" },
 };
 
 static void

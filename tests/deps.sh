@@ -13,6 +13,9 @@ packages=(
   libglib2.0-dev libjson-glib-dev
   # the fake kernel for the device-access tests
   umockdev libumockdev-dev
+  # the renderer: EGL/GLES through libepoxy, llvmpipe for headless tests
+  libepoxy-dev libegl-dev libgles-dev libgbm-dev libpng-dev
+  libegl-mesa0 libgl1-mesa-dri
   # tests
   valgrind
 )

@@ -1,0 +1,316 @@
+/* gvt-view bench: what the renderer costs, measured against what it can't
+ * beat (a bare GL draw, memcpy), in one run. Numbers, not a pass/fail. */
+#include <string.h>
+#include <epoxy/gl.h>
+
+#include "cmd.h"
+#include "cmd-render.h"
+#include "../gvt-error.h"
+#include "../display/format.h"
+#include "../display/scanout.h"
+#include "../render/compositor.h"
+#include "../render/egl.h"
+#include "../render/gl-format.h"
+#include "../render/offscreen.h"
+#include "../render/render-node.h"
+#include "../render/snapshot.h"
+#include "../render/texture-cache.h"
+#include "../vgpu/vgpu-sim.h"
+
+#define DEFAULT_FRAMES 300
+#define WARMUP_FRAMES 5
+
+typedef struct {
+  GvtEgl *egl;
+  GvtCompositor *compositor;
+  GvtOffscreen *target;
+  GvtPlane *primary;
+  guint out_w, out_h;
+  guint frames;
+} Bench;
+
+static double
+seconds_since (gint64 start)
+{
+  return (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC;
+}
+
+/* The viewer's frame (cache lookup, importing or uploading when due, and
+ * the full compositor draw) against a bare draw of the same texture (clear
+ * and one quad), each finished. Interleaved frame by frame so that load
+ * from elsewhere on the machine hits both alike. */
+static gboolean
+time_frames (Bench *b, GvtTextureCache *cache, double *viewer, double *bare,
+             GvtTextureStats *steady, gboolean *imported, GError **error)
+{
+  GvtTexture *tex = NULL;
+
+  for (guint i = 0; i < WARMUP_FRAMES; i++)
+    {
+      gvt_texture_cache_begin_frame (cache);
+      if (!gvt_compositor_draw (b->compositor, cache, b->primary, NULL, b->out_w, b->out_h,
+                                NULL, error))
+        return FALSE;
+      tex = gvt_texture_cache_get (cache, b->primary, error);
+      if (tex == NULL)
+        return FALSE;
+      gvt_compositor_draw_bare (b->compositor, tex, b->out_w, b->out_h);
+      glFinish ();
+    }
+  *imported = tex->imported;
+
+  GvtTextureStats before, after;
+  gint64 viewer_us = 0, bare_us = 0;
+  gvt_texture_cache_get_stats (cache, &before);
+  for (guint i = 0; i < b->frames; i++)
+    {
+      gint64 t0 = g_get_monotonic_time ();
+      gvt_texture_cache_begin_frame (cache);
+      gvt_compositor_draw (b->compositor, cache, b->primary, NULL, b->out_w, b->out_h, NULL, NULL);
+      glFinish ();
+      gint64 t1 = g_get_monotonic_time ();
+      gvt_compositor_draw_bare (b->compositor, tex, b->out_w, b->out_h);
+      glFinish ();
+      gint64 t2 = g_get_monotonic_time ();
+      viewer_us += t1 - t0;
+      bare_us += t2 - t1;
+    }
+  gvt_texture_cache_get_stats (cache, &after);
+  memset (steady, 0, sizeof *steady);
+  steady->total_imports = after.total_imports - before.total_imports;
+  steady->total_uploads = after.total_uploads - before.total_uploads;
+  steady->total_bytes_uploaded = after.total_bytes_uploaded - before.total_bytes_uploaded;
+  *viewer = (double) viewer_us / G_USEC_PER_SEC / b->frames;
+  *bare = (double) bare_us / G_USEC_PER_SEC / b->frames;
+  return TRUE;
+}
+
+static void
+report_upload (Bench *b, FILE *out)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GvtTextureCache) cache = gvt_texture_cache_new (b->egl, 2);
+  const GvtGlFormat *format = gvt_gl_format_lookup (gvt_plane_get_fourcc (b->primary));
+  GvtBuffer *buffer = gvt_plane_get_buffer (b->primary);
+  guint w = gvt_plane_get_width (b->primary), h = gvt_plane_get_height (b->primary);
+  guint stride = gvt_plane_get_stride (b->primary);
+
+  gvt_texture_cache_set_import (cache, FALSE);
+  const guint8 *src = gvt_buffer_map (buffer, &error);
+  if (src == NULL || format == NULL)
+    {
+      fprintf (out, "upload path:  not measured: %s\n",
+               error ? error->message : "unsupported format");
+      return;
+    }
+
+  /* Uploaded dma-bufs are live (the guest may write in place), so each
+   * frame uploads again: exactly the cost being measured. */
+  for (guint i = 0; i < WARMUP_FRAMES; i++)
+    {
+      gvt_texture_cache_begin_frame (cache);
+      if (gvt_texture_cache_get (cache, b->primary, &error) == NULL)
+        {
+          fprintf (out, "upload path:  not measured: %s\n", error->message);
+          return;
+        }
+      glFinish ();
+    }
+  GvtTextureStats before, after;
+  gvt_texture_cache_get_stats (cache, &before);
+  gint64 start = g_get_monotonic_time ();
+  for (guint i = 0; i < b->frames; i++)
+    {
+      gvt_texture_cache_begin_frame (cache);
+      gvt_texture_cache_get (cache, b->primary, NULL);
+      glFinish ();
+    }
+  double upload_s = seconds_since (start);
+  gvt_texture_cache_get_stats (cache, &after);
+  guint64 bytes = after.total_bytes_uploaded - before.total_bytes_uploaded;
+
+  /* memcpy of the same rows, into memory of the same size. */
+  gsize row = (gsize) w * format->cpp;
+  g_autofree guint8 *dst = g_malloc (row * h);
+  for (guint y = 0; y < h; y++)
+    memcpy (dst + y * row, src + (gsize) y * stride, row);
+  start = g_get_monotonic_time ();
+  for (guint i = 0; i < b->frames; i++)
+    for (guint y = 0; y < h; y++)
+      memcpy (dst + y * row, src + (gsize) y * stride, row);
+  double memcpy_s = seconds_since (start);
+  /* Keep the copies observable. */
+  volatile guint8 sink = dst[(row * h) / 2];
+  (void) sink;
+
+  double upload_rate = bytes / upload_s / 1e9;
+  double memcpy_rate = (double) row * h * b->frames / memcpy_s / 1e9;
+  fprintf (out, "upload path:  %.1f MB per frame, %.2f ms = %.2f GB/s; memcpy %.2f GB/s; "
+           "ratio %.2f (goal >= 0.70)\n",
+           (double) row * h / 1e6, upload_s / b->frames * 1e3, upload_rate, memcpy_rate,
+           upload_rate / memcpy_rate);
+}
+
+static void
+report_poll (GvtScanout *scanout, GvtVgpu *vgpu, guint frames, FILE *out)
+{
+  GvtScanoutStats before, after;
+  guint n = MAX (frames, 1000);
+
+  gvt_scanout_get_stats (scanout, &before);
+  gint64 start = g_get_monotonic_time ();
+  for (guint i = 0; i < n; i++)
+    gvt_scanout_poll (scanout);
+  double t = seconds_since (start);
+  gvt_scanout_get_stats (scanout, &after);
+  fprintf (out, "poll:         %.2f us per tick on the %s backend (%.1f queries, %.2f dma-buf gets per tick)\n",
+           t / n * 1e6, gvt_vgpu_get_sim (vgpu) ? "sim" : gvt_vgpu_get_name (vgpu),
+           (double) (after.queries - before.queries) / n,
+           (double) (after.dmabuf_gets - before.dmabuf_gets) / n);
+}
+
+/* Gives the simulated guest a picture (the numbers don't depend on it,
+ * but a black frame would hide a broken draw from anyone looking). */
+static void
+paint_sim (GvtVgpu *vgpu, GvtPlane *primary)
+{
+  GvtSim *sim = gvt_vgpu_get_sim (vgpu);
+  guint8 *pixels = sim ? gvt_sim_get_pixels (sim, FALSE) : NULL;
+  if (pixels == NULL || gvt_plane_get_fourcc (primary) != GVT_FORMAT_XRGB8888)
+    return;
+  guint w = gvt_plane_get_width (primary), h = gvt_plane_get_height (primary);
+  guint32 stride = gvt_sim_get_stride (sim);
+  for (guint y = 0; y < h; y++)
+    {
+      guint32 *row = (guint32 *) (pixels + (gsize) y * stride);
+      for (guint x = 0; x < w; x++)
+        row[x] = ((x * 255 / w) << 16) | ((y * 255 / h) << 8) | 0x80;
+    }
+}
+
+static int
+run (GvtVgpu *vgpu, guint out_w, guint out_h, guint frames, const char *render_node,
+     FILE *out, FILE *err)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GvtScanout) scanout = gvt_scanout_new (vgpu, &error);
+  if (scanout == NULL
+      || !gvt_snapshot_wait_for_plane (scanout, vgpu, GVT_SNAPSHOT_DEFAULT_WAIT, &error))
+    return gvt_cmd_fail (err, error);
+
+  Bench b = { .frames = frames };
+  b.primary = gvt_scanout_get_primary (scanout);
+  paint_sim (vgpu, b.primary);
+  b.out_w = out_w ? out_w : gvt_plane_get_width (b.primary);
+  b.out_h = out_h ? out_h : gvt_plane_get_height (b.primary);
+
+  g_autoptr (GvtEgl) egl = gvt_egl_new_headless (render_node, &error);
+  if (egl == NULL)
+    return gvt_cmd_fail (err, error);
+  b.egl = egl;
+
+  char fcc[5];
+  fprintf (out, "gvt-view bench: %s, %ux%u %s -> %ux%u offscreen, %u frames\n",
+           gvt_vgpu_get_name (vgpu), gvt_plane_get_width (b.primary),
+           gvt_plane_get_height (b.primary),
+           gvt_fourcc_to_string (gvt_plane_get_fourcc (b.primary), fcc), b.out_w, b.out_h,
+           frames);
+  fprintf (out, "EGL:          %s\n", gvt_egl_describe (egl));
+
+  {
+    g_autoptr (GvtOffscreen) target = gvt_offscreen_new (b.out_w, b.out_h, &error);
+    if (target == NULL)
+      return gvt_cmd_fail (err, error);
+    g_autoptr (GvtCompositor) compositor = gvt_compositor_new (egl, &error);
+    if (compositor == NULL)
+      return gvt_cmd_fail (err, error);
+    g_autoptr (GvtTextureCache) cache = gvt_texture_cache_new (egl, GVT_TEXTURE_CACHE_DEFAULT_CAPACITY);
+    b.compositor = compositor;
+    b.target = target;
+    gvt_offscreen_bind (target);
+
+    GvtTextureStats steady;
+    double viewer = 0, bare = 0;
+    gboolean imported = FALSE;
+    if (!time_frames (&b, cache, &viewer, &bare, &steady, &imported, &error))
+      return gvt_cmd_fail (err, error);
+
+    fprintf (out, "frame time:   viewer %.3f ms, bare GL draw %.3f ms, ratio %.2f (goal <= 1.10)\n",
+             viewer * 1e3, bare * 1e3, viewer / bare);
+    if (imported)
+      fprintf (out, "dma-buf path: imported; steady state %.2f imports and %.0f bytes copied "
+               "per frame (goal 0 and 0)\n",
+               (double) steady.total_imports / frames,
+               (double) steady.total_bytes_uploaded / frames);
+    else
+      {
+        g_autoptr (GError) why = NULL;
+        if (gvt_buffer_get_fd (gvt_plane_get_buffer (b.primary)) < 0)
+          fprintf (out, "dma-buf path: not measured: the device shows region planes\n");
+        else if (!gvt_egl_check_importable (egl, gvt_plane_get_fourcc (b.primary),
+                                            gvt_plane_get_modifier (b.primary), &why))
+          fprintf (out, "dma-buf path: not measured: %s; the upload fallback copies %.0f "
+                   "bytes per frame\n", why->message,
+                   (double) steady.total_bytes_uploaded / frames);
+        else
+          fprintf (out, "dma-buf path: import failed, uploading %.0f bytes per frame\n",
+                   (double) steady.total_bytes_uploaded / frames);
+      }
+    report_upload (&b, out);
+    report_poll (scanout, vgpu, frames, out);
+  }
+  return 0;
+}
+
+int
+gvt_cmd_bench (int argc, char **argv, FILE *out, FILE *err)
+{
+  g_autofree char *size = NULL;
+  g_autofree char *render_node = NULL;
+  int frames = DEFAULT_FRAMES;
+  int fd = -1;
+  const GOptionEntry entries[] = {
+    { "size", 0, 0, G_OPTION_ARG_STRING, &size,
+      "The simulated guest's mode (default 1920x1080); the output size for real devices", "WxH" },
+    { "frames", 0, 0, G_OPTION_ARG_INT, &frames, "Frames per measurement (default 300)", "N" },
+    { "fd", 0, 0, G_OPTION_ARG_INT, &fd, "Use the inherited VFIO device fd N", "N" },
+    { "render-node", 0, 0, G_OPTION_ARG_FILENAME, &render_node,
+      "Render on this DRM node (default: the vGPU's parent GPU)", "PATH" },
+    { NULL }
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("[DEVICE] — renderer costs (default DEVICE: sim)");
+  g_autoptr (GError) error = NULL;
+  guint w = 0, h = 0;
+
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    return gvt_cmd_fail (err, error);
+  if (argc > 2)
+    g_set_error (&error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
+                 "bench takes at most one DEVICE, got %d arguments", argc - 1);
+  else if (size != NULL && !gvt_size_parse (size, &w, &h))
+    g_set_error (&error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
+                 "--size %s: use WIDTHxHEIGHT, e.g. 1920x1080", size);
+  else if (frames < 1 || frames > 100000)
+    g_set_error (&error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
+                 "--frames %d: use 1 to 100000", frames);
+  if (error != NULL)
+    return gvt_cmd_fail (err, error);
+
+  const char *device = argc > 1 ? argv[1] : (fd >= 0 ? NULL : "sim");
+  g_autofree char *sim_spec = NULL;
+  guint out_w = w, out_h = h;
+  if (device != NULL && strcmp (device, "sim") == 0)
+    {
+      /* The simulated guest runs the asked mode, drawn 1:1. */
+      sim_spec = g_strdup_printf ("sim:%ux%u", w ? w : 1920, h ? h : 1080);
+      device = sim_spec;
+      out_w = out_h = 0;
+    }
+  g_autoptr (GvtVgpu) vgpu = gvt_cmd_open_device (device, fd, &error);
+  if (vgpu == NULL)
+    return gvt_cmd_fail (err, error);
+  g_autofree char *parent_node = render_node ? NULL : gvt_render_node_for_device ("/", device);
+  return run (vgpu, out_w, out_h, (guint) frames, render_node ? render_node : parent_node,
+              out, err);
+}

@@ -1,0 +1,80 @@
+/* gvt-view demo: the built-in simulated vGPU playing a guest, so that
+ * gvt-view can be seen working on any machine. */
+#include "cmd.h"
+#include "cmd-render.h"
+#include "../gvt-error.h"
+#include "../render/png-file.h"
+#include "../render/snapshot.h"
+#include "../vgpu/demo-guest.h"
+
+int
+gvt_cmd_demo (int argc, char **argv, FILE *out, FILE *err)
+{
+  g_autofree char *snapshot = NULL;
+  g_autofree char *size = NULL;
+  g_autofree char *scale = NULL;
+  double at = 5.0;
+  const GOptionEntry entries[] = {
+    { "snapshot", 0, 0, G_OPTION_ARG_FILENAME, &snapshot,
+      "Render one frame headless to FILE.png instead of opening a window", "FILE" },
+    { "at", 0, 0, G_OPTION_ARG_DOUBLE, &at,
+      "With --snapshot: the guest's time in SECONDS (default 5; 0-3 is the firmware phase)",
+      "SECONDS" },
+    { "size", 0, 0, G_OPTION_ARG_STRING, &size, "Output size (default: the guest's)", "WxH" },
+    { "scale", 0, 0, G_OPTION_ARG_STRING, &scale, "fit (default), fill, integer or native", "MODE" },
+    { NULL }
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("— a simulated vGPU playing a guest");
+  g_autoptr (GError) error = NULL;
+  GvtSnapshotOptions opts = { .mode = GVT_SCALE_FIT, .filter = GVT_FILTER_AUTO };
+
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_option_context_set_description (ctx,
+    "The guest shows 3 s of firmware (no plane), then an animated desktop with a\n"
+    "cursor, page flips and a mode change every 20 s.");
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    return gvt_cmd_fail (err, error);
+  if (argc > 1)
+    g_set_error (&error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
+                 "demo takes no DEVICE (it is its own); got '%s'", argv[1]);
+  else if (!(at >= 0 && at <= 86400))
+    g_set_error (&error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
+                 "--at %g: use 0 to 86400 seconds", at);
+  else if (size != NULL && !gvt_size_parse (size, &opts.width, &opts.height))
+    g_set_error (&error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
+                 "--size %s: use WIDTHxHEIGHT, e.g. 1920x1080", size);
+  else if (scale != NULL && !gvt_scale_mode_parse (scale, &opts.mode))
+    g_set_error (&error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
+                 "--scale %s: use fit, fill, integer or native", scale);
+  else if (snapshot == NULL)
+    g_set_error (&error, GVT_ERROR, GVT_ERROR_UNSUPPORTED,
+                 "this build has no viewer window yet: use --snapshot FILE.png");
+  if (error != NULL)
+    return gvt_cmd_fail (err, error);
+
+  g_autoptr (GvtVgpu) vgpu = gvt_sim_new (GVT_SIM_DMABUF, GVT_SIM_QUIRK_NONE, 3840, 2160);
+  g_autoptr (GvtDemoGuest) guest = gvt_demo_guest_new (gvt_vgpu_get_sim (vgpu), NULL);
+  gvt_demo_guest_step (guest, (gint64) (at * G_USEC_PER_SEC));
+
+  /* In the firmware phase there is no plane: say so rather than wait. */
+  if (gvt_demo_guest_get_phase (guest) == GVT_DEMO_PHASE_FIRMWARE)
+    {
+      g_set_error (&error, GVT_ERROR, GVT_ERROR_NO_DISPLAY,
+                   "at %g s the demo guest is still in its firmware phase (no display "
+                   "plane yet): pick --at 3 or later", at);
+      return gvt_cmd_fail (err, error);
+    }
+
+  opts.wait_seconds = 0;
+  g_autoptr (GvtSnapshot) shot = gvt_snapshot_take (vgpu, &opts, &error);
+  if (shot == NULL)
+    return gvt_cmd_fail (err, error);
+  if (!gvt_png_write_rgba (snapshot, shot->rgba, shot->width, shot->height,
+                           (gsize) shot->width * 4, &error))
+    return gvt_cmd_fail (err, error);
+
+  fprintf (out, "demo at %g s: %ux%u desktop (%s%s) -> %s, %ux%u\n", at,
+           shot->src_width, shot->src_height, shot->imported ? "imported" : "uploaded",
+           shot->has_cursor ? ", with cursor" : "", snapshot, shot->width, shot->height);
+  return 0;
+}

@@ -1,0 +1,266 @@
+/* The compositor: one shader program, one unit quad, two draws per frame. */
+#include <gio/gio.h>
+
+#include "compositor.h"
+#include "gvt-shaders.h"
+#include "../gvt-error.h"
+
+#define SHADER_PATH "/org/gvt-view/shaders/"
+
+struct _GvtCompositor {
+  GvtEgl *egl;
+  GLuint program;
+  GLuint vbo;
+  GLint a_corner;
+  GLint u_rect, u_texture, u_swap_rb, u_opaque;
+  GvtScaleMode mode;
+  GvtFilter filter;
+  float background[3];
+  guint cursor_failures;
+};
+
+static GLuint
+compile_shader (GLenum type, const char *name, GError **error)
+{
+  g_autoptr (GBytes) source = g_resource_lookup_data (gvt_shaders_get_resource (), name,
+                                                      G_RESOURCE_LOOKUP_FLAGS_NONE, error);
+  if (source == NULL)
+    return 0;
+
+  gsize len = 0;
+  const char *text = g_bytes_get_data (source, &len);
+  GLint glen = (GLint) len;
+  GLuint shader = glCreateShader (type);
+  glShaderSource (shader, 1, &text, &glen);
+  glCompileShader (shader);
+
+  GLint ok = GL_FALSE;
+  glGetShaderiv (shader, GL_COMPILE_STATUS, &ok);
+  if (!ok)
+    {
+      char log[1024] = "";
+      glGetShaderInfoLog (shader, sizeof log, NULL, log);
+      g_set_error (error, GVT_ERROR, GVT_ERROR_FAILED, "shader %s does not compile: %s",
+                   name, log);
+      glDeleteShader (shader);
+      return 0;
+    }
+  return shader;
+}
+
+void
+gvt_compositor_free (GvtCompositor *self)
+{
+  if (self == NULL)
+    return;
+  if (self->program != 0)
+    glDeleteProgram (self->program);
+  if (self->vbo != 0)
+    glDeleteBuffers (1, &self->vbo);
+  g_free (self);
+}
+
+GvtCompositor *
+gvt_compositor_new (GvtEgl *egl, GError **error)
+{
+  g_autoptr (GvtCompositor) self = g_new0 (GvtCompositor, 1);
+  static const GLfloat corners[] = { 0, 0, 1, 0, 0, 1, 1, 1 };
+
+  self->egl = egl;
+  self->mode = GVT_SCALE_FIT;
+  self->filter = GVT_FILTER_AUTO;
+
+  GLuint vs = compile_shader (GL_VERTEX_SHADER, SHADER_PATH "quad.vert", error);
+  if (vs == 0)
+    return NULL;
+  GLuint fs = compile_shader (GL_FRAGMENT_SHADER, SHADER_PATH "plane.frag", error);
+  if (fs == 0)
+    {
+      glDeleteShader (vs);
+      return NULL;
+    }
+  self->program = glCreateProgram ();
+  glAttachShader (self->program, vs);
+  glAttachShader (self->program, fs);
+  glLinkProgram (self->program);
+  glDeleteShader (vs);
+  glDeleteShader (fs);
+
+  GLint ok = GL_FALSE;
+  glGetProgramiv (self->program, GL_LINK_STATUS, &ok);
+  if (!ok)
+    {
+      char log[1024] = "";
+      glGetProgramInfoLog (self->program, sizeof log, NULL, log);
+      g_set_error (error, GVT_ERROR, GVT_ERROR_FAILED, "shaders do not link: %s", log);
+      return NULL;
+    }
+  self->a_corner = glGetAttribLocation (self->program, "a_corner");
+  self->u_rect = glGetUniformLocation (self->program, "u_rect");
+  self->u_texture = glGetUniformLocation (self->program, "u_texture");
+  self->u_swap_rb = glGetUniformLocation (self->program, "u_swap_rb");
+  self->u_opaque = glGetUniformLocation (self->program, "u_opaque");
+
+  glGenBuffers (1, &self->vbo);
+  glBindBuffer (GL_ARRAY_BUFFER, self->vbo);
+  glBufferData (GL_ARRAY_BUFFER, sizeof corners, corners, GL_STATIC_DRAW);
+  glBindBuffer (GL_ARRAY_BUFFER, 0);
+  return g_steal_pointer (&self);
+}
+
+void
+gvt_compositor_set_scale_mode (GvtCompositor *self, GvtScaleMode mode)
+{
+  self->mode = mode;
+}
+
+void
+gvt_compositor_set_filter (GvtCompositor *self, GvtFilter filter)
+{
+  self->filter = filter;
+}
+
+void
+gvt_compositor_set_background (GvtCompositor *self, float r, float g, float b)
+{
+  self->background[0] = r;
+  self->background[1] = g;
+  self->background[2] = b;
+}
+
+static void
+begin_draws (GvtCompositor *self)
+{
+  glUseProgram (self->program);
+  glBindBuffer (GL_ARRAY_BUFFER, self->vbo);
+  glEnableVertexAttribArray ((GLuint) self->a_corner);
+  glVertexAttribPointer ((GLuint) self->a_corner, 2, GL_FLOAT, GL_FALSE, 0, NULL);
+  glActiveTexture (GL_TEXTURE0);
+  glUniform1i (self->u_texture, 0);
+}
+
+static void
+end_draws (GvtCompositor *self)
+{
+  glDisableVertexAttribArray ((GLuint) self->a_corner);
+  glBindBuffer (GL_ARRAY_BUFFER, 0);
+  glBindTexture (GL_TEXTURE_2D, 0);
+  glUseProgram (0);
+}
+
+/* Draws @tex over the output rectangle @r (top-left origin pixels). */
+static void
+draw_quad (GvtCompositor *self, GvtTexture *tex, double x, double y, double w, double h,
+           guint out_w, guint out_h, gboolean nearest, gboolean opaque)
+{
+  GLint filter = nearest ? GL_NEAREST : GL_LINEAR;
+
+  glBindTexture (GL_TEXTURE_2D, tex->id);
+  if (tex->filter != filter)
+    {
+      glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, filter);
+      glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, filter);
+      tex->filter = filter;
+    }
+  glUniform4f (self->u_rect,
+               (float) (2.0 * x / out_w - 1.0), (float) (1.0 - 2.0 * y / out_h),
+               (float) (2.0 * (x + w) / out_w - 1.0), (float) (1.0 - 2.0 * (y + h) / out_h));
+  glUniform1f (self->u_swap_rb, tex->swap_rb ? 1.0f : 0.0f);
+  glUniform1f (self->u_opaque, (opaque || tex->opaque) ? 1.0f : 0.0f);
+  glDrawArrays (GL_TRIANGLE_STRIP, 0, 4);
+}
+
+static void
+draw_cursor (GvtCompositor *self, GvtTextureCache *cache, GvtPlane *cursor,
+             const GvtView *view)
+{
+  g_autoptr (GError) error = NULL;
+  GvtTexture *tex = gvt_texture_cache_get (cache, cursor, &error);
+  if (tex == NULL)
+    {
+      if (self->cursor_failures++ == 0)
+        g_message ("the guest cursor can't be shown: %s", error->message);
+      return;
+    }
+  /* Positions are signed on the wire (GVT-g drops the sign bit, the
+   * poller restores what it can). */
+  GvtRect r = gvt_view_cursor_rect (view, (gint32) gvt_plane_get_x (cursor),
+                                    (gint32) gvt_plane_get_y (cursor),
+                                    tex->width, tex->height);
+  if (gvt_rect_intersect (r, view->visible).width == 0)
+    return;
+
+  /* The cursor belongs to the guest screen: cut it at the image's edge. */
+  glEnable (GL_SCISSOR_TEST);
+  glScissor (view->visible.x, (GLint) view->out_height - (view->visible.y + view->visible.height),
+             view->visible.width, view->visible.height);
+  glEnable (GL_BLEND);
+  /* Straight alpha: colour weighted by alpha; the frame's alpha stays 1. */
+  glBlendFuncSeparate (GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA, GL_ZERO, GL_ONE);
+  draw_quad (self, tex, r.x, r.y, r.width, r.height, view->out_width, view->out_height,
+             view->nearest, FALSE);
+  glDisable (GL_BLEND);
+  glDisable (GL_SCISSOR_TEST);
+}
+
+gboolean
+gvt_compositor_draw (GvtCompositor *self, GvtTextureCache *cache, GvtPlane *primary,
+                     GvtPlane *cursor, guint out_width, guint out_height, GvtView *view_out,
+                     GError **error)
+{
+  GvtView view;
+  GvtTexture *tex = NULL;
+
+  gvt_view_compute (&view, self->mode, self->filter,
+                    primary ? gvt_plane_get_width (primary) : 0,
+                    primary ? gvt_plane_get_height (primary) : 0, out_width, out_height);
+  if (primary != NULL)
+    {
+      tex = gvt_texture_cache_get (cache, primary, error);
+      if (tex == NULL)
+        gvt_view_compute (&view, self->mode, self->filter, 0, 0, out_width, out_height);
+    }
+  if (view_out != NULL)
+    *view_out = view;
+
+  glViewport (0, 0, (GLsizei) out_width, (GLsizei) out_height);
+  glDisable (GL_BLEND);
+  glDisable (GL_SCISSOR_TEST);
+  glClearColor (self->background[0], self->background[1], self->background[2], 1.0f);
+  glClear (GL_COLOR_BUFFER_BIT);
+  if (tex == NULL)
+    return primary == NULL;
+
+  begin_draws (self);
+  /* A scanout engine has nothing under the primary plane: show it opaque
+   * whatever its alpha says. */
+  draw_quad (self, tex, view.image.x, view.image.y, view.image.width, view.image.height,
+             out_width, out_height, view.nearest, TRUE);
+  if (cursor != NULL)
+    draw_cursor (self, cache, cursor, &view);
+  end_draws (self);
+  return TRUE;
+}
+
+void
+gvt_compositor_draw_bare (GvtCompositor *self, const GvtTexture *texture,
+                          guint out_width, guint out_height)
+{
+  glViewport (0, 0, (GLsizei) out_width, (GLsizei) out_height);
+  glDisable (GL_BLEND);
+  glDisable (GL_SCISSOR_TEST);
+  glClearColor (0.0f, 0.0f, 0.0f, 1.0f);
+  glClear (GL_COLOR_BUFFER_BIT);
+  glUseProgram (self->program);
+  glBindBuffer (GL_ARRAY_BUFFER, self->vbo);
+  glEnableVertexAttribArray ((GLuint) self->a_corner);
+  glVertexAttribPointer ((GLuint) self->a_corner, 2, GL_FLOAT, GL_FALSE, 0, NULL);
+  glActiveTexture (GL_TEXTURE0);
+  glBindTexture (GL_TEXTURE_2D, texture->id);
+  glUniform1i (self->u_texture, 0);
+  glUniform4f (self->u_rect, -1.0f, 1.0f, 1.0f, -1.0f);
+  glUniform1f (self->u_swap_rb, texture->swap_rb ? 1.0f : 0.0f);
+  glUniform1f (self->u_opaque, 1.0f);
+  glDrawArrays (GL_TRIANGLE_STRIP, 0, 4);
+  end_draws (self);
+}

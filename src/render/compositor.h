@@ -1,0 +1,49 @@
+/* Draws the primary plane, scaled, and the cursor plane over it into the
+ * current framebuffer; letterbox areas get the background colour. Needs
+ * the GvtEgl context current for every call. */
+#pragma once
+
+#include <glib.h>
+
+#include "egl.h"
+#include "geometry.h"
+#include "texture-cache.h"
+#include "../display/plane.h"
+
+G_BEGIN_DECLS
+
+typedef struct _GvtCompositor GvtCompositor;
+
+/* Compiles the shaders (from the GResource). @egl is borrowed. */
+GvtCompositor *gvt_compositor_new (GvtEgl *egl, GError **error);
+/* Accepts NULL. */
+void gvt_compositor_free (GvtCompositor *self);
+
+void gvt_compositor_set_scale_mode (GvtCompositor *self, GvtScaleMode mode);
+void gvt_compositor_set_filter (GvtCompositor *self, GvtFilter filter);
+/* Letterbox (and "no picture") colour, 0..1. Default black. */
+void gvt_compositor_set_background (GvtCompositor *self, float r, float g, float b);
+
+/* Draws a frame of @out_width x @out_height at the framebuffer's origin:
+ * clears to the background, draws @primary (may be NULL: background only)
+ * opaque, then @cursor (may be NULL) at its position with straight-alpha
+ * blending, clipped to the guest image. Textures come from @cache (the
+ * caller calls gvt_texture_cache_begin_frame). @view (may be NULL)
+ * receives the transform used, for pointer mapping. FALSE with the error
+ * when the primary can't be shown (unsupported format, undersized buffer,
+ * not importable and not uploadable): the frame then shows the background
+ * only, never garbage. A cursor that can't be shown is left out (logged). */
+gboolean gvt_compositor_draw (GvtCompositor *self, GvtTextureCache *cache,
+                              GvtPlane *primary, GvtPlane *cursor,
+                              guint out_width, guint out_height,
+                              GvtView *view, GError **error);
+
+/* The least a GL program does to show @texture: clear, then one quad
+ * over the whole @out_width x @out_height target; no cache, no view math.
+ * The benchmark's baseline. */
+void gvt_compositor_draw_bare (GvtCompositor *self, const GvtTexture *texture,
+                               guint out_width, guint out_height);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GvtCompositor, gvt_compositor_free)
+
+G_END_DECLS

@@ -1,0 +1,458 @@
+/* The texture cache: one texture per (buffer, geometry), made by dma-buf
+ * import when EGL can, by a single glTexSubImage2D otherwise. */
+#include <sys/stat.h>
+
+#include "texture-cache.h"
+#include "gl-format.h"
+#include "../gvt-error.h"
+#include "../display/format.h"
+
+typedef struct {
+  guint64 serial;
+  GvtImageDesc desc;
+  GvtTexture tex;
+  EGLImageKHR image;       /* EGL_NO_IMAGE_KHR for uploaded textures */
+  guint64 uploaded_frame;  /* frame of the last upload */
+  guint64 last_used;       /* frame of the last get */
+} Entry;
+
+struct _GvtTextureCache {
+  GvtEgl *egl;
+  guint capacity;
+  gboolean import;
+  guint64 frame;
+  GPtrArray *entries;      /* Entry*, unordered */
+  GvtTextureStats stats;
+  GHashTable *fallback_logged; /* fourcc:modifier keys already reported */
+};
+
+static void
+entry_free (GvtTextureCache *self, Entry *e)
+{
+  const GvtEglCaps *caps = gvt_egl_get_caps (self->egl);
+  /* Texture and image go together: the image outlives no texture. */
+  if (e->tex.id != 0)
+    glDeleteTextures (1, &e->tex.id);
+  if (e->image != EGL_NO_IMAGE_KHR)
+    caps->destroy_image (gvt_egl_get_display (self->egl), e->image);
+  g_free (e);
+}
+
+GvtTextureCache *
+gvt_texture_cache_new (GvtEgl *egl, guint capacity)
+{
+  GvtTextureCache *self = g_new0 (GvtTextureCache, 1);
+  self->egl = egl;
+  self->capacity = MAX (capacity, 2);
+  self->import = gvt_egl_get_caps (egl)->dmabuf_import;
+  self->entries = g_ptr_array_new ();
+  self->fallback_logged = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  return self;
+}
+
+void
+gvt_texture_cache_clear (GvtTextureCache *self)
+{
+  for (guint i = 0; i < self->entries->len; i++)
+    entry_free (self, g_ptr_array_index (self->entries, i));
+  g_ptr_array_set_size (self->entries, 0);
+  self->stats.cached = 0;
+}
+
+void
+gvt_texture_cache_free (GvtTextureCache *self)
+{
+  if (self == NULL)
+    return;
+  gvt_texture_cache_clear (self);
+  g_ptr_array_unref (self->entries);
+  g_hash_table_unref (self->fallback_logged);
+  g_free (self);
+}
+
+void
+gvt_texture_cache_begin_frame (GvtTextureCache *self)
+{
+  self->frame++;
+  self->stats.imports = 0;
+  self->stats.uploads = 0;
+  self->stats.bytes_uploaded = 0;
+}
+
+void
+gvt_texture_cache_set_import (GvtTextureCache *self, gboolean enabled)
+{
+  self->import = enabled && gvt_egl_get_caps (self->egl)->dmabuf_import;
+}
+
+void
+gvt_texture_cache_get_stats (GvtTextureCache *self, GvtTextureStats *stats)
+{
+  self->stats.cached = self->entries->len;
+  *stats = self->stats;
+}
+
+static gboolean
+desc_equal (const GvtImageDesc *a, const GvtImageDesc *b)
+{
+  return a->fourcc == b->fourcc && a->modifier == b->modifier && a->width == b->width
+         && a->height == b->height && a->stride == b->stride && a->offset == b->offset;
+}
+
+/* The bytes the buffer really has: a dma-buf's (or memfd's) inode size is
+ * the truth; the size recorded with it came from the guest. */
+static guint64
+buffer_real_size (GvtBuffer *buffer)
+{
+  int fd = gvt_buffer_get_fd (buffer);
+  struct stat st;
+  if (fd >= 0 && fstat (fd, &st) == 0 && st.st_size > 0)
+    return MIN ((guint64) st.st_size, (guint64) gvt_buffer_get_size (buffer));
+  return gvt_buffer_get_size (buffer);
+}
+
+static gboolean
+validate (GvtTextureCache *self, GvtBuffer *buffer, const GvtImageDesc *d,
+          const GvtGlFormat **format_out, GError **error)
+{
+  const GvtEglCaps *caps = gvt_egl_get_caps (self->egl);
+  const GvtGlFormat *format = gvt_gl_format_lookup (d->fourcc);
+  char fcc[5];
+
+  gvt_fourcc_to_string (d->fourcc, fcc);
+  if (format == NULL)
+    {
+      g_set_error (error, GVT_ERROR, GVT_ERROR_UNSUPPORTED,
+                   "unsupported format %s (0x%08x): gvt-view shows XR24, AR24, XB24, AB24, "
+                   "RG16, XR30 and XB30", fcc, d->fourcc);
+      return FALSE;
+    }
+  if (d->width == 0 || d->height == 0 || d->width > (guint) caps->max_texture_size
+      || d->height > (guint) caps->max_texture_size)
+    {
+      g_set_error (error, GVT_ERROR, GVT_ERROR_UNSUPPORTED,
+                   "a %ux%u plane does not fit this GPU's textures (at most %dx%d)",
+                   d->width, d->height, caps->max_texture_size, caps->max_texture_size);
+      return FALSE;
+    }
+  if ((guint64) d->stride < (guint64) d->width * format->cpp)
+    {
+      g_set_error (error, GVT_ERROR, GVT_ERROR_INVALID_PLANE,
+                   "the %s plane's stride %u is less than its width %u times %u bytes",
+                   fcc, d->stride, d->width, format->cpp);
+      return FALSE;
+    }
+
+  guint tile_rows = gvt_modifier_tile_height (d->modifier);
+  guint64 rows = ((guint64) d->height + tile_rows - 1) / tile_rows * tile_rows;
+  guint64 need = tile_rows > 1
+                   ? d->offset + (guint64) d->stride * rows
+                   : d->offset + (guint64) d->stride * (d->height - 1) + (guint64) d->width * format->cpp;
+  guint64 have = buffer_real_size (buffer);
+  if (need > have)
+    {
+      g_set_error (error, GVT_ERROR, GVT_ERROR_INVALID_PLANE,
+                   "the %ux%u %s plane (stride %u, offset %" G_GUINT64_FORMAT ") needs %"
+                   G_GUINT64_FORMAT " bytes but its buffer has %" G_GUINT64_FORMAT
+                   ": refusing to read past its end",
+                   d->width, d->height, fcc, d->stride, d->offset, need, have);
+      return FALSE;
+    }
+  *format_out = format;
+  return TRUE;
+}
+
+static void
+set_sampling (GLint filter)
+{
+  glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, filter);
+  glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, filter);
+  glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+  glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+}
+
+static void
+drain_gl_errors (void)
+{
+  for (int i = 0; i < 16 && glGetError () != GL_NO_ERROR; i++)
+    ;
+}
+
+static gboolean
+import_dmabuf (GvtTextureCache *self, Entry *e, int fd, const GvtGlFormat *format,
+               GError **error)
+{
+  const GvtEglCaps *caps = gvt_egl_get_caps (self->egl);
+  const GvtImageDesc *d = &e->desc;
+  EGLint attribs[32];
+  guint n = 0;
+
+  if (!gvt_egl_check_importable (self->egl, d->fourcc, d->modifier, error))
+    return FALSE;
+
+#define ADD_ATTRIB(key, value)                        \
+  G_STMT_START {                                      \
+    g_assert (n + 3 <= G_N_ELEMENTS (attribs));       \
+    attribs[n++] = (key);                             \
+    attribs[n++] = (EGLint) (value);                  \
+  } G_STMT_END
+  ADD_ATTRIB (EGL_WIDTH, d->width);
+  ADD_ATTRIB (EGL_HEIGHT, d->height);
+  ADD_ATTRIB (EGL_LINUX_DRM_FOURCC_EXT, d->fourcc);
+  ADD_ATTRIB (EGL_DMA_BUF_PLANE0_FD_EXT, fd);
+  ADD_ATTRIB (EGL_DMA_BUF_PLANE0_OFFSET_EXT, d->offset);
+  ADD_ATTRIB (EGL_DMA_BUF_PLANE0_PITCH_EXT, d->stride);
+  /* INVALID means "no modifier": leave the layout to the driver. */
+  if (caps->dmabuf_modifiers && d->modifier != GVT_MOD_INVALID)
+    {
+      ADD_ATTRIB (EGL_DMA_BUF_PLANE0_MODIFIER_LO_EXT, d->modifier & 0xffffffffu);
+      ADD_ATTRIB (EGL_DMA_BUF_PLANE0_MODIFIER_HI_EXT, d->modifier >> 32);
+    }
+#undef ADD_ATTRIB
+  attribs[n] = EGL_NONE;
+
+  if (d->offset > G_MAXINT32)
+    {
+      g_set_error (error, GVT_ERROR, GVT_ERROR_UNSUPPORTED,
+                   "plane offset %" G_GUINT64_FORMAT " is beyond what EGL can express", d->offset);
+      return FALSE;
+    }
+
+  EGLDisplay display = gvt_egl_get_display (self->egl);
+  EGLImageKHR image = caps->create_image (display, EGL_NO_CONTEXT, EGL_LINUX_DMA_BUF_EXT,
+                                          NULL, attribs);
+  if (image == EGL_NO_IMAGE_KHR)
+    {
+      EGLint code = eglGetError ();
+      g_autofree char *reason = g_strdup_printf ("eglCreateImage failed (0x%04x)", code);
+      gvt_egl_mark_unimportable (self->egl, d->fourcc, d->modifier, reason);
+      g_set_error (error, GVT_ERROR, GVT_ERROR_UNSUPPORTED, "dma-buf import: %s", reason);
+      return FALSE;
+    }
+
+  GLuint tex = 0;
+  drain_gl_errors ();
+  glGenTextures (1, &tex);
+  glBindTexture (GL_TEXTURE_2D, tex);
+  caps->image_target_texture_2d (GL_TEXTURE_2D, (GLeglImageOES) image);
+  set_sampling (GL_NEAREST);
+  /* A created image is not proof the driver can sample it. */
+  GLenum gl_error = glGetError ();
+  if (gl_error != GL_NO_ERROR)
+    {
+      glDeleteTextures (1, &tex);
+      caps->destroy_image (display, image);
+      g_autofree char *reason = g_strdup_printf ("GL error 0x%04x binding the image", gl_error);
+      gvt_egl_mark_unimportable (self->egl, d->fourcc, d->modifier, reason);
+      g_set_error (error, GVT_ERROR, GVT_ERROR_UNSUPPORTED, "dma-buf import: %s", reason);
+      return FALSE;
+    }
+
+  e->image = image;
+  e->tex.id = tex;
+  e->tex.imported = TRUE;
+  e->tex.swap_rb = FALSE;
+  e->tex.filter = GL_NEAREST;
+  self->stats.imports++;
+  self->stats.total_imports++;
+  return TRUE;
+}
+
+static void
+upload_rows (const GvtEglCaps *caps, const GvtGlFormat *format, const GvtImageDesc *d,
+             const guint8 *pixels)
+{
+  guint row_bytes = d->width * format->cpp;
+  GLint align = (d->stride % 8 == 0) ? 8 : (d->stride % 4 == 0) ? 4 : (d->stride % 2 == 0) ? 2 : 1;
+
+  if (d->stride == row_bytes || (caps->unpack_subimage && d->stride % format->cpp == 0))
+    {
+      glPixelStorei (GL_UNPACK_ALIGNMENT, align);
+      if (d->stride != row_bytes)
+        glPixelStorei (GL_UNPACK_ROW_LENGTH_EXT, (GLint) (d->stride / format->cpp));
+      glTexSubImage2D (GL_TEXTURE_2D, 0, 0, 0, (GLsizei) d->width, (GLsizei) d->height,
+                       format->format, format->type, pixels);
+      if (d->stride != row_bytes)
+        glPixelStorei (GL_UNPACK_ROW_LENGTH_EXT, 0);
+    }
+  else
+    {
+      /* No row length in GLES 2 without the extension, or a stride that is
+       * not a whole number of pixels: row by row. */
+      glPixelStorei (GL_UNPACK_ALIGNMENT, 1);
+      for (guint y = 0; y < d->height; y++)
+        glTexSubImage2D (GL_TEXTURE_2D, 0, 0, (GLint) y, (GLsizei) d->width, 1,
+                         format->format, format->type, pixels + (gsize) y * d->stride);
+    }
+  glPixelStorei (GL_UNPACK_ALIGNMENT, 4);
+}
+
+static gboolean
+upload (GvtTextureCache *self, Entry *e, GvtBuffer *buffer, const GvtGlFormat *format,
+        GError **error)
+{
+  const GvtEglCaps *caps = gvt_egl_get_caps (self->egl);
+  const GvtImageDesc *d = &e->desc;
+  char fcc[5];
+
+  g_assert (e->image == EGL_NO_IMAGE_KHR);
+  if (d->modifier != GVT_MOD_LINEAR && d->modifier != GVT_MOD_INVALID)
+    {
+      char mod[24];
+      g_set_error (error, GVT_ERROR, GVT_ERROR_UNSUPPORTED,
+                   "%s buffers can't be uploaded: the CPU path reads linear pixels only",
+                   gvt_modifier_to_string (d->modifier, mod));
+      return FALSE;
+    }
+  if (format->needs_gles3 && !caps->texture_2101010)
+    {
+      g_set_error (error, GVT_ERROR, GVT_ERROR_UNSUPPORTED,
+                   "%s can't be uploaded without OpenGL ES 3",
+                   gvt_fourcc_to_string (d->fourcc, fcc));
+      return FALSE;
+    }
+
+  const guint8 *data = gvt_buffer_map (buffer, error);
+  if (data == NULL)
+    return FALSE;
+
+  if (e->tex.id == 0)
+    {
+      glGenTextures (1, &e->tex.id);
+      glBindTexture (GL_TEXTURE_2D, e->tex.id);
+      glTexImage2D (GL_TEXTURE_2D, 0,
+                    caps->gles3 ? (GLint) format->sized_internal : (GLint) format->format,
+                    (GLsizei) d->width, (GLsizei) d->height, 0, format->format, format->type,
+                    NULL);
+      set_sampling (GL_NEAREST);
+      e->tex.filter = GL_NEAREST;
+      e->tex.swap_rb = format->upload_swap_rb;
+    }
+  else
+    glBindTexture (GL_TEXTURE_2D, e->tex.id);
+
+  upload_rows (caps, format, d, data + d->offset);
+  e->uploaded_frame = self->frame;
+  self->stats.uploads++;
+  self->stats.total_uploads++;
+  self->stats.bytes_uploaded += (guint64) d->width * format->cpp * d->height;
+  self->stats.total_bytes_uploaded += (guint64) d->width * format->cpp * d->height;
+  return TRUE;
+}
+
+static void
+evict_if_full (GvtTextureCache *self)
+{
+  while (self->entries->len >= self->capacity)
+    {
+      guint oldest = 0;
+      for (guint i = 1; i < self->entries->len; i++)
+        {
+          Entry *a = g_ptr_array_index (self->entries, i);
+          Entry *b = g_ptr_array_index (self->entries, oldest);
+          if (a->last_used < b->last_used)
+            oldest = i;
+        }
+      entry_free (self, g_ptr_array_steal_index_fast (self->entries, oldest));
+    }
+}
+
+static void
+log_fallback_once (GvtTextureCache *self, const GvtImageDesc *d, const GError *why)
+{
+  g_autofree char *key = g_strdup_printf ("%08x:%" G_GINT64_MODIFIER "x", d->fourcc, d->modifier);
+  if (g_hash_table_contains (self->fallback_logged, key))
+    return;
+  g_hash_table_add (self->fallback_logged, g_steal_pointer (&key));
+  g_message ("dma-buf import unavailable, uploading instead (one copy per frame): %s",
+             why->message);
+}
+
+GvtTexture *
+gvt_texture_cache_get_image (GvtTextureCache *self, GvtBuffer *buffer,
+                             const GvtImageDesc *desc, GError **error)
+{
+  guint64 serial = gvt_buffer_get_serial (buffer);
+  const GvtGlFormat *format = NULL;
+
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      Entry *e = g_ptr_array_index (self->entries, i);
+      if (e->serial != serial || !desc_equal (&e->desc, desc))
+        continue;
+      e->last_used = self->frame;
+      if (!e->tex.imported && e->desc.live_contents && e->uploaded_frame != self->frame)
+        {
+          if (!validate (self, buffer, desc, &format, error)
+              || !upload (self, e, buffer, format, error))
+            return NULL;
+        }
+      return &e->tex;
+    }
+
+  if (!validate (self, buffer, desc, &format, error))
+    return NULL;
+
+  evict_if_full (self);
+  Entry *e = g_new0 (Entry, 1);
+  e->serial = serial;
+  e->desc = *desc;
+  e->image = EGL_NO_IMAGE_KHR;
+  e->last_used = self->frame;
+  e->tex.width = desc->width;
+  e->tex.height = desc->height;
+  e->tex.opaque = format->opaque;
+
+  int fd = gvt_buffer_get_fd (buffer);
+  g_autoptr (GError) import_error = NULL;
+  gboolean ok = FALSE;
+  if (fd >= 0 && self->import)
+    {
+      ok = import_dmabuf (self, e, fd, format, &import_error);
+      if (!ok)
+        self->stats.import_failures++;
+    }
+  else if (fd >= 0 && desc->modifier != GVT_MOD_LINEAR && desc->modifier != GVT_MOD_INVALID)
+    /* Import is off or absent and the CPU can't detile: say why both fail. */
+    gvt_egl_check_importable (self->egl, desc->fourcc, desc->modifier, &import_error);
+  if (!ok)
+    {
+      g_autoptr (GError) upload_error = NULL;
+      /* An imported dma-buf sees the guest's writes; an uploaded one must
+       * be read again each frame to do the same. */
+      if (fd >= 0)
+        e->desc.live_contents = TRUE;
+      ok = upload (self, e, buffer, format, &upload_error);
+      if (!ok)
+        {
+          if (import_error != NULL)
+            g_set_error (error, GVT_ERROR, GVT_ERROR_UNSUPPORTED, "%s; and %s",
+                         import_error->message, upload_error->message);
+          else
+            g_propagate_error (error, g_steal_pointer (&upload_error));
+          entry_free (self, e);
+          return NULL;
+        }
+      if (import_error != NULL)
+        log_fallback_once (self, desc, import_error);
+    }
+  g_ptr_array_add (self->entries, e);
+  return &e->tex;
+}
+
+GvtTexture *
+gvt_texture_cache_get (GvtTextureCache *self, GvtPlane *plane, GError **error)
+{
+  GvtImageDesc desc = {
+    .fourcc = gvt_plane_get_fourcc (plane),
+    .modifier = gvt_plane_get_modifier (plane),
+    .width = gvt_plane_get_width (plane),
+    .height = gvt_plane_get_height (plane),
+    .stride = gvt_plane_get_stride (plane),
+    .offset = 0,
+    /* Region memory changes in place with no signal; a CPU image is a new
+     * buffer whenever it changes. */
+    .live_contents = gvt_plane_get_source (plane) == GVT_PLANE_SOURCE_REGION,
+  };
+  return gvt_texture_cache_get_image (self, gvt_plane_get_buffer (plane), &desc, error);
+}

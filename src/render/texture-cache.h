@@ -1,0 +1,87 @@
+/* Plane -> GL texture, by dma-buf import (zero copy) or by one upload, with
+ * a small cache so that a steady picture imports and uploads nothing.
+ * Needs the GvtEgl context current for every call. */
+#pragma once
+
+#include <glib.h>
+#include <epoxy/gl.h>
+
+#include "egl.h"
+#include "../display/plane.h"
+
+G_BEGIN_DECLS
+
+typedef struct _GvtTextureCache GvtTextureCache;
+
+typedef struct {
+  GLuint id;              /* GL_TEXTURE_2D */
+  guint width, height;
+  gboolean imported;      /* EGLImage-backed: never uploaded into */
+  gboolean swap_rb;       /* the shader swaps red and blue */
+  gboolean opaque;        /* the shader forces alpha to 1 */
+  GLint filter;           /* GL_NEAREST / GL_LINEAR set on it now */
+} GvtTexture;
+
+/* What is asked of the cache: the plane's memory and layout. The renderer
+ * keys on the buffer's serial and this geometry. */
+typedef struct {
+  guint32 fourcc;
+  guint64 modifier;
+  guint width, height;
+  guint stride;
+  guint64 offset;         /* where row 0 starts in the buffer */
+  /* The guest may write into the buffer in place with no signal (region
+   * planes, and dma-bufs when they are uploaded): re-upload each frame. */
+  gboolean live_contents;
+} GvtImageDesc;
+
+typedef struct {
+  /* this frame (since gvt_texture_cache_begin_frame) */
+  guint imports;
+  guint uploads;
+  guint64 bytes_uploaded;
+  /* since creation */
+  guint64 total_imports;
+  guint64 total_uploads;
+  guint64 total_bytes_uploaded;
+  guint64 import_failures;  /* imports that failed and fell back to upload */
+  guint cached;             /* textures held */
+} GvtTextureStats;
+
+#define GVT_TEXTURE_CACHE_DEFAULT_CAPACITY 8
+
+/* @egl is borrowed and must outlive the cache. @capacity >= 2 textures are
+ * kept; the least recently used goes first. */
+GvtTextureCache *gvt_texture_cache_new (GvtEgl *egl, guint capacity);
+
+/* Deletes every texture and EGLImage (context current). Accepts NULL. */
+void gvt_texture_cache_free (GvtTextureCache *self);
+
+/* Deletes every texture now (e.g. when the device is closed). */
+void gvt_texture_cache_clear (GvtTextureCache *self);
+
+/* Starts a frame: per-frame counters reset, live textures become due for
+ * their upload again. */
+void gvt_texture_cache_begin_frame (GvtTextureCache *self);
+
+/* Off: dma-bufs are always uploaded (benchmarks, tests of the upload path
+ * on an importing EGL). On by default when EGL can import. */
+void gvt_texture_cache_set_import (GvtTextureCache *self, gboolean enabled);
+
+/* The texture showing @plane, importing or uploading as needed. The
+ * buffer is checked against the geometry first (an undersized buffer is
+ * refused before anything reads it: GVT_ERROR_INVALID_PLANE). A fourcc
+ * the renderer can't draw, or a layout that can neither be imported nor
+ * uploaded, is GVT_ERROR_UNSUPPORTED with the reason. The texture is owned
+ * by the cache and valid until the next call or begin_frame. */
+GvtTexture *gvt_texture_cache_get (GvtTextureCache *self, GvtPlane *plane, GError **error);
+
+/* The same for a buffer described explicitly (planes at an offset). */
+GvtTexture *gvt_texture_cache_get_image (GvtTextureCache *self, GvtBuffer *buffer,
+                                         const GvtImageDesc *desc, GError **error);
+
+void gvt_texture_cache_get_stats (GvtTextureCache *self, GvtTextureStats *stats);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GvtTextureCache, gvt_texture_cache_free)
+
+G_END_DECLS
