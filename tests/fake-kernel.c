@@ -1661,11 +1661,13 @@ gvt_fake_kernel_get_edid (GvtFakeKernel *self)
 int
 gvt_fake_settle_fds (int expected)
 {
-  int count = gvt_test_count_fds ();
+  int count = gvt_test_count_device_fds ();
   for (int i = 0; i < 200 && count > expected; i++)
     {
       g_usleep (10 * 1000);
-      count = gvt_test_count_fds ();
+      count = gvt_test_count_device_fds ();
     }
+  if (count != expected)
+    gvt_test_dump_fds ();
   return count;
 }

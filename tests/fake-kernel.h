@@ -188,7 +188,7 @@ GBytes *gvt_fake_kernel_get_edid (GvtFakeKernel *self);
 
 /* umockdev closes its end of a device connection asynchronously, on its
  * worker thread: waits up to 2 s for this process' fd count
- * (gvt_test_count_fds) to come down to @expected; returns the last count. */
+ * (gvt_test_count_device_fds) to come down to @expected; returns the last count. */
 int gvt_fake_settle_fds (int expected);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GvtFakeKernel, gvt_fake_kernel_free)

@@ -34,7 +34,7 @@ static void
 fixture_set_up (Fixture *f, gconstpointer data)
 {
   f->fake = gvt_fake_kernel_new (data);
-  f->fds = gvt_test_count_fds ();
+  f->fds = gvt_test_count_device_fds ();
 }
 
 /* Error cases carry their ErrorCase as data: always a default GVT-g fake. */

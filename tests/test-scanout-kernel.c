@@ -57,7 +57,7 @@ fixture_set_up (Fixture *f, gconstpointer data)
 {
   f->tcase = data;
   f->fake = gvt_fake_kernel_new (f->tcase->config);
-  f->fds = gvt_test_count_fds ();
+  f->fds = gvt_test_count_device_fds ();
   open_device (f);
   if (f->tcase->config->display == GVT_FAKE_DISPLAY_NONE)
     return;

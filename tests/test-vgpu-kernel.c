@@ -32,7 +32,7 @@ static void
 fixture_set_up (Fixture *f, gconstpointer data)
 {
   f->fake = gvt_fake_kernel_new (data);
-  f->fds = gvt_test_count_fds ();
+  f->fds = gvt_test_count_device_fds ();
 }
 
 static void

@@ -22,6 +22,28 @@ gvt_test_ensure_umockdev (int argc, char **argv)
   g_error ("cannot re-execute %s under umockdev's preload: %s", argv[0], g_strerror (errno));
 }
 
+static gboolean
+is_umockdev_plumbing (const char *name)
+{
+  g_autofree char *path = g_build_filename ("/proc/self/fd", name, NULL);
+  g_autofree char *target = g_file_read_link (path, NULL);
+  return target != NULL
+         && (g_str_has_prefix (target, "socket:") || strcmp (target, "anon_inode:[eventfd]") == 0);
+}
+
+int
+gvt_test_count_device_fds (void)
+{
+  g_autoptr (GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  g_assert_nonnull (dir);
+  int n = 0;
+  const char *name;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    if (!is_umockdev_plumbing (name))
+      n++;
+  return n - 1;
+}
+
 int
 gvt_test_count_fds (void)
 {
@@ -34,4 +56,17 @@ gvt_test_count_fds (void)
       n++;
   closedir (dir);
   return n - 1;
+}
+
+void
+gvt_test_dump_fds (void)
+{
+  g_autoptr (GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  const char *name;
+  while (dir && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename ("/proc/self/fd", name, NULL);
+      g_autofree char *target = g_file_read_link (path, NULL);
+      g_test_message ("fd %s -> %s", name, target ? target : "?");
+    }
 }

@@ -11,3 +11,12 @@ void gvt_test_ensure_umockdev (int argc, char **argv);
 /* Number of open file descriptors of this process (entries of /proc/self/fd
  * minus the one opened to read it). */
 int gvt_test_count_fds (void);
+
+/* The same, leaving out eventfds and sockets: umockdev creates and closes
+ * those on its own threads at times of its choosing, and gvt-view's device
+ * code makes neither, so fake-kernel tests count only the rest. */
+int gvt_test_count_device_fds (void);
+
+/* Lists this process' open fds and what they point at (as test messages),
+ * to say which one leaked when a count is off. */
+void gvt_test_dump_fds (void);
