@@ -29,7 +29,8 @@ typedef struct {
 GvtVgpu *gvt_vgpu_open (const char *device, GError **error);
 
 /* Wraps an inherited VFIO device fd (checked with VFIO_DEVICE_GET_INFO).
- * Takes ownership of @fd on success only. */
+ * Takes ownership of @fd on success only, and then sets FD_CLOEXEC on it:
+ * the device must not leak into programs gvt-view starts. */
 GvtVgpu *gvt_vgpu_open_fd (int fd, GError **error);
 
 /* Releases the device. Every dma-buf fd already handed out stays valid and
@@ -50,7 +51,8 @@ gssize gvt_vgpu_region_read (GvtVgpu *self, guint32 index, guint64 offset,
                              void *buf, gsize len);
 gssize gvt_vgpu_region_write (GvtVgpu *self, guint32 index, guint64 offset,
                               const void *buf, gsize len);
-/* Maps @len bytes at @offset of region @index; the caller munmap()s it. */
+/* Maps @len bytes at @offset of region @index; the caller munmap()s it.
+ * The region's own offset plus @offset must be page-aligned. */
 int gvt_vgpu_region_mmap (GvtVgpu *self, guint32 index, guint64 offset,
                           gsize len, int prot, void **out);
 /* VFIO_DEVICE_QUERY_GFX_PLANE, verbatim: @info is in/out and the caller
