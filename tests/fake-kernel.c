@@ -81,6 +81,7 @@ struct _GvtFakeKernel {
   guint gets_total;
   guint queries;
   guint32 fill;
+  gboolean fill_pattern; /* word i = fill ^ (i * GVT_FAKE_PATTERN_STEP) */
   guint groups_attached;    /* group files with a container */
   guint iommu_containers;   /* container files with an IOMMU set */
   struct vfio_region_gfx_edid edid;
@@ -886,13 +887,13 @@ make_dmabuf (GvtFakeKernel *self, const struct vfio_device_gfx_plane_info *plane
       close (fd);
       return -err;
     }
-  if (self->fill != 0 && size > 0 && size <= MAX_FILL_SIZE)
+  if ((self->fill != 0 || self->fill_pattern) && size > 0 && size <= MAX_FILL_SIZE)
     {
       guint32 *map = mmap (NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
       if (map != MAP_FAILED)
         {
           for (gsize i = 0; i < size / 4; i++)
-            map[i] = self->fill;
+            map[i] = self->fill_pattern ? gvt_fake_pattern_word (self->fill, i) : self->fill;
           munmap (map, size);
         }
     }
@@ -1542,6 +1543,21 @@ gvt_fake_kernel_set_fill (GvtFakeKernel *self, guint32 pixel)
   g_mutex_lock (&self->lock);
   self->fill = pixel;
   g_mutex_unlock (&self->lock);
+}
+
+void
+gvt_fake_kernel_set_fill_pattern (GvtFakeKernel *self, guint32 seed)
+{
+  g_mutex_lock (&self->lock);
+  self->fill = seed;
+  self->fill_pattern = TRUE;
+  g_mutex_unlock (&self->lock);
+}
+
+guint32
+gvt_fake_pattern_word (guint32 seed, gsize index)
+{
+  return seed ^ (guint32) (index * GVT_FAKE_PATTERN_STEP);
 }
 
 struct vfio_device_gfx_plane_info

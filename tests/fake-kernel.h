@@ -145,6 +145,12 @@ void gvt_fake_kernel_set_cursor (GvtFakeKernel *self,
                                  const struct vfio_device_gfx_plane_info *plane);
 /* Every 32-bit word of the dma-bufs handed out from now on (default 0). */
 void gvt_fake_kernel_set_fill (GvtFakeKernel *self, guint32 pixel);
+/* Instead of one colour, word i of each dma-buf handed out from now on is
+ * gvt_fake_pattern_word (@seed, i): every pixel differs from its
+ * neighbours, so a wrong stride, offset or channel order shows. */
+#define GVT_FAKE_PATTERN_STEP 0x9E3779B1u
+void gvt_fake_kernel_set_fill_pattern (GvtFakeKernel *self, guint32 seed);
+guint32 gvt_fake_pattern_word (guint32 seed, gsize index);
 
 /* A plausible primary plane: linear, tight stride (2 bytes per pixel for
  * RGB565, else 4), size = stride * height. */
