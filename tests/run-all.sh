@@ -20,11 +20,20 @@ meson compile -C "$builddir" || { echo "0 passed, 1 failed"; exit 1; }
 meson test -C "$builddir" --print-errorlogs --num-processes 2 "$@"
 status=$?
 
-python3 - "$builddir/meson-logs/testlog.json" "${CI:-}" <<'PY'
+# The core once more under valgrind: leaks and invalid accesses fail.
+logs=("$builddir/meson-logs/testlog.json")
+if [ $# -eq 0 ]; then
+  meson test -C "$builddir" --setup valgrind --suite unit --suite fake-kernel \
+    --no-suite render --print-errorlogs --num-processes 2 || status=1
+  logs+=("$builddir/meson-logs/testlog-valgrind.json")
+fi
+
+python3 - "${CI:-}" "${logs[@]}" <<'PY'
 # Counts TAP subtests (a test program without TAP output counts as one).
 import json, re, sys
 passed = failed = skipped = 0
-with open(sys.argv[1]) as f:
+for log in sys.argv[2:]:
+  with open(log) as f:
     for line in f:
         t = json.loads(line)
         out = t.get("stdout") or ""
@@ -49,7 +58,7 @@ with open(sys.argv[1]) as f:
         passed += ok
         failed += bad
         skipped += skip
-if sys.argv[2] == "true":
+if sys.argv[1] == "true":
     failed += skipped
     skipped = 0
 line = f"{passed} passed, {failed} failed"
