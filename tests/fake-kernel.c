@@ -1538,6 +1538,13 @@ gvt_fake_kernel_set_cursor (GvtFakeKernel *self, const struct vfio_device_gfx_pl
 }
 
 void
+gvt_fake_kernel_start_remove (GvtFakeKernel *self)
+{
+  g_autofree char *entry = sys_path (self, "bus/mdev/devices/%s", self->uuid);
+  g_assert_cmpint (unlink (entry), ==, 0);
+}
+
+void
 gvt_fake_kernel_set_fill (GvtFakeKernel *self, guint32 pixel)
 {
   g_mutex_lock (&self->lock);

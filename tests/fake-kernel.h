@@ -128,6 +128,10 @@ void gvt_fake_kernel_set_viable (GvtFakeKernel *self, gboolean viable);
 void gvt_fake_kernel_unplug (GvtFakeKernel *self);
 /* The next non-probe QUERY_GFX_PLANE fails with @err, once. */
 void gvt_fake_kernel_fail_next_query (GvtFakeKernel *self, int err);
+/* What `echo 1 > .../remove` does first: the mdev's entry in
+ * /sys/bus/mdev/devices goes, while the device keeps answering ioctls
+ * (the kernel waits for every fd to close before it lets go). */
+void gvt_fake_kernel_start_remove (GvtFakeKernel *self);
 /* Sets the `next` field of the EDID region's type capability to @next
  * (e.g. its own offset: a loop; 0xFFFFFFF0: out of the buffer). */
 void gvt_fake_kernel_corrupt_caps (GvtFakeKernel *self, guint32 next);

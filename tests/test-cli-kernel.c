@@ -332,6 +332,68 @@ test_error_lost (Fixture *f, gconstpointer data)
   g_assert_cmpint (gvt_fake_count_dmabuf_fds (), ==, 0);
 }
 
+static gpointer
+remove_later (gpointer data)
+{
+  g_usleep (200 * 1000);
+  gvt_fake_kernel_start_remove (data);
+  return NULL;
+}
+
+static void
+test_watch_hot_unplug (Fixture *f, gconstpointer data)
+{
+  struct vfio_device_gfx_plane_info p = gvt_fake_plane (GVT_FORMAT_XRGB8888, 640, 480, 2);
+  gvt_fake_kernel_set_primary (f->fake, &p);
+
+  /* The kernel keeps answering while a remove waits for our fds: the
+   * vanished sysfs entry is the only sign, and it must end the watch. */
+  GThread *thread = g_thread_new ("remove", remove_later, f->fake);
+  g_test_expect_message ("gvt-view", G_LOG_LEVEL_WARNING, "*device lost*");
+  probe (f, GVT_FAKE_UUID, "--watch", "30", NULL);
+  g_test_assert_expected_messages ();
+  g_thread_join (thread);
+
+  g_assert_cmpint (f->status, ==, 1);
+  assert_has (f->out, "primary:  640x480 XR24");
+  assert_has (f->out, "Device lost");
+  assert_has (f->out, "watched ");
+  /* Everything let go, so the remove can finish. */
+  g_assert_cmpint (gvt_fake_count_dmabuf_fds (), ==, 0);
+  g_assert_cmpint (gvt_fake_settle_fds (f->fds), ==, f->fds);
+}
+
+static gpointer
+flip_later (gpointer data)
+{
+  GvtFakeKernel *fake = data;
+  g_usleep (150 * 1000);
+  struct vfio_device_gfx_plane_info p = gvt_fake_plane (GVT_FORMAT_XRGB8888, 800, 600, 7);
+  gvt_fake_kernel_set_primary (fake, &p);
+  g_usleep (150 * 1000);
+  struct vfio_device_gfx_plane_info c = gvt_fake_cursor (64, 10, 20, 0, 0, 8);
+  gvt_fake_kernel_set_cursor (fake, &c);
+  return NULL;
+}
+
+static void
+test_watch_changes (Fixture *f, gconstpointer data)
+{
+  struct vfio_device_gfx_plane_info p = gvt_fake_plane (GVT_FORMAT_XRGB8888, 640, 480, 2);
+  gvt_fake_kernel_set_primary (f->fake, &p);
+
+  GThread *thread = g_thread_new ("guest", flip_later, f->fake);
+  probe (f, "/dev/vfio/7", "--watch", "0.8", NULL);
+  g_thread_join (thread);
+
+  g_assert_cmpint (f->status, ==, 0);
+  assert_has (f->out, "s primary:  800x600 XR24 linear, stride 3200, size 1920000, dmabuf id 7");
+  assert_has (f->out, "s cursor:   64x64 AR24");
+  assert_has (f->out, "3 dma-buf gets");
+  g_assert_null (strstr (f->out, "Device lost"));
+  g_assert_cmpuint (gvt_fake_kernel_get_dmabuf_gets (f->fake, GVT_FAKE_ANY_ID), ==, 3);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -348,6 +410,8 @@ main (int argc, char **argv)
   ADD ("probe/region", &mdpy_config, test_probe_region);
   ADD ("probe/invalid-plane", &gvt_config, test_probe_invalid_plane);
   ADD ("probe/fd", &gvt_config, test_probe_fd);
+  ADD ("watch/changes", &gvt_config, test_watch_changes);
+  ADD ("watch/hot-unplug", &gvt_config, test_watch_hot_unplug);
   ADD ("error/no-display", &no_display_config, test_error_no_display);
   ADD ("error/lost", &gvt_config, test_error_lost);
 #undef ADD

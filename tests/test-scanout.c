@@ -437,6 +437,32 @@ test_region_planes (Fixture *f, gconstpointer data)
 }
 
 static void
+test_cursor_echoes_primary (Fixture *f, gconstpointer data)
+{
+  gvt_sim_set_mode (f->sim, GVT_FORMAT_XRGB8888, GVT_MOD_LINEAR, 1024, 768, 0);
+  gvt_scanout_poll (f->scanout);
+  GvtPlane *primary = gvt_scanout_get_primary (f->scanout);
+
+  /* mdpy's answer to the cursor query: its primary plane. No cursor, and
+   * no warning (which the test's fatal warnings would turn into a crash). */
+  struct vfio_device_gfx_plane_info echo = PRIMARY_OK (.flags = VFIO_GFX_PLANE_TYPE_REGION,
+                                                       .drm_plane_type = 2,
+                                                       .width = 1024, .height = 768,
+                                                       .stride = 4096, .size = 4u << 20,
+                                                       .region_index =
+                                                         gvt_plane_get_region_index (primary));
+  for (int i = 0; i < 3; i++)
+    {
+      gvt_sim_inject_plane (f->sim, 2, &echo);
+      g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SCANOUT_NOTHING);
+      g_assert_null (gvt_scanout_get_cursor (f->scanout));
+    }
+  GvtScanoutStats stats;
+  gvt_scanout_get_stats (f->scanout, &stats);
+  g_assert_cmpuint (stats.rejected, ==, 0);
+}
+
+static void
 test_region_bad_index (Fixture *f, gconstpointer data)
 {
   struct vfio_device_gfx_plane_info bad = PRIMARY_OK (.flags = VFIO_GFX_PLANE_TYPE_REGION,
@@ -477,6 +503,8 @@ main (int argc, char **argv)
       g_test_add (path, Fixture, &bad_planes[i], setup_plain, test_rejects, teardown);
     }
   g_test_add ("/scanout/region/planes", Fixture, NULL, setup_region, test_region_planes, teardown);
+  g_test_add ("/scanout/region/cursor-echoes-primary", Fixture, NULL, setup_region,
+              test_cursor_echoes_primary, teardown);
   g_test_add ("/scanout/region/bad-index", Fixture, NULL, setup_region, test_region_bad_index,
               teardown);
   return g_test_run ();

@@ -10,6 +10,11 @@
  *   PLANE = { "fourcc": "XR24", "drm_format", "modifier", "width", "height",
  *             "stride", "size", "x", "y", "hot_x", "hot_y",
  *             "dmabuf_id" | "region_index" }   (hot_x/hot_y null = unknown)
+ *
+ * --watch SECONDS keeps polling at 60 Hz and prints a line per change
+ * ("+1.234s primary ...", "cursor moved to X,Y", "device lost — ..."), then
+ * the poll counters; with --json each change is one compact JSON document
+ * per line. It ends early, with status 1, when the device is lost.
  */
 #include <json-glib/json-glib.h>
 
@@ -95,7 +100,7 @@ add_plane_json (JsonBuilder *b, const char *name, GvtPlane *plane)
 
 static void
 print_json (FILE *out, GvtVgpu *vgpu, const struct vfio_device_info *info,
-            GvtScanout *scanout, GvtEdidRegion *edid)
+            GvtScanout *scanout, GvtEdidRegion *edid, gboolean pretty)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
 
@@ -147,7 +152,7 @@ print_json (FILE *out, GvtVgpu *vgpu, const struct vfio_device_info *info,
 
   g_autoptr (JsonGenerator) gen = json_generator_new ();
   g_autoptr (JsonNode) root = json_builder_get_root (b);
-  json_generator_set_pretty (gen, TRUE);
+  json_generator_set_pretty (gen, pretty);
   json_generator_set_root (gen, root);
   g_autofree char *text = json_generator_to_data (gen, NULL);
   fprintf (out, "%s\n", text);
@@ -204,14 +209,75 @@ print_text (FILE *out, GvtVgpu *vgpu, const struct vfio_device_info *info,
     fprintf (out, "%-9s none (the guest resolution can't follow the window)\n", "edid:");
 }
 
+/* What a display would do, minus the display: poll at 60 Hz and say what
+ * changed. Returns when @seconds pass or the device is lost. */
+static void
+watch_device (FILE *out, GvtVgpu *vgpu, const struct vfio_device_info *info,
+              GvtScanout *scanout, GvtEdidRegion *edid, double seconds, gboolean json)
+{
+  gint64 start = g_get_monotonic_time ();
+  gint64 end = start + (gint64) (seconds * G_USEC_PER_SEC);
+  guint64 moves = 0;
+
+  while (g_get_monotonic_time () < end)
+    {
+      g_usleep (G_USEC_PER_SEC / 60);
+      GvtScanoutChange change = gvt_scanout_poll (scanout);
+      if (change == GVT_SCANOUT_NOTHING)
+        continue;
+      if (change & GVT_SCANOUT_CURSOR_MOVED)
+        moves++;
+      if (json)
+        print_json (out, vgpu, info, scanout, edid, FALSE);
+      else
+        {
+          double t = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+          if (change & GVT_SCANOUT_LOST)
+            fprintf (out, "+%.3fs %s\n", t, gvt_scanout_get_reason (scanout));
+          if (change & GVT_SCANOUT_PRIMARY_CHANGED)
+            {
+              fprintf (out, "+%.3fs ", t);
+              if (gvt_scanout_get_primary (scanout))
+                print_plane_text (out, "primary:", gvt_scanout_get_primary (scanout));
+              else
+                fprintf (out, "primary: none (%s)\n", gvt_scanout_get_reason (scanout));
+            }
+          if (change & GVT_SCANOUT_CURSOR_IMAGE_CHANGED)
+            {
+              fprintf (out, "+%.3fs ", t);
+              print_plane_text (out, "cursor:", gvt_scanout_get_cursor (scanout));
+            }
+        }
+      fflush (out);
+      if (change & GVT_SCANOUT_LOST)
+        break;
+    }
+
+  if (!json)
+    {
+      GvtScanoutStats stats;
+      gvt_scanout_get_stats (scanout, &stats);
+      fprintf (out, "watched %.1fs: %" G_GUINT64_FORMAT " polls, %" G_GUINT64_FORMAT
+               " queries, %" G_GUINT64_FORMAT " dma-buf gets, %" G_GUINT64_FORMAT
+               " retries, %" G_GUINT64_FORMAT " rejected, %" G_GUINT64_FORMAT
+               " cursor moves, %u cached\n",
+               (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC, stats.polls,
+               stats.queries, stats.dmabuf_gets, stats.retries, stats.rejected, moves,
+               stats.cached);
+    }
+}
+
 int
 gvt_cmd_probe (int argc, char **argv, FILE *out, FILE *err)
 {
   gboolean json = FALSE;
+  double watch = 0;
   int fd = -1;
   const GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON (see README: probe JSON)", NULL },
     { "fd", 0, 0, G_OPTION_ARG_INT, &fd, "Use the inherited VFIO device fd N", "N" },
+    { "watch", 0, 0, G_OPTION_ARG_DOUBLE, &watch,
+      "Keep polling for SECONDS and print every change", "SECONDS" },
     { NULL }
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("DEVICE — what a vGPU display offers now");
@@ -227,6 +293,12 @@ gvt_cmd_probe (int argc, char **argv, FILE *out, FILE *err)
     {
       g_set_error (&error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
                    "probe takes one DEVICE, got %d arguments", argc - 1);
+      return gvt_cmd_fail (err, error);
+    }
+  if (!(watch >= 0 && watch <= 86400))
+    {
+      g_set_error (&error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
+                   "--watch %g: use 0 to 86400 seconds", watch);
       return gvt_cmd_fail (err, error);
     }
 
@@ -263,9 +335,12 @@ gvt_cmd_probe (int argc, char **argv, FILE *out, FILE *err)
     g_message ("%s: EDID region unusable: %s", gvt_vgpu_get_name (vgpu), edid_error->message);
 
   if (json)
-    print_json (out, vgpu, &info, scanout, edid);
+    print_json (out, vgpu, &info, scanout, edid, watch == 0);
   else
     print_text (out, vgpu, &info, scanout, edid);
+
+  if (watch > 0)
+    watch_device (out, vgpu, &info, scanout, edid, watch, json);
 
   return gvt_scanout_get_state (scanout) == GVT_SCANOUT_STATE_LOST ? 1 : 0;
 }

@@ -366,6 +366,17 @@ region_buffer (GvtScanout *self, RegionEntry *region, GvtBuffer **out)
   return 0;
 }
 
+static gboolean
+answer_is_primary (GvtScanout *self, const struct vfio_device_gfx_plane_info *info)
+{
+  GvtPlane *primary = self->primary;
+  return primary != NULL && info->drm_format == gvt_plane_get_fourcc (primary)
+         && info->width == gvt_plane_get_width (primary)
+         && info->height == gvt_plane_get_height (primary)
+         && info->stride == gvt_plane_get_stride (primary)
+         && info->dmabuf_id == gvt_plane_get_dmabuf_id (primary); /* or region index */
+}
+
 typedef enum {
   FETCH_OK,      /* *plane set (NULL: no plane) */
   FETCH_RETRY,   /* no answer this tick */
@@ -404,6 +415,15 @@ fetch_plane (GvtScanout *self, GvtPlaneKind kind, GvtPlane *current, GvtPlane **
 
   if (gvt_plane_info_is_empty (&info))
     return FETCH_OK;
+
+  /* mdpy ignores the plane type and answers the cursor query with its
+   * primary plane: that is "no cursor", not a bad one. */
+  if (kind == GVT_PLANE_CURSOR && answer_is_primary (self, &info))
+    {
+      g_debug ("%s: the cursor query returned the primary plane; no cursor",
+               gvt_vgpu_get_name (self->vgpu));
+      return FETCH_OK;
+    }
 
   RegionEntry *region = NULL;
   if (source == GVT_PLANE_SOURCE_REGION)

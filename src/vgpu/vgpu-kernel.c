@@ -45,6 +45,12 @@ typedef struct {
   /* guint32 index -> GvtRegionInfo*: region offsets never change while the
    * device is open, and every region access needs its offset. */
   GHashTable *regions;
+  /* The device's entry on its bus (/sys/bus/mdev/devices/UUID or
+   * /sys/bus/pci/devices/ADDR), or NULL when unknown (--fd). A removal
+   * takes it away at once, but the kernel then waits for every device fd
+   * to close before the device fails a single ioctl: we must notice the
+   * entry going and let go ourselves, or the remove and we wait forever. */
+  char *presence_path;
 } GvtVgpuKernel;
 
 static int
@@ -257,7 +263,23 @@ static int
 kernel_query_plane (GvtVgpu *vgpu, struct vfio_device_gfx_plane_info *info)
 {
   GvtVgpuKernel *self = (GvtVgpuKernel *) vgpu;
+
+  /* One access() per query: cheap next to the ioctl, and the poll is where
+   * a removal has to show up. */
+  if (self->presence_path != NULL && access (self->presence_path, F_OK) < 0 && errno == ENOENT)
+    return -ENODEV;
   return xioctl (self->device_fd, VFIO_DEVICE_QUERY_GFX_PLANE, info);
+}
+
+/* Where the device named @name (an mdev UUID or a PCI address) sits on its
+ * bus in sysfs. */
+static char *
+presence_path_for (const char *name)
+{
+  if (name == NULL || strchr (name, '/') != NULL || name[0] == '.')
+    return NULL;
+  return g_strdup_printf (gvt_mdev_is_uuid (name) ? "/sys/bus/mdev/devices/%s"
+                                                  : "/sys/bus/pci/devices/%s", name);
 }
 
 static int
@@ -292,6 +314,7 @@ kernel_finalize (GvtVgpu *vgpu)
   close_fd (&self->container_fd);
   close_fd (&self->iommufd);
   g_clear_pointer (&self->regions, g_hash_table_unref);
+  g_clear_pointer (&self->presence_path, g_free);
 }
 
 static const GvtVgpuOps kernel_ops = {
@@ -609,6 +632,7 @@ gvt_vgpu_kernel_open_group (const char *group_path, const char *device_name, GEr
     }
   self->device_fd = ret;
 
+  self->presence_path = presence_path_for (device_name);
   g_debug ("opened %s in %s (fd %d)", device_name, group_path, self->device_fd);
   return g_steal_pointer (&vgpu);
 }
@@ -676,6 +700,14 @@ gvt_vgpu_kernel_open_cdev (const char *cdev_path, GError **error)
       return NULL;
     }
 
+  /* /sys/class/vfio-dev/vfioX/device links to the device itself. */
+  g_autofree char *link = g_strdup_printf ("/sys/class/vfio-dev/%s/device", name);
+  g_autofree char *target = g_file_read_link (link, NULL);
+  if (target != NULL)
+    {
+      g_autofree char *device = g_path_get_basename (target);
+      self->presence_path = presence_path_for (device);
+    }
   g_debug ("bound %s to iommufd (device id %u)", cdev_path, bind.out_devid);
   return g_steal_pointer (&vgpu);
 }
