@@ -18,6 +18,8 @@ packages=(
   libegl-mesa0 libgl1-mesa-dri
   # tests
   valgrind
+  # the real-kernel VM suite (tests/kernel/run-vm.sh)
+  qemu-system-x86 busybox-static make gcc-12 patch xz-utils kmod python3
 )
 
 export DEBIAN_FRONTEND=noninteractive
