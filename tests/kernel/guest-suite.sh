@@ -13,7 +13,7 @@ GV=$GVT_BUILD/src/gvt-view
 MG=$GVT_BUILD/tests/kernel/mdev-guest
 BB=$GVT_VM_DIR/busybox
 PNGCMP="python3 $GVT_SRC/tests/kernel/pngcmp.py"
-W=/tmp/kt
+W=$TMPDIR/kt
 mkdir -p "$W"
 export GV MG BB PNGCMP W
 

@@ -55,22 +55,24 @@ mount -t devtmpfs devtmpfs /host/dev
 mkdir -p /host/dev/shm /host/dev/pts
 mount -t tmpfs tmpfs /host/dev/shm
 mount -t devpts devpts /host/dev/pts
-mount -t tmpfs tmpfs /host/tmp
+# Scratch space lives on /run, not over /tmp: the build being tested may
+# itself sit under the host's /tmp (a CI checkout), and must stay visible.
 mount -t tmpfs tmpfs /host/run
+mkdir -p /host/run/gvt-tmp
 mount -t tmpfs tmpfs /host/root 2>/dev/null
 # What the suite needs from here: the module files and a static busybox.
-mkdir -p /host/tmp/gvt-vm
-cp -r /lib/modules/samples /host/tmp/gvt-vm/modules
-cp /bin/busybox /host/tmp/gvt-vm/busybox
+mkdir -p /host/run/gvt-vm
+cp -r /lib/modules/samples /host/run/gvt-vm/modules
+cp /bin/busybox /host/run/gvt-vm/busybox
 
 [ -x "/host$suite" ] || fatal "guest suite $suite not found on the host root"
 say "running $suite"
 # Pinned to CPU1: taking it offline afterwards drains the per-cpu page lists
 # the tests freed pages into, so a page refcount bug surfaces before the end.
 chroot /host /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-  HOME=/root TMPDIR=/tmp LANG=C.UTF-8 \
+  HOME=/root TMPDIR=/run/gvt-tmp LANG=C.UTF-8 \
   GVT_BUILD="$build" GVT_SRC="$src" GVT_TESTS="$tests" GVT_MESA25_LIBDIR="$mesa25" \
-  GVT_VM_DIR=/tmp/gvt-vm \
+  GVT_VM_DIR=/run/gvt-vm \
   taskset -c 1 /bin/bash "$suite" < /dev/console > /dev/console 2>&1
 say "suite exited with $?"
 
