@@ -18,8 +18,8 @@ static const struct {
   { "snapshot", gvt_cmd_snapshot,
     "snapshot DEVICE|--fd N -o FILE.png [--size WxH] [--scale MODE] [--filter F] [--wait S]\n"
     "                                one frame, headless, as PNG" },
-  { "demo", gvt_cmd_demo,
-    "demo --snapshot FILE.png [--at S]  the simulated vGPU playing a guest" },
+  { "demo", gvt_cmd_view_demo,
+    "demo [--snapshot FILE.png] [--at S]  the simulated vGPU playing a guest, in a window" },
   { "bench", gvt_cmd_bench,
     "bench [DEVICE] [--size WxH] [--frames N]  frame, upload and poll costs" },
 };
@@ -28,7 +28,12 @@ static void
 usage (FILE *out)
 {
   fputs ("Usage: gvt-view COMMAND [OPTIONS]\n"
-         "A local display for Intel GVT-g vGPUs and VFIO mediated display devices.\n\n"
+         "       gvt-view DEVICE|--fd N [-f] [--scale MODE] [--filter F] [--stats] [--size WxH]\n"
+         "A local display for Intel GVT-g vGPUs and VFIO mediated display devices.\n"
+         "gvt-view DEVICE shows the guest's display in a window; with no arguments at all,\n"
+         "the demo does.\n\n"
+         "Window keys: F11 or Ctrl+Alt+F fullscreen, Ctrl+Alt+S next scaling mode,\n"
+         "Ctrl+Alt+1 native size, Ctrl+Alt+O statistics overlay, Ctrl+Q quit.\n\n"
          "Commands:\n", out);
   for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
     fprintf (out, "  %s\n", commands[i].summary);
@@ -39,12 +44,39 @@ usage (FILE *out)
          "Debug logs: G_MESSAGES_DEBUG=gvt-view.\n", out);
 }
 
+/* `gvt-view DEVICE [OPTIONS]`: the first argument names a device or is a
+ * window option rather than a command. */
+static gboolean
+is_view_invocation (const char *arg)
+{
+  static const char *const options[] = {
+    "--fd", "-f", "--fullscreen", "--scale", "--filter", "--stats", "--size",
+  };
+
+  if (arg[0] == '/' || g_str_has_prefix (arg, "sim") || g_uuid_string_is_valid (arg))
+    return TRUE;
+  for (gsize i = 0; i < G_N_ELEMENTS (options); i++)
+    {
+      gsize n = strlen (options[i]);
+      if (strncmp (arg, options[i], n) == 0 && (arg[n] == '\0' || arg[n] == '='))
+        return TRUE;
+    }
+  return FALSE;
+}
+
 int
 main (int argc, char **argv)
 {
   setlocale (LC_ALL, "");
 
-  if (argc < 2 || strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0
+  /* No arguments at all: the demo, in a window (or a PNG without a
+   * display), so that a first run shows something. */
+  if (argc < 2)
+    {
+      char *demo_argv[] = { (char *) "demo", NULL };
+      return gvt_cmd_view_demo (1, demo_argv, stdout, stderr);
+    }
+  if (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0
       || strcmp (argv[1], "help") == 0)
     {
       usage (stdout);
@@ -59,6 +91,9 @@ main (int argc, char **argv)
   for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
     if (strcmp (argv[1], commands[i].name) == 0)
       return commands[i].func (argc - 1, argv + 1, stdout, stderr);
+
+  if (is_view_invocation (argv[1]))
+    return gvt_cmd_view (argc, argv, stdout, stderr);
 
   fprintf (stderr, "gvt-view: unknown command '%s'\n\n", argv[1]);
   usage (stderr);

@@ -20,6 +20,8 @@ packages=(
   valgrind
   # the real-kernel VM suite (tests/kernel/run-vm.sh)
   qemu-system-x86 busybox-static make gcc-12 patch xz-utils kmod python3
+  # the viewer window (GTK 3) and its tests on X11 (Xvfb) and Wayland (weston)
+  libgtk-3-dev xvfb xauth x11-utils xdotool openbox imagemagick weston
 )
 
 export DEBIAN_FRONTEND=noninteractive

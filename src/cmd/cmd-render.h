@@ -1,4 +1,5 @@
-/* The commands that render: a headless snapshot and the benchmark. Same
+/* The commands that render: a headless snapshot, the benchmark, the demo
+ * and the viewer window. Same
  * conventions as cmd.h (own argv, output to @out/@err, exit status). */
 #pragma once
 
@@ -14,7 +15,19 @@ int gvt_cmd_snapshot (int argc, char **argv, FILE *out, FILE *err);
 /* gvt-view bench [DEVICE|--fd N] [--size WxH] [--frames N] */
 int gvt_cmd_bench (int argc, char **argv, FILE *out, FILE *err);
 
-/* gvt-view demo [--snapshot FILE.png [--at SECONDS] [--size WxH] [--scale MODE]] */
+/* gvt-view demo --snapshot FILE.png [--at SECONDS] [--size WxH] [--scale MODE]:
+ * the demo headless (without --snapshot: to GVT_DEMO_FALLBACK_PNG). */
 int gvt_cmd_demo (int argc, char **argv, FILE *out, FILE *err);
+
+/* Where the demo's frame goes when there is no display for its window. */
+#define GVT_DEMO_FALLBACK_PNG "gvt-view-demo.png"
+
+/* The viewer window (src/ui, cmd-view.c). */
+/* gvt-view DEVICE|--fd N [-f] [--scale M] [--filter F] [--stats] [--size WxH] */
+int gvt_cmd_view (int argc, char **argv, FILE *out, FILE *err);
+
+/* gvt-view demo [--at SECONDS] [window options]: the demo in a window;
+ * with --snapshot, or without a display, gvt_cmd_demo (headless). */
+int gvt_cmd_view_demo (int argc, char **argv, FILE *out, FILE *err);
 
 G_END_DECLS

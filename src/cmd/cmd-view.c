@@ -1,0 +1,237 @@
+/* gvt-view DEVICE and gvt-view demo: the viewer window. */
+#include <string.h>
+
+#include "cmd.h"
+#include "cmd-render.h"
+#include "../gvt-error.h"
+#include "../ui/app.h"
+
+typedef struct {
+  gboolean fullscreen;
+  gboolean stats;
+  char *scale;
+  char *filter;
+  char *size;
+  int exit_after_frames;
+  int lose_after_frames;
+  char *stats_file;
+} ViewArgs;
+
+static void
+view_args_clear (ViewArgs *a)
+{
+  g_free (a->scale);
+  g_free (a->filter);
+  g_free (a->size);
+  g_free (a->stats_file);
+}
+
+/* The options the window takes, for `gvt-view DEVICE` and `demo`. */
+static GOptionGroup *
+view_option_group (ViewArgs *a)
+{
+  const GOptionEntry entries[] = {
+    { "fullscreen", 'f', 0, G_OPTION_ARG_NONE, &a->fullscreen, "Start fullscreen", NULL },
+    { "scale", 0, 0, G_OPTION_ARG_STRING, &a->scale,
+      "fit (default), fill, integer or native", "MODE" },
+    { "filter", 0, 0, G_OPTION_ARG_STRING, &a->filter, "auto (default), linear or nearest", "F" },
+    { "stats", 0, 0, G_OPTION_ARG_NONE, &a->stats,
+      "Show the statistics overlay (Ctrl+Alt+O toggles it)", NULL },
+    { "size", 0, 0, G_OPTION_ARG_STRING, &a->size,
+      "Window size in logical pixels (default: the guest's, within the work area)", "WxH" },
+    /* Hooks for tests and the window benchmark. */
+    { "exit-after-frames", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &a->exit_after_frames,
+      "Close after N presented frames", "N" },
+    { "lose-after-frames", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &a->lose_after_frames,
+      "Simulated devices: unplug after N presented frames", "N" },
+    { "stats-file", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &a->stats_file,
+      "Write the counters as JSON to FILE when the window settles and at exit", "FILE" },
+    { NULL }
+  };
+  GOptionGroup *group = g_option_group_new ("window", "Window options:", "Show the window options",
+                                            NULL, NULL);
+  g_option_group_add_entries (group, entries);
+  return group;
+}
+
+static const char keys_help[] =
+  "Keys: F11 or Ctrl+Alt+F fullscreen, Ctrl+Alt+S next scaling mode (fit, fill,\n"
+  "integer, native), Ctrl+Alt+1 native size (one guest pixel per screen pixel),\n"
+  "Ctrl+Alt+O statistics overlay, Ctrl+Q quit.";
+
+static gboolean
+view_options (const ViewArgs *a, GvtUiOptions *o, GError **error)
+{
+  *o = (GvtUiOptions) { .mode = GVT_SCALE_FIT, .filter = GVT_FILTER_AUTO };
+  o->fullscreen = a->fullscreen;
+  o->stats = a->stats;
+  o->stats_file = a->stats_file;
+  if (a->scale != NULL && !gvt_scale_mode_parse (a->scale, &o->mode))
+    g_set_error (error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
+                 "--scale %s: use fit, fill, integer or native", a->scale);
+  else if (a->filter != NULL && !gvt_filter_parse (a->filter, &o->filter))
+    g_set_error (error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
+                 "--filter %s: use auto, linear or nearest", a->filter);
+  else if (a->size != NULL && !gvt_size_parse (a->size, &o->width, &o->height))
+    g_set_error (error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
+                 "--size %s: use WIDTHxHEIGHT, e.g. 1280x720", a->size);
+  else if (a->exit_after_frames < 0 || a->lose_after_frames < 0)
+    g_set_error (error, GVT_ERROR, GVT_ERROR_INVALID_ARGS, "frame counts can't be negative");
+  o->exit_after_frames = (guint) MAX (a->exit_after_frames, 0);
+  o->lose_after_frames = (guint) MAX (a->lose_after_frames, 0);
+  return error == NULL || *error == NULL;
+}
+
+int
+gvt_cmd_view (int argc, char **argv, FILE *out, FILE *err)
+{
+  ViewArgs a = { 0 };
+  int fd = -1;
+  const GOptionEntry entries[] = {
+    { "fd", 0, 0, G_OPTION_ARG_INT, &fd, "Use the inherited VFIO device fd N", "N" },
+    { NULL }
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("DEVICE|--fd N — show a vGPU's display live");
+  g_autoptr (GError) error = NULL;
+  GvtUiOptions opts;
+  int status;
+
+  g_option_context_set_main_group (ctx, view_option_group (&a));
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_option_context_set_description (ctx,
+    "DEVICE: /dev/vfio/N, /dev/vfio/devices/vfioX, an mdev UUID, /sys/bus/mdev/devices/UUID,\n"
+    "sim or sim:WxH (the simulated vGPU); or --fd N instead.\n\n");
+  g_option_context_set_summary (ctx, keys_help);
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    status = gvt_cmd_fail (err, error);
+  else if (argc > 2)
+    {
+      g_set_error (&error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
+                   "the viewer shows one DEVICE, got %d arguments", argc - 1);
+      status = gvt_cmd_fail (err, error);
+    }
+  else if (!view_options (&a, &opts, &error))
+    status = gvt_cmd_fail (err, error);
+  else if (argc < 2 && fd < 0)
+    {
+      g_set_error (&error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
+                   "no DEVICE given: name one (/dev/vfio/N, an mdev UUID, sim) or pass --fd N; "
+                   "`gvt-view list` shows the vGPUs on this host, `gvt-view demo` a simulated one");
+      status = gvt_cmd_fail (err, error);
+    }
+  else if (argc > 1 && fd >= 0)
+    {
+      g_set_error (&error, GVT_ERROR, GVT_ERROR_INVALID_ARGS, "give either DEVICE or --fd, not both");
+      status = gvt_cmd_fail (err, error);
+    }
+  else if (!gvt_ui_check_display (&error))
+    {
+      fprintf (err, "gvt-view: %s; for one frame without a window use `gvt-view snapshot %s -o "
+               "FILE.png`\n", error->message, argc > 1 ? argv[1] : "--fd N");
+      status = 1;
+    }
+  else
+    {
+      GvtUiSource *source = gvt_ui_source_new_device (argc > 1 ? argv[1] : NULL, fd, &error);
+      status = source ? gvt_ui_run (source, &opts) : gvt_cmd_fail (err, error);
+    }
+  view_args_clear (&a);
+  return status;
+}
+
+/* --snapshot FILE anywhere in @argv: the headless demo's business. */
+static gboolean
+wants_snapshot (int argc, char **argv)
+{
+  for (int i = 1; i < argc; i++)
+    {
+      if (strcmp (argv[i], "--") == 0)
+        break;
+      if (strcmp (argv[i], "--snapshot") == 0 || g_str_has_prefix (argv[i], "--snapshot="))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+int
+gvt_cmd_view_demo (int argc, char **argv, FILE *out, FILE *err)
+{
+  ViewArgs a = { 0 };
+  double at = -1;
+  g_autofree char *snapshot_help_only = NULL;
+  g_autofree char *guest_size = NULL;
+  guint guest_w = 0, guest_h = 0;
+  const GOptionEntry entries[] = {
+    { "at", 0, 0, G_OPTION_ARG_DOUBLE, &at,
+      "Freeze the guest at its time SECONDS (0-3 is the firmware phase); with --snapshot, "
+      "the frame to render", "SECONDS" },
+    { "snapshot", 0, 0, G_OPTION_ARG_FILENAME, &snapshot_help_only,
+      "Render one frame headless to FILE.png instead of opening a window", "FILE" },
+    /* The window benchmark: one mode from power-on. */
+    { "guest-size", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &guest_size,
+      "The guest's one mode, from power-on (no firmware phase)", "WxH" },
+    { NULL }
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("— a simulated vGPU playing a guest, in a window");
+  g_autoptr (GError) error = NULL;
+  GvtUiOptions opts;
+  int status;
+
+  if (wants_snapshot (argc, argv))
+    return gvt_cmd_demo (argc, argv, out, err);
+
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_option_context_add_group (ctx, view_option_group (&a));
+  g_option_context_set_summary (ctx, keys_help);
+  g_option_context_set_description (ctx,
+    "The guest shows 3 s of firmware (no plane), then an animated desktop with a\n"
+    "cursor, page flips and a mode change every 20 s. Without a display, one frame\n"
+    "is written to " GVT_DEMO_FALLBACK_PNG " instead.");
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    status = gvt_cmd_fail (err, error);
+  else if (argc > 1)
+    {
+      g_set_error (&error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
+                   "demo takes no DEVICE (it is its own); got '%s'", argv[1]);
+      status = gvt_cmd_fail (err, error);
+    }
+  else if (at != -1 && !(at >= 0 && at <= 86400))
+    {
+      g_set_error (&error, GVT_ERROR, GVT_ERROR_INVALID_ARGS, "--at %g: use 0 to 86400 seconds", at);
+      status = gvt_cmd_fail (err, error);
+    }
+  else if (guest_size != NULL && !gvt_size_parse (guest_size, &guest_w, &guest_h))
+    {
+      g_set_error (&error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
+                   "--guest-size %s: use WIDTHxHEIGHT", guest_size);
+      status = gvt_cmd_fail (err, error);
+    }
+  else if (!view_options (&a, &opts, &error))
+    status = gvt_cmd_fail (err, error);
+  else if (!gvt_ui_check_display (&error))
+    {
+      /* The README's first command must show something anywhere. */
+      g_autofree char *at_text = g_strdup_printf ("%g", at >= 0 ? at : 5.0);
+      g_autoptr (GPtrArray) args = g_ptr_array_new ();
+      g_ptr_array_add (args, (char *) "demo");
+      g_ptr_array_add (args, (char *) "--snapshot");
+      g_ptr_array_add (args, (char *) GVT_DEMO_FALLBACK_PNG);
+      g_ptr_array_add (args, (char *) "--at");
+      g_ptr_array_add (args, at_text);
+      if (a.scale != NULL)
+        {
+          g_ptr_array_add (args, (char *) "--scale");
+          g_ptr_array_add (args, a.scale);
+        }
+      g_ptr_array_add (args, NULL);
+      fprintf (err, "gvt-view: %s: rendering one frame headless to %s instead\n", error->message,
+               GVT_DEMO_FALLBACK_PNG);
+      status = gvt_cmd_demo ((int) args->len - 1, (char **) args->pdata, out, err);
+    }
+  else
+    status = gvt_ui_run (gvt_ui_source_new_demo_sized (at >= 0 ? (gint64) (at * G_USEC_PER_SEC) : -1,
+                                                       guest_w, guest_h),
+                         &opts);
+  view_args_clear (&a);
+  return status;
+}

@@ -1,0 +1,260 @@
+/* The X11 surface: a GtkDrawingArea with a native X window of its own, our
+ * own EGL display on GDK's Xlib connection (EGL_PLATFORM_X11_KHR) and an EGL
+ * window surface on that window. GtkGLArea can't be used on X11: GTK 3
+ * makes its contexts with GLX there, and GLX can't sample an EGLImage. */
+#include <string.h>
+#include <gdk/gdkx.h>
+
+#include "surface.h"
+#include "../gvt-error.h"
+
+typedef struct {
+  GvtSurface base;
+  const GvtSurfaceCallbacks *callbacks;
+  gpointer user_data;
+  GtkWidget *area;
+  EGLDisplay display;
+  EGLSurface surface;
+  GvtEgl *egl;
+  gboolean ready;
+} X11Surface;
+
+/* The config whose native visual is the window's, or failing that one of
+ * the window's depth (all EGL needs to draw on it; GTK picks visuals for
+ * GLX, which EGL may list under other ids). */
+static EGLConfig
+choose_config (EGLDisplay display, VisualID visual, int depth, GError **error)
+{
+  const EGLint attribs[] = {
+    EGL_SURFACE_TYPE, EGL_WINDOW_BIT,
+    EGL_RENDERABLE_TYPE, EGL_OPENGL_ES2_BIT,
+    EGL_RED_SIZE, 8, EGL_GREEN_SIZE, 8, EGL_BLUE_SIZE, 8,
+    EGL_NONE
+  };
+  EGLint n = 0;
+
+  if (!eglChooseConfig (display, attribs, NULL, 0, &n) || n <= 0)
+    {
+      g_set_error (error, GVT_ERROR, GVT_ERROR_UNSUPPORTED,
+                   "the X11 EGL display offers no OpenGL ES 2 window config");
+      return NULL;
+    }
+  g_autofree EGLConfig *configs = g_new0 (EGLConfig, n);
+  eglChooseConfig (display, attribs, configs, n, &n);
+  EGLConfig same_depth = NULL;
+  for (EGLint i = 0; i < n; i++)
+    {
+      EGLint id = 0, size = 0, alpha = 0;
+      eglGetConfigAttrib (display, configs[i], EGL_NATIVE_VISUAL_ID, &id);
+      eglGetConfigAttrib (display, configs[i], EGL_BUFFER_SIZE, &size);
+      eglGetConfigAttrib (display, configs[i], EGL_ALPHA_SIZE, &alpha);
+      if ((VisualID) id == visual)
+        return configs[i];
+      if (same_depth == NULL && size - alpha == 24 && size == depth)
+        same_depth = configs[i];
+    }
+  if (same_depth != NULL)
+    return same_depth;
+  g_set_error (error, GVT_ERROR, GVT_ERROR_UNSUPPORTED,
+               "no EGL config fits the window's X visual 0x%lx (depth %d)",
+               (unsigned long) visual, depth);
+  return NULL;
+}
+
+static gboolean
+set_up_gl (X11Surface *self, GError **error)
+{
+  GdkWindow *window = gtk_widget_get_window (self->area);
+
+  /* Our own X window, so EGL has a drawable that GTK never paints. */
+  if (!gdk_window_ensure_native (window))
+    {
+      g_set_error (error, GVT_ERROR, GVT_ERROR_FAILED, "GDK gave no native X window");
+      return FALSE;
+    }
+  Display *xdisplay = GDK_DISPLAY_XDISPLAY (gdk_window_get_display (window));
+  Window xid = gdk_x11_window_get_xid (window);
+  GdkVisual *gdk_visual = gdk_window_get_visual (window);
+  VisualID visual = XVisualIDFromVisual (gdk_x11_visual_get_xvisual (gdk_visual));
+
+  /* Through eglGetProcAddress: libepoxy can't tell EGL 1.5 entry points
+   * apart before a display exists, and aborts. */
+  PFNEGLGETPLATFORMDISPLAYEXTPROC get_display =
+    (PFNEGLGETPLATFORMDISPLAYEXTPROC) eglGetProcAddress ("eglGetPlatformDisplayEXT");
+  PFNEGLCREATEPLATFORMWINDOWSURFACEEXTPROC create_surface =
+    (PFNEGLCREATEPLATFORMWINDOWSURFACEEXTPROC) eglGetProcAddress ("eglCreatePlatformWindowSurfaceEXT");
+  const char *client = eglQueryString (EGL_NO_DISPLAY, EGL_EXTENSIONS);
+  if (get_display == NULL || create_surface == NULL || client == NULL
+      || (strstr (client, "EGL_KHR_platform_x11") == NULL
+          && strstr (client, "EGL_EXT_platform_x11") == NULL))
+    {
+      g_set_error (error, GVT_ERROR, GVT_ERROR_UNSUPPORTED,
+                   "EGL can't draw on X11 windows here (EGL_EXT_platform_base and "
+                   "EGL_KHR_platform_x11 are needed)");
+      return FALSE;
+    }
+  self->display = get_display (EGL_PLATFORM_X11_KHR, xdisplay, NULL);
+  if (self->display == EGL_NO_DISPLAY || !eglInitialize (self->display, NULL, NULL))
+    {
+      g_set_error (error, GVT_ERROR, GVT_ERROR_UNSUPPORTED,
+                   "no EGL display for the X server (EGL_PLATFORM_X11_KHR): 0x%04x",
+                   eglGetError ());
+      self->display = EGL_NO_DISPLAY;
+      return FALSE;
+    }
+  EGLConfig config = choose_config (self->display, visual, gdk_visual_get_depth (gdk_visual), error);
+  if (config == NULL)
+    return FALSE;
+  self->surface = create_surface (self->display, config, &xid, NULL);
+  if (self->surface == EGL_NO_SURFACE)
+    {
+      g_set_error (error, GVT_ERROR, GVT_ERROR_UNSUPPORTED,
+                   "cannot make an EGL surface on X window 0x%lx: 0x%04x",
+                   (unsigned long) xid, eglGetError ());
+      return FALSE;
+    }
+  self->egl = gvt_egl_new_for_display (self->display, config, self->surface, error);
+  if (self->egl == NULL)
+    return FALSE;
+  /* The frame clock paces us; a blocking swap would pace us twice. */
+  eglSwapInterval (self->display, 0);
+  g_debug ("x11 surface on window 0x%lx: %s", (unsigned long) xid, gvt_egl_describe (self->egl));
+  return self->callbacks->realize (self->egl, self->user_data, error);
+}
+
+static void
+tear_down_gl (X11Surface *self)
+{
+  if (self->egl != NULL)
+    {
+      gvt_egl_make_current (self->egl, self->surface, NULL);
+      if (self->ready)
+        self->callbacks->unrealize (self->user_data);
+      g_clear_pointer (&self->egl, gvt_egl_free);
+    }
+  self->ready = FALSE;
+  if (self->display != EGL_NO_DISPLAY)
+    {
+      eglMakeCurrent (self->display, EGL_NO_SURFACE, EGL_NO_SURFACE, EGL_NO_CONTEXT);
+      if (self->surface != EGL_NO_SURFACE)
+        eglDestroySurface (self->display, self->surface);
+      /* Nothing else in the process uses EGL on X11 (GTK uses GLX). */
+      eglTerminate (self->display);
+    }
+  self->surface = EGL_NO_SURFACE;
+  self->display = EGL_NO_DISPLAY;
+}
+
+static void
+on_realize (GtkWidget *widget, X11Surface *self)
+{
+  g_autoptr (GError) error = NULL;
+
+  self->ready = set_up_gl (self, &error);
+  if (!self->ready)
+    {
+      g_warning ("no picture: %s", error->message);
+      tear_down_gl (self);
+      self->callbacks->failed (error, self->user_data);
+    }
+}
+
+static void
+on_unrealize (GtkWidget *widget, X11Surface *self)
+{
+  tear_down_gl (self);
+}
+
+static void
+x11_present (GvtSurface *base)
+{
+  X11Surface *self = (X11Surface *) base;
+
+  if (!self->ready || !gtk_widget_get_mapped (self->area))
+    return;
+  if (!gvt_egl_make_current (self->egl, self->surface, NULL))
+    return;
+  int scale = gtk_widget_get_scale_factor (self->area);
+  guint width = (guint) (gtk_widget_get_allocated_width (self->area) * scale);
+  guint height = (guint) (gtk_widget_get_allocated_height (self->area) * scale);
+  self->callbacks->draw (width, height, self->user_data);
+  eglSwapBuffers (self->display, self->surface);
+}
+
+/* Exposes (a window uncovered, a resize) redraw at once: GTK paints nothing
+ * on this window (double buffering off, app-paintable). */
+static gboolean
+on_draw (GtkWidget *widget, cairo_t *cr, X11Surface *self)
+{
+  x11_present (&self->base);
+  return TRUE;
+}
+
+static GvtSurface *
+x11_create (const GvtSurfaceCallbacks *callbacks, gpointer user_data)
+{
+  X11Surface *self = g_new0 (X11Surface, 1);
+
+  self->base.ops = &gvt_surface_x11_ops;
+  self->callbacks = callbacks;
+  self->user_data = user_data;
+  self->display = EGL_NO_DISPLAY;
+  self->surface = EGL_NO_SURFACE;
+  self->area = g_object_ref_sink (gtk_drawing_area_new ());
+  gtk_widget_set_app_paintable (self->area, TRUE);
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  /* EGL swaps straight to the X window: GTK's offscreen buffer would be
+   * painted over it. Deprecated, and still the only switch for this. */
+  gtk_widget_set_double_buffered (self->area, FALSE);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  gtk_widget_set_hexpand (self->area, TRUE);
+  gtk_widget_set_vexpand (self->area, TRUE);
+  g_signal_connect_after (self->area, "realize", G_CALLBACK (on_realize), self);
+  /* Before GTK destroys the X window. */
+  g_signal_connect (self->area, "unrealize", G_CALLBACK (on_unrealize), self);
+  g_signal_connect (self->area, "draw", G_CALLBACK (on_draw), self);
+  return &self->base;
+}
+
+static GtkWidget *
+x11_get_widget (GvtSurface *base)
+{
+  return ((X11Surface *) base)->area;
+}
+
+static gboolean
+x11_make_current (GvtSurface *base)
+{
+  X11Surface *self = (X11Surface *) base;
+  return self->ready && gvt_egl_make_current (self->egl, self->surface, NULL);
+}
+
+static gboolean
+x11_is_ready (GvtSurface *base)
+{
+  return ((X11Surface *) base)->ready;
+}
+
+static void
+x11_free (GvtSurface *base)
+{
+  X11Surface *self = (X11Surface *) base;
+
+  if (self == NULL)
+    return;
+  g_signal_handlers_disconnect_by_data (self->area, self);
+  if (gtk_widget_get_realized (self->area))
+    tear_down_gl (self);
+  g_object_unref (self->area);
+  g_free (self);
+}
+
+const GvtSurfaceOps gvt_surface_x11_ops = {
+  .name = "x11-egl",
+  .create = x11_create,
+  .get_widget = x11_get_widget,
+  .present = x11_present,
+  .make_current = x11_make_current,
+  .is_ready = x11_is_ready,
+  .free = x11_free,
+};

@@ -1,0 +1,41 @@
+/* The viewer window: a GtkApplicationWindow showing one source (device or
+ * demo) live, polled from the frame clock, with the "no signal" / "device
+ * lost" / "unsupported format" screens, fullscreen, scaling keys and the
+ * statistics overlay. */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "source.h"
+#include "../render/geometry.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  GvtScaleMode mode;
+  GvtFilter filter;
+  gboolean fullscreen;
+  gboolean stats;            /* the overlay, from the start */
+  guint width, height;       /* initial size in logical pixels; 0: the guest's */
+  /* Test and benchmark hooks (hidden options). */
+  guint exit_after_frames;   /* close after N presented frames; 0: never */
+  guint lose_after_frames;   /* simulated devices: unplug after N presented frames */
+  const char *stats_file;    /* counters as JSON, written when settled and at exit */
+} GvtUiOptions;
+
+/* Default redraw interval for a picture that did not change: devices with
+ * no change signal (region planes, mbochs writing in place) still show
+ * what the guest drew. */
+#define GVT_UI_KEEPALIVE_US (200 * 1000)
+
+/* Ticks without a configuration change (size, mode, state, fullscreen,
+ * overlay) after which the window counts as settled and --stats-file is
+ * written. */
+#define GVT_UI_SETTLE_TICKS 5
+
+/* Opens the window on @app for @source (ownership taken) and shows it.
+ * The window frees itself and the source when closed. @options is
+ * copied. */
+void gvt_ui_window_open (GtkApplication *app, GvtUiSource *source, const GvtUiOptions *options);
+
+G_END_DECLS

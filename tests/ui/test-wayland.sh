@@ -1,0 +1,117 @@
+#!/bin/bash
+# The viewer window on Wayland: weston's headless backend (pixman, desktop
+# shell), GTK on Wayland (GtkGLArea, OpenGL ES). Screenshots come from
+# weston (weston-screenshooter, weston --debug) and are compared with
+# headless snapshots of the same frame. Fullscreen windows (-f) give a
+# known placement. Under with-mesa25.sh (GVT_TEST_EXPECT_IMPORT=1) the
+# picture must come through the zero-copy import path.
+#
+# Weston's headless backend has no seat, so keys can't be injected here:
+# the key tests run on X11 (test-x11.sh); the scaling modes are set with
+# --scale instead.
+#
+# Usage: test-wayland.sh GVT_VIEW UI_CHECK   (TAP on stdout)
+set -u
+GVT_VIEW=$(realpath "$1") UI_CHECK=$(realpath "$2")
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/ui-lib.sh"
+
+require weston weston-screenshooter convert
+
+TMP=$(mktemp -d)
+export XDG_RUNTIME_DIR=$TMP/runtime
+mkdir -m 700 "$XDG_RUNTIME_DIR"
+trap 'stop >/dev/null 2>&1; kill $weston_pid 2>/dev/null; rm -rf "$TMP"' EXIT
+# No fades or zooms: a screenshot must show the window as drawn.
+cat >"$TMP/weston.ini" <<'INI'
+[shell]
+animation=none
+close-animation=none
+startup-animation=none
+focus-animation=none
+panel-position=none
+INI
+weston --config="$TMP/weston.ini" --backend=headless-backend.so --use-pixman \
+  --width=1600 --height=1000 --socket=gvt-test --idle-time=0 --shell=desktop-shell.so \
+  --debug >"$TMP/weston.log" 2>&1 &
+weston_pid=$!
+for _ in $(seq 100); do [ -S "$XDG_RUNTIME_DIR/gvt-test" ] && break; sleep 0.1; done
+if [ ! -S "$XDG_RUNTIME_DIR/gvt-test" ]; then
+  echo "Bail out! weston did not start: $(tail -n 3 "$TMP/weston.log" | tr '\n' ' ')"
+  exit 1
+fi
+export WAYLAND_DISPLAY=gvt-test GDK_BACKEND=wayland NO_AT_BRIDGE=1
+export DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent
+unset DISPLAY
+expect_import=${GVT_TEST_EXPECT_IMPORT:-0}
+want_path=upload
+[ "$expect_import" = 1 ] && want_path=import
+
+# shot NAME: weston's own capture of its output.
+shot () {
+  rm -f "$TMP"/wayland-screenshot-*.png
+  (cd "$TMP" && weston-screenshooter >/dev/null 2>&1)
+  mv "$TMP"/wayland-screenshot-*.png "$TMP/$1.png"
+}
+
+# 1. The demo frozen at 5 s, fullscreen: exactly its snapshot at 1600x1000.
+start demo demo --at 5 -f
+if settle state=live fullscreen=true width=1600 height=1000; then
+  shot demo
+  check "wayland: demo fullscreen equals its snapshot (1600x1000)" \
+    picture_matches demo "$TMP/demo.png" demo --at 5 --snapshot "$TMP/ref.png"
+  check "wayland: the picture came by the $want_path path" test "$(stat path)" = "$want_path"
+  check "wayland: surface is GtkGLArea" test "$(stat surface)" = wayland-glarea
+else not_ok "wayland: demo window settles live and fullscreen" "$TMP/wait.out"; fi
+check "wayland: closes cleanly on SIGTERM" stop
+check "wayland: no warnings (the seat-less keyboard critical is filtered)" no_warnings "$VIEWER_ERR"
+
+# 2. Each scaling mode on a device (linear filtering: 1 level, see test-x11.sh).
+for mode in fit fill integer native; do
+  case $mode in fit|fill) TOLERANCE=1 ;; *) TOLERANCE=0 ;; esac
+  start "sim-$mode" sim:300x200 -f --scale "$mode"
+  if settle state=live "scale=$mode" fullscreen=true; then
+    shot "sim-$mode"
+    check "wayland: --scale $mode equals the snapshot" \
+      picture_matches "sim-$mode" "$TMP/sim-$mode.png" snapshot sim:300x200 --scale "$mode" -o "$TMP/ref.png"
+  else not_ok "wayland: device window settles with --scale $mode" "$TMP/wait.out"; fi
+  stop
+done
+TOLERANCE=0
+
+# 3. The state screens.
+start nosignal demo --at 1 -f
+if settle state=no-signal fullscreen=true; then
+  shot nosignal
+  check "wayland: no signal: text in the middle, black around" message_shown "$TMP/nosignal.png"
+else not_ok "wayland: the firmware phase shows 'no signal'" "$TMP/wait.out"; fi
+stop
+
+start lost demo --at 5 -f --lose-after-frames 3
+if settle state=lost fullscreen=true; then
+  shot lost
+  check "wayland: device lost: text in the middle, black around" message_shown "$TMP/lost.png"
+else not_ok "wayland: an unplugged device shows 'device lost'" "$TMP/wait.out"; fi
+stop
+
+start reopen sim:640x480 -f --lose-after-frames 3
+if settle state=live reopens=1; then
+  shot reopen
+  check "wayland: a lost device is reopened and shown again" \
+    picture_matches reopen "$TMP/reopen.png" snapshot sim:640x480 -o "$TMP/ref.png"
+else not_ok "wayland: the lost sim device is reopened" "$TMP/wait.out"; fi
+stop
+
+# 4. The live demo: no warnings, frames at the display's rate.
+start live demo -f --exit-after-frames 150
+wait "$VIEWER_PID"; rc=$?; VIEWER_PID=
+check "wayland: the live demo exits 0 after 150 frames" test "$rc" = 0
+check "wayland: the live demo logs no warnings" no_warnings "$VIEWER_ERR"
+presented=$(stat frames_presented) live_ticks=$(stat live_ticks)
+echo "# presented $presented frames over $live_ticks live ticks"
+check "wayland: exactly 150 frames presented" test "$presented" = 150
+check "wayland: frames presented at the display's rate (>= half the live ticks)" \
+  test "$((presented * 2))" -ge "$live_ticks"
+check "wayland: the live demo used the $want_path path" test "$(stat path)" = "$want_path"
+
+finish

@@ -1,0 +1,190 @@
+#!/bin/bash
+# The viewer window on X11 (Xvfb + openbox, GDK_BACKEND=x11): screenshots
+# taken from the X server (`import -window root`) against headless snapshots
+# of the same frame, pixel-exact (same llvmpipe rasteriser; TOLERANCE=N in
+# the environment to loosen), the state screens, keys (xdotool), fullscreen,
+# resize, device loss and reopen, the live demo's frame counts, and the
+# headless fallback.
+#
+# Usage: test-x11.sh GVT_VIEW UI_CHECK   (TAP on stdout)
+set -u
+GVT_VIEW=$(realpath "$1") UI_CHECK=$(realpath "$2")
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/ui-lib.sh"
+
+require xvfb-run Xvfb xauth import xdotool openbox
+
+# Re-run inside a private X server with a window manager (fullscreen and
+# focus are the window manager's business).
+if [ -z "${GVT_UI_IN_XVFB:-}" ]; then
+  exec xvfb-run -a -s "-screen 0 1600x1000x24 -nolisten tcp" \
+    env GVT_UI_IN_XVFB=1 "$0" "$@"
+fi
+
+TMP=$(mktemp -d)
+trap 'stop >/dev/null 2>&1; kill $wm_pid 2>/dev/null; rm -rf "$TMP"' EXIT
+export GDK_BACKEND=x11 NO_AT_BRIDGE=1 DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent
+openbox --sm-disable >/dev/null 2>&1 &
+wm_pid=$!
+# Openbox is ready when it owns the WM selection.
+for _ in $(seq 100); do xprop -root _NET_SUPPORTING_WM_CHECK 2>/dev/null | grep -q window && break; sleep 0.1; done
+
+shot () { import -window root "$TMP/$1.png"; }
+
+# overlay_drawn SHOT SNAPSHOT_ARGS...: the picture's top-left 120x30 is not
+# what the snapshot has there.
+overlay_drawn () {
+  local shot=$1; shift
+  "$GVT_VIEW" "$@" --size "$(stat width)x$(stat height)" >/dev/null || return 1
+  convert "$TMP/ref.png" -crop 120x30+0+0 +repage "$TMP/ref-corner.png"
+  ! "$UI_CHECK" compare "$shot" "$(stat x)" "$(stat y)" 120 30 "$TMP/ref-corner.png"
+}
+
+# 1. The demo frozen at 5 s: the window is the guest's size and shows
+# exactly the headless snapshot of that instant.
+start demo demo --at 5
+if settle state=live width=1280 height=720; then
+  shot demo
+  check "demo window equals its snapshot (1280x720, exact)" \
+    picture_matches demo "$TMP/demo.png" demo --at 5 --snapshot "$TMP/ref.png"
+  check "title names mode, format and device" \
+    grep -q '"title" : "gvt-view — 1280×720 XR24 (linear) — demo"' "$VIEWER_STATS"
+else not_ok "demo window settles live at 1280x720" "$TMP/wait.out"; fi
+check "demo window closes cleanly on SIGTERM" stop
+check "no warnings from the demo window" no_warnings "$VIEWER_ERR"
+
+# 2. A device (the simulated vGPU's test pattern), each scaling mode in an
+# 800x600 window against the snapshot in that mode and size.
+for mode in fit fill integer native; do
+  # Scaling by 8/3 filters linearly (fit, fill): llvmpipe rounds a few
+  # texels one level apart on a window surface and on an FBO, so those
+  # modes allow 1 level per channel; integer and native are exact.
+  case $mode in fit|fill) TOLERANCE=1 ;; *) TOLERANCE=0 ;; esac
+  start "sim-$mode" sim:300x200 --size 800x600 --scale "$mode"
+  if settle state=live "scale=$mode" width=800 height=600; then
+    shot "sim-$mode"
+    check "device window, --scale $mode, equals the snapshot" \
+      picture_matches "sim-$mode" "$TMP/sim-$mode.png" snapshot sim:300x200 --scale "$mode" -o "$TMP/ref.png"
+  else not_ok "device window settles with --scale $mode" "$TMP/wait.out"; fi
+  stop
+done
+TOLERANCE=0
+
+# 3. Keys: Ctrl+Alt+S cycles the mode, F11 / Ctrl+Alt+F fullscreen (the
+# screen's size, the picture follows), resize, Ctrl+Alt+O overlay, Ctrl+Q.
+start keys sim:300x200 --size 800x600
+if settle state=live scale=fit width=800; then
+  forget; xdotool key ctrl+alt+s
+  TOLERANCE=1
+  if settle scale=fill; then
+    shot keys-fill
+    check "Ctrl+Alt+S: fit -> fill, picture follows" \
+      picture_matches keys "$TMP/keys-fill.png" snapshot sim:300x200 --scale fill -o "$TMP/ref.png"
+  else not_ok "Ctrl+Alt+S switches to fill" "$TMP/wait.out"; fi
+
+  forget; xdotool key F11
+  if settle fullscreen=true width=1600 height=1000 x=0 y=0; then
+    shot keys-fs
+    check "F11: fullscreen is the screen's size (1600x1000), picture follows (fill)" \
+      picture_matches keys "$TMP/keys-fs.png" snapshot sim:300x200 --scale fill -o "$TMP/ref.png"
+  else not_ok "F11 makes the window fullscreen (1280x800)" "$TMP/wait.out"; fi
+
+  forget; xdotool key ctrl+alt+s
+  TOLERANCE=0
+  if settle fullscreen=true scale=integer; then
+    shot keys-fs-int
+    check "fullscreen, Ctrl+Alt+S -> integer, picture follows" \
+      picture_matches keys "$TMP/keys-fs-int.png" snapshot sim:300x200 --scale integer -o "$TMP/ref.png"
+  else not_ok "Ctrl+Alt+S in fullscreen" "$TMP/wait.out"; fi
+
+  forget; xdotool key ctrl+alt+f
+  if settle fullscreen=false width=800 height=600; then ok "Ctrl+Alt+F leaves fullscreen (800x600 again)"
+  else not_ok "Ctrl+Alt+F leaves fullscreen" "$TMP/wait.out"; fi
+
+  forget; xdotool search --pid "$VIEWER_PID" --onlyvisible --name gvt-view windowsize %@ 640 400
+  if settle width=640 height=400; then
+    shot keys-resize
+    check "resize to 640x400: picture follows (integer)" \
+      picture_matches keys "$TMP/keys-resize.png" snapshot sim:300x200 --scale integer -o "$TMP/ref.png"
+  else not_ok "the window resizes to 640x400" "$TMP/wait.out"; fi
+
+  forget; xdotool key ctrl+alt+1
+  if settle width=300 height=200; then ok "Ctrl+Alt+1: native size (300x200)"
+  else not_ok "Ctrl+Alt+1 sizes the window to the guest" "$TMP/wait.out"; fi
+
+  forget; xdotool key ctrl+alt+o
+  if settle overlay=true; then
+    shot keys-overlay
+    check "Ctrl+Alt+O: the overlay is drawn over the picture's top-left" \
+      overlay_drawn "$TMP/keys-overlay.png" snapshot sim:300x200 -o "$TMP/ref.png"
+  else not_ok "Ctrl+Alt+O shows the overlay" "$TMP/wait.out"; fi
+
+  xdotool key ctrl+q
+  wait "$VIEWER_PID"; rc=$?; VIEWER_PID=
+  check "Ctrl+Q quits with status 0" test "$rc" = 0
+else not_ok "key test window settles" "$TMP/wait.out"; stop; fi
+check "no warnings from the key test" no_warnings "$VIEWER_ERR"
+
+# 4. The overlay from the start (--stats): the rest of the picture is the
+# snapshot's.
+start stats demo --at 5 --stats
+if settle state=live overlay=true; then
+  shot stats
+  x=$(stat x) y=$(stat y)
+  "$GVT_VIEW" demo --at 5 --snapshot "$TMP/stats-ref.png" >/dev/null
+  convert "$TMP/stats-ref.png" -crop 1280x520+0+200 +repage "$TMP/stats-ref-low.png"
+  check "--stats: the picture below the overlay equals the snapshot" \
+    "$UI_CHECK" compare "$TMP/stats.png" "$x" "$((y + 200))" 1280 520 "$TMP/stats-ref-low.png"
+  check "--stats: the overlay box is drawn" \
+    overlay_drawn "$TMP/stats.png" demo --at 5 --snapshot "$TMP/ref.png"
+else not_ok "--stats window settles" "$TMP/wait.out"; fi
+stop
+
+# 5. The state screens.
+start nosignal demo --at 1
+if settle state=no-signal; then
+  shot nosignal
+  check "no signal: text in the middle, black around" message_shown "$TMP/nosignal.png"
+  check "no signal: the screen says so" grep -q '"message" : "No signal — waiting for the guest display"' "$VIEWER_STATS"
+else not_ok "the firmware phase shows 'no signal'" "$TMP/wait.out"; fi
+stop
+
+start lost demo --at 5 --lose-after-frames 3
+if settle state=lost; then
+  shot lost
+  check "device lost: text in the middle, black around" message_shown "$TMP/lost.png"
+  check "device lost: the screen says so" grep -q '"message" : "Device lost"' "$VIEWER_STATS"
+else not_ok "an unplugged device shows 'device lost'" "$TMP/wait.out"; fi
+stop
+
+# A device opened by name comes back: reopened, live again, same picture.
+start reopen sim:640x480 --lose-after-frames 3
+if settle state=live reopens=1; then
+  shot reopen
+  check "a lost device opened by name is reopened and shown again" \
+    picture_matches reopen "$TMP/reopen.png" snapshot sim:640x480 -o "$TMP/ref.png"
+else not_ok "the lost sim device is reopened" "$TMP/wait.out"; fi
+stop
+
+# 6. The live demo for a few seconds: no warnings, and a frame presented for
+# (at least) every other frame-clock tick once the desktop is up: the demo
+# animates at 60 fps, the frame clock ticks at the display's rate.
+start live demo --exit-after-frames 150
+wait "$VIEWER_PID"; rc=$?; VIEWER_PID=
+check "the live demo exits 0 after 150 frames" test "$rc" = 0
+check "the live demo logs no warnings" no_warnings "$VIEWER_ERR"
+presented=$(stat frames_presented) live_ticks=$(stat live_ticks) updates=$(stat plane_updates)
+echo "# presented $presented frames over $live_ticks live ticks, $updates plane updates"
+check "exactly 150 frames presented" test "$presented" = 150
+check "frames presented at the display's rate (>= half the live ticks)" \
+  test "$((presented * 2))" -ge "$live_ticks"
+check "no frame without a reason (presents <= plane updates + keep-alives + exposes)" \
+  test "$presented" -le "$((updates + $(stat keepalives) + 3))"
+
+# 7. No display: `gvt-view` alone writes the demo's frame and says so.
+mkdir "$TMP/nodisplay"
+( cd "$TMP/nodisplay" && env -u DISPLAY -u WAYLAND_DISPLAY "$GVT_VIEW" >"$TMP/nd.out" 2>"$TMP/nd.err" )
+check "without a display, gvt-view writes gvt-view-demo.png" test -s "$TMP/nodisplay/gvt-view-demo.png"
+check "... and says why" grep -q "no display to open a window on" "$TMP/nd.err"
+
+finish

@@ -1,0 +1,232 @@
+/* The UI tests' instrument: compares a display server's screenshot with a
+ * headless snapshot pixel by pixel, checks regions for black, and reads or
+ * waits for the viewer's --stats-file. One tool so that the shell tests
+ * stay readable.
+ *
+ *   ui-check compare SHOT.png X Y W H REF.png [TOLERANCE]
+ *       SHOT's W x H region at (X, Y) against REF (W x H): every channel
+ *       within TOLERANCE (default 0, exact).
+ *   ui-check region SHOT.png X Y W H black|nonblack
+ *       black: every pixel is 0,0,0; nonblack: at least 1% of pixels are not.
+ *   ui-check get STATS.json KEY
+ *       prints the value.
+ *   ui-check wait STATS.json TIMEOUT_S KEY=VALUE...
+ *       waits until the file exists and every KEY has VALUE (integers,
+ *       strings, booleans compare as printed; KEY>=N compares numbers).
+ *       A timeout is a failure to get there, not a timing measurement.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <json-glib/json-glib.h>
+
+#include "render/png-file.h"
+
+static int
+usage (void)
+{
+  fprintf (stderr, "usage: ui-check compare|region|get|wait ... (see the source)\n");
+  return 2;
+}
+
+static guint8 *
+load (const char *path, guint *w, guint *h)
+{
+  g_autoptr (GError) error = NULL;
+  guint8 *rgba = gvt_png_read_rgba (path, w, h, &error);
+  if (rgba == NULL)
+    {
+      fprintf (stderr, "%s\n", error->message);
+      exit (2);
+    }
+  return rgba;
+}
+
+static gboolean
+parse_rect (char **argv, guint sw, guint sh, guint r[4])
+{
+  for (int i = 0; i < 4; i++)
+    r[i] = (guint) g_ascii_strtoull (argv[i], NULL, 10);
+  if (r[2] == 0 || r[3] == 0 || r[0] + r[2] > sw || r[1] + r[3] > sh)
+    {
+      fprintf (stderr, "region %ux%u+%u+%u is not inside the %ux%u screenshot\n", r[2], r[3],
+               r[0], r[1], sw, sh);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static int
+cmd_compare (int argc, char **argv)
+{
+  if (argc < 7)
+    return usage ();
+  guint sw, sh, rw, rh, r[4];
+  g_autofree guint8 *shot = load (argv[1], &sw, &sh);
+  g_autofree guint8 *ref = load (argv[6], &rw, &rh);
+  guint tolerance = argc > 7 ? (guint) atoi (argv[7]) : 0;
+
+  if (!parse_rect (argv + 2, sw, sh, r))
+    return 1;
+  if (rw != r[2] || rh != r[3])
+    {
+      fprintf (stderr, "the reference is %ux%u, the region %ux%u\n", rw, rh, r[2], r[3]);
+      return 1;
+    }
+  guint64 differ = 0;
+  guint max_diff = 0, fx = 0, fy = 0;
+  guint32 fgot = 0, fwant = 0;
+  for (guint y = 0; y < rh; y++)
+    for (guint x = 0; x < rw; x++)
+      {
+        const guint8 *a = shot + ((gsize) (r[1] + y) * sw + r[0] + x) * 4;
+        const guint8 *b = ref + ((gsize) y * rw + x) * 4;
+        guint d = 0;
+        for (int c = 0; c < 3; c++)
+          d = MAX (d, (guint) ABS ((int) a[c] - (int) b[c]));
+        if (d > tolerance)
+          {
+            if (differ++ == 0)
+              {
+                fx = x, fy = y;
+                fgot = (guint32) a[0] << 16 | (guint32) a[1] << 8 | a[2];
+                fwant = (guint32) b[0] << 16 | (guint32) b[1] << 8 | b[2];
+              }
+          }
+        max_diff = MAX (max_diff, d);
+      }
+  if (differ > 0)
+    {
+      fprintf (stderr, "%" G_GUINT64_FORMAT " of %u pixels differ by more than %u (max %u); "
+               "first at (%u, %u): screen #%06x, snapshot #%06x\n", differ, rw * rh, tolerance,
+               max_diff, fx, fy, fgot, fwant);
+      return 1;
+    }
+  printf ("%ux%u pixels match (max difference %u, tolerance %u)\n", rw, rh, max_diff, tolerance);
+  return 0;
+}
+
+static int
+cmd_region (int argc, char **argv)
+{
+  if (argc < 7)
+    return usage ();
+  guint sw, sh, r[4];
+  g_autofree guint8 *shot = load (argv[1], &sw, &sh);
+  if (!parse_rect (argv + 2, sw, sh, r))
+    return 1;
+  guint64 lit = 0, total = (guint64) r[2] * r[3];
+  for (guint y = 0; y < r[3]; y++)
+    for (guint x = 0; x < r[2]; x++)
+      {
+        const guint8 *p = shot + ((gsize) (r[1] + y) * sw + r[0] + x) * 4;
+        lit += (p[0] | p[1] | p[2]) != 0;
+      }
+  gboolean want_black = strcmp (argv[6], "black") == 0;
+  gboolean ok = want_black ? lit == 0 : lit * 100 >= total;
+  printf ("%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " pixels are not black (want %s)\n",
+          lit, total, argv[6]);
+  return ok ? 0 : 1;
+}
+
+static JsonObject *
+read_stats (const char *path, JsonParser *parser)
+{
+  if (!json_parser_load_from_file (parser, path, NULL))
+    return NULL;
+  JsonNode *root = json_parser_get_root (parser);
+  return root && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
+}
+
+static char *
+value_text (JsonObject *o, const char *key)
+{
+  JsonNode *n = json_object_get_member (o, key);
+  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n))
+    return NULL;
+  switch (json_node_get_value_type (n))
+    {
+    case G_TYPE_INT64:   return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (n));
+    case G_TYPE_BOOLEAN: return g_strdup (json_node_get_boolean (n) ? "true" : "false");
+    case G_TYPE_DOUBLE:  return g_strdup_printf ("%g", json_node_get_double (n));
+    case G_TYPE_STRING:  return g_strdup (json_node_get_string (n));
+    default:             return NULL;
+    }
+}
+
+static int
+cmd_get (int argc, char **argv)
+{
+  if (argc < 3)
+    return usage ();
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonObject *o = read_stats (argv[1], parser);
+  g_autofree char *v = o ? value_text (o, argv[2]) : NULL;
+  if (v == NULL)
+    {
+      fprintf (stderr, "%s has no %s\n", argv[1], argv[2]);
+      return 1;
+    }
+  printf ("%s\n", v);
+  return 0;
+}
+
+static gboolean
+matches (JsonObject *o, const char *cond)
+{
+  const char *ge = strstr (cond, ">=");
+  const char *eq = strchr (cond, '=');
+  g_autofree char *key = g_strndup (cond, (gsize) ((ge ? ge : eq) - cond));
+  g_autofree char *v = value_text (o, key);
+  if (v == NULL)
+    return FALSE;
+  if (ge != NULL)
+    return g_ascii_strtod (v, NULL) >= g_ascii_strtod (ge + 2, NULL);
+  return strcmp (v, eq + 1) == 0;
+}
+
+static int
+cmd_wait (int argc, char **argv)
+{
+  if (argc < 4)
+    return usage ();
+  gint64 deadline = g_get_monotonic_time () + (gint64) (atof (argv[2]) * G_USEC_PER_SEC);
+
+  for (;;)
+    {
+      g_autoptr (JsonParser) parser = json_parser_new ();
+      JsonObject *o = read_stats (argv[1], parser);
+      gboolean all = o != NULL;
+      for (int i = 3; all && i < argc; i++)
+        all = matches (o, argv[i]);
+      if (all)
+        return 0;
+      if (g_get_monotonic_time () > deadline)
+        {
+          g_autofree char *text = NULL;
+          g_file_get_contents (argv[1], &text, NULL, NULL);
+          fprintf (stderr, "the viewer never got to");
+          for (int i = 3; i < argc; i++)
+            fprintf (stderr, " %s", argv[i]);
+          fprintf (stderr, "; last %s:\n%s\n", argv[1], text ? text : "(none)");
+          return 1;
+        }
+      g_usleep (50 * 1000);
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  if (argc < 2)
+    return usage ();
+  if (strcmp (argv[1], "compare") == 0)
+    return cmd_compare (argc - 1, argv + 1);
+  if (strcmp (argv[1], "region") == 0)
+    return cmd_region (argc - 1, argv + 1);
+  if (strcmp (argv[1], "get") == 0)
+    return cmd_get (argc - 1, argv + 1);
+  if (strcmp (argv[1], "wait") == 0)
+    return cmd_wait (argc - 1, argv + 1);
+  return usage ();
+}
