@@ -26,7 +26,8 @@ gvt_cmd_demo (int argc, char **argv, FILE *out, FILE *err)
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("— a simulated vGPU playing a guest");
   g_autoptr (GError) error = NULL;
-  GvtSnapshotOptions opts = { .mode = GVT_SCALE_FIT, .filter = GVT_FILTER_AUTO };
+  GvtSnapshotOptions opts = { .filter = GVT_FILTER_AUTO };
+  GvtCmdPicture picture;
 
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_option_context_set_description (ctx,
@@ -40,14 +41,11 @@ gvt_cmd_demo (int argc, char **argv, FILE *out, FILE *err)
   else if (!(at >= 0 && at <= 86400))
     g_set_error (&error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
                  "--at %g: use 0 to 86400 seconds", at);
-  else if (size != NULL && !gvt_size_parse (size, &opts.width, &opts.height))
-    g_set_error (&error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
-                 "--size %s: use WIDTHxHEIGHT, e.g. 1920x1080", size);
-  else if (scale != NULL && !gvt_scale_mode_parse (scale, &opts.mode))
-    g_set_error (&error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
-                 "--scale %s: use fit, fill, integer or native", scale);
-  if (error != NULL)
+  if (error != NULL || !gvt_cmd_parse_picture (size, scale, NULL, &picture, &error))
     return gvt_cmd_fail (err, error);
+  opts.width = picture.width;
+  opts.height = picture.height;
+  opts.mode = picture.mode;
   /* The window is `gvt-view demo` (cmd-view.c); here, headless only. */
   if (snapshot == NULL)
     snapshot = g_strdup (GVT_DEMO_FALLBACK_PNG);

@@ -285,8 +285,7 @@ gvt_cmd_probe (int argc, char **argv, FILE *out, FILE *err)
 
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_option_context_set_description (ctx,
-    "DEVICE: /dev/vfio/N, /dev/vfio/devices/vfioX, an mdev UUID, /sys/bus/mdev/devices/UUID,\n"
-    "sim or sim:WxH (the simulated vGPU); or --fd N instead.");
+GVT_CMD_DEVICE_HELP);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     return gvt_cmd_fail (err, error);
   if (argc > 2)

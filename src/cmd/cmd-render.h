@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <glib.h>
 
+#include "../render/geometry.h"
+
 G_BEGIN_DECLS
 
 /* gvt-view snapshot DEVICE|--fd N -o FILE.png [--size WxH] [--scale MODE]
@@ -18,6 +20,18 @@ int gvt_cmd_bench (int argc, char **argv, FILE *out, FILE *err);
 /* gvt-view demo --snapshot FILE.png [--at SECONDS] [--size WxH] [--scale MODE]:
  * the demo headless (without --snapshot: to GVT_DEMO_FALLBACK_PNG). */
 int gvt_cmd_demo (int argc, char **argv, FILE *out, FILE *err);
+
+/* --size, --scale and --filter as every rendering command takes them. */
+typedef struct {
+  guint width, height;   /* 0: the guest's */
+  GvtScaleMode mode;     /* default fit */
+  GvtFilter filter;      /* default auto */
+} GvtCmdPicture;
+
+/* Parses the three options (each NULL when not given) into @picture, or
+ * fails with GVT_ERROR_INVALID_ARGS naming the option and what it takes. */
+gboolean gvt_cmd_parse_picture (const char *size, const char *scale, const char *filter,
+                                GvtCmdPicture *picture, GError **error);
 
 /* Where the demo's frame goes when there is no display for its window. */
 #define GVT_DEMO_FALLBACK_PNG "gvt-view-demo.png"

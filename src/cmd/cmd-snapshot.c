@@ -30,12 +30,12 @@ gvt_cmd_snapshot (int argc, char **argv, FILE *out, FILE *err)
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("DEVICE -o FILE.png — one frame, headless");
   g_autoptr (GError) error = NULL;
-  GvtSnapshotOptions opts = { .mode = GVT_SCALE_FIT, .filter = GVT_FILTER_AUTO };
+  GvtSnapshotOptions opts = { 0 };
+  GvtCmdPicture picture;
 
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_option_context_set_description (ctx,
-    "DEVICE: /dev/vfio/N, /dev/vfio/devices/vfioX, an mdev UUID, /sys/bus/mdev/devices/UUID,\n"
-    "sim or sim:WxH (the simulated vGPU); or --fd N instead.");
+GVT_CMD_DEVICE_HELP);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     return gvt_cmd_fail (err, error);
   if (argc > 2)
@@ -44,20 +44,16 @@ gvt_cmd_snapshot (int argc, char **argv, FILE *out, FILE *err)
   else if (output == NULL)
     g_set_error (&error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
                  "where to? give the PNG file with -o FILE.png");
-  else if (size != NULL && !gvt_size_parse (size, &opts.width, &opts.height))
-    g_set_error (&error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
-                 "--size %s: use WIDTHxHEIGHT, e.g. 1920x1080", size);
-  else if (scale != NULL && !gvt_scale_mode_parse (scale, &opts.mode))
-    g_set_error (&error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
-                 "--scale %s: use fit, fill, integer or native", scale);
-  else if (filter != NULL && !gvt_filter_parse (filter, &opts.filter))
-    g_set_error (&error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
-                 "--filter %s: use auto, linear or nearest", filter);
   else if (!(wait >= 0 && wait <= 3600))
     g_set_error (&error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
                  "--wait %g: use 0 to 3600 seconds", wait);
-  if (error != NULL)
+  if (error != NULL || !gvt_cmd_parse_picture (size, scale, filter, &picture, &error))
     return gvt_cmd_fail (err, error);
+
+  opts.width = picture.width;
+  opts.height = picture.height;
+  opts.mode = picture.mode;
+  opts.filter = picture.filter;
 
   const char *device = argc > 1 ? argv[1] : NULL;
   g_autoptr (GvtVgpu) vgpu = gvt_cmd_open_device (device, fd, &error);

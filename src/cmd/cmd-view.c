@@ -62,24 +62,26 @@ static const char keys_help[] =
 static gboolean
 view_options (const ViewArgs *a, GvtUiOptions *o, GError **error)
 {
-  *o = (GvtUiOptions) { .mode = GVT_SCALE_FIT, .filter = GVT_FILTER_AUTO };
+  GvtCmdPicture picture;
+
+  *o = (GvtUiOptions) { 0 };
   o->fullscreen = a->fullscreen;
   o->stats = a->stats;
   o->stats_file = a->stats_file;
-  if (a->scale != NULL && !gvt_scale_mode_parse (a->scale, &o->mode))
-    g_set_error (error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
-                 "--scale %s: use fit, fill, integer or native", a->scale);
-  else if (a->filter != NULL && !gvt_filter_parse (a->filter, &o->filter))
-    g_set_error (error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
-                 "--filter %s: use auto, linear or nearest", a->filter);
-  else if (a->size != NULL && !gvt_size_parse (a->size, &o->width, &o->height))
-    g_set_error (error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
-                 "--size %s: use WIDTHxHEIGHT, e.g. 1280x720", a->size);
-  else if (a->exit_after_frames < 0 || a->lose_after_frames < 0)
-    g_set_error (error, GVT_ERROR, GVT_ERROR_INVALID_ARGS, "frame counts can't be negative");
+  if (!gvt_cmd_parse_picture (a->size, a->scale, a->filter, &picture, error))
+    return FALSE;
+  if (a->exit_after_frames < 0 || a->lose_after_frames < 0)
+    {
+      g_set_error (error, GVT_ERROR, GVT_ERROR_INVALID_ARGS, "frame counts can't be negative");
+      return FALSE;
+    }
+  o->width = picture.width;
+  o->height = picture.height;
+  o->mode = picture.mode;
+  o->filter = picture.filter;
   o->exit_after_frames = (guint) MAX (a->exit_after_frames, 0);
   o->lose_after_frames = (guint) MAX (a->lose_after_frames, 0);
-  return error == NULL || *error == NULL;
+  return TRUE;
 }
 
 int
@@ -98,9 +100,7 @@ gvt_cmd_view (int argc, char **argv, FILE *out, FILE *err)
 
   g_option_context_set_main_group (ctx, view_option_group (&a));
   g_option_context_add_main_entries (ctx, entries, NULL);
-  g_option_context_set_description (ctx,
-    "DEVICE: /dev/vfio/N, /dev/vfio/devices/vfioX, an mdev UUID, /sys/bus/mdev/devices/UUID,\n"
-    "sim or sim:WxH (the simulated vGPU); or --fd N instead.\n\n");
+  g_option_context_set_description (ctx, GVT_CMD_DEVICE_HELP "\n\n");
   g_option_context_set_summary (ctx, keys_help);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     status = gvt_cmd_fail (err, error);

@@ -12,6 +12,11 @@ G_BEGIN_DECLS
 int gvt_cmd_list (int argc, char **argv, FILE *out, FILE *err);
 int gvt_cmd_probe (int argc, char **argv, FILE *out, FILE *err);
 
+/* What every command's --help says of DEVICE. */
+#define GVT_CMD_DEVICE_HELP \
+  "DEVICE: /dev/vfio/N, /dev/vfio/devices/vfioX, an mdev UUID, /sys/bus/mdev/devices/UUID,\n" \
+  "sim or sim:WxH (the simulated vGPU); or --fd N instead."
+
 /* Opens the device a command names: @device ("sim", "/dev/vfio/N", UUID,
  * ...) or, when @fd >= 0, the inherited device fd (then @device must be
  * NULL). Exactly one of them must be given. */
