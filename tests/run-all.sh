@@ -1,21 +1,14 @@
 #!/bin/bash
 # Builds gvt-view and runs every test suite; ends with "N passed, N failed".
-# In CI (CI=true) warnings are errors and a skipped test counts as failed:
-# CI provides everything the suites need, so a skip there is a bug.
+# In CI (CI=true) warnings are errors (tests/build.sh) and a skipped test
+# counts as failed: CI provides everything the suites need, so a skip there
+# is a bug.
 set -uo pipefail
 
 cd "$(dirname "$0")/.."
 builddir=${BUILDDIR:-build}
 
-werror=false
-[ "${CI:-}" = true ] && werror=true
-
-if [ -d "$builddir" ]; then
-  meson setup --reconfigure -Dwerror=$werror "$builddir" >/dev/null || exit 1
-else
-  meson setup -Dwerror=$werror "$builddir" >/dev/null || exit 1
-fi
-meson compile -C "$builddir" || { echo "0 passed, 1 failed"; exit 1; }
+BUILDDIR=$builddir bash tests/build.sh || { echo "0 passed, 1 failed"; exit 1; }
 
 meson test -C "$builddir" --print-errorlogs --num-processes 2 "$@"
 status=$?
