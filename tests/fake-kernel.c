@@ -1154,6 +1154,64 @@ open_fault (const char *path)
   return 0;
 }
 
+/* The fds open on emulated nodes. umockdev turns each into a socket to its
+ * worker, indistinguishable in /proc/self/fd from its own sockets, and it
+ * notices a close only when it likes: so the fake watches open() and
+ * close() itself to say exactly what the code under test still holds. */
+static GMutex tracked_lock;
+static GHashTable *tracked_fds; /* fd -> itself */
+
+static gboolean
+is_emulated_node (const char *path)
+{
+  GvtFakeKernel *self = g_atomic_pointer_get (&current_fake);
+  if (self == NULL || path == NULL)
+    return FALSE;
+  for (int node = 0; node < GVT_FAKE_N_NODES; node++)
+    if (self->paths[node] != NULL && strcmp (path, self->paths[node]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static int
+track_open (const char *path, int fd)
+{
+  if (fd >= 0 && is_emulated_node (path))
+    {
+      g_mutex_lock (&tracked_lock);
+      if (tracked_fds == NULL)
+        tracked_fds = g_hash_table_new (NULL, NULL);
+      g_hash_table_add (tracked_fds, GINT_TO_POINTER (fd + 1));
+      g_mutex_unlock (&tracked_lock);
+    }
+  return fd;
+}
+
+static int
+tracked_count (void)
+{
+  g_mutex_lock (&tracked_lock);
+  int n = tracked_fds ? (int) g_hash_table_size (tracked_fds) : 0;
+  g_mutex_unlock (&tracked_lock);
+  return n;
+}
+
+typedef int (*CloseFunc) (int);
+int gvt_fake_close (int fd) __asm__ ("close");
+
+int
+gvt_fake_close (int fd)
+{
+  static CloseFunc next;
+  g_mutex_lock (&tracked_lock);
+  if (tracked_fds != NULL)
+    g_hash_table_remove (tracked_fds, GINT_TO_POINTER (fd + 1));
+  g_mutex_unlock (&tracked_lock);
+  if (next == NULL)
+    next = (CloseFunc) next_symbol ("close");
+  return next (fd);
+}
+
 typedef int (*OpenFunc) (const char *, int, ...);
 typedef int (*Open2Func) (const char *, int);
 typedef ssize_t (*PreadFunc) (int, void *, size_t, off_t);
@@ -1168,7 +1226,7 @@ open_with (OpenFunc next, const char *path, int flags, mode_t mode)
       errno = err;
       return -1;
     }
-  return next (path, flags, mode);
+  return track_open (path, next (path, flags, mode));
 }
 
 static mode_t
@@ -1215,7 +1273,7 @@ gvt_fake_open_2 (const char *path, int flags)
     }
   if (next == NULL)
     next = (Open2Func) next_symbol ("__open_2");
-  return next (path, flags);
+  return track_open (path, next (path, flags));
 }
 
 int
@@ -1230,7 +1288,7 @@ gvt_fake_open64_2 (const char *path, int flags)
     }
   if (next == NULL)
     next = (Open2Func) next_symbol ("__open64_2");
-  return next (path, flags);
+  return track_open (path, next (path, flags));
 }
 
 static ssize_t
@@ -1681,16 +1739,20 @@ gvt_fake_kernel_get_edid (GvtFakeKernel *self)
   return blob;
 }
 
+
 int
 gvt_fake_settle_fds (int expected)
 {
-  int count = gvt_test_count_device_fds ();
+  int count = gvt_test_count_device_fds () + tracked_count ();
   for (int i = 0; i < 200 && count > expected; i++)
     {
       g_usleep (10 * 1000);
-      count = gvt_test_count_device_fds ();
+      count = gvt_test_count_device_fds () + tracked_count ();
     }
   if (count != expected)
-    gvt_test_dump_fds ();
+    {
+      g_test_message ("%d emulated device nodes still open", tracked_count ());
+      gvt_test_dump_fds ();
+    }
   return count;
 }

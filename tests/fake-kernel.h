@@ -196,9 +196,12 @@ void gvt_fake_kernel_clear_log (GvtFakeKernel *self);
 guint32 gvt_fake_kernel_get_edid_link_state (GvtFakeKernel *self);
 GBytes *gvt_fake_kernel_get_edid (GvtFakeKernel *self);
 
-/* umockdev closes its end of a device connection asynchronously, on its
- * worker thread: waits up to 2 s for this process' fd count
- * (gvt_test_count_device_fds) to come down to @expected; returns the last count. */
+/* What the code under test holds open on the fake: its device fds in
+ * /proc/self/fd (gvt_test_count_device_fds: files, memfds) plus the
+ * emulated nodes (container, group, cdev, /dev/iommu) the fake sees
+ * connected. umockdev closes its end of a connection asynchronously, on its
+ * worker thread: this waits up to 2 s for the sum to come down to
+ * @expected, and returns the last sum (listing the fds when it is off). */
 int gvt_fake_settle_fds (int expected);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GvtFakeKernel, gvt_fake_kernel_free)

@@ -12,9 +12,10 @@ void gvt_test_ensure_umockdev (int argc, char **argv);
  * minus the one opened to read it). */
 int gvt_test_count_fds (void);
 
-/* The same, leaving out eventfds and sockets: umockdev creates and closes
- * those on its own threads at times of its choosing, and gvt-view's device
- * code makes neither, so fake-kernel tests count only the rest. */
+/* The same, leaving out what umockdev creates and closes on its own
+ * threads at times of its choosing — eventfds, sockets, pipes, /dev/null —
+ * none of which gvt-view's device code makes: fake-kernel tests count the
+ * rest, and ask the fake for the emulated nodes (which are sockets). */
 int gvt_test_count_device_fds (void);
 
 /* Lists this process' open fds and what they point at (as test messages),
