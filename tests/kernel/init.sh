@@ -55,11 +55,11 @@ mount -t devtmpfs devtmpfs /host/dev
 mkdir -p /host/dev/shm /host/dev/pts
 mount -t tmpfs tmpfs /host/dev/shm
 mount -t devpts devpts /host/dev/pts
-# Scratch space lives on /run, not over /tmp: the build being tested may
-# itself sit under the host's /tmp (a CI checkout), and must stay visible.
+# Scratch space and HOME live on /run, never mounted over /tmp or /root: the
+# checkout being tested may sit under either, and must stay visible.
 mount -t tmpfs tmpfs /host/run
 mkdir -p /host/run/gvt-tmp
-mount -t tmpfs tmpfs /host/root 2>/dev/null
+mkdir -p /host/run/gvt-home
 # What the suite needs from here: the module files and a static busybox.
 mkdir -p /host/run/gvt-vm
 cp -r /lib/modules/samples /host/run/gvt-vm/modules
@@ -70,7 +70,7 @@ say "running $suite"
 # Pinned to CPU1: taking it offline afterwards drains the per-cpu page lists
 # the tests freed pages into, so a page refcount bug surfaces before the end.
 chroot /host /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-  HOME=/root TMPDIR=/run/gvt-tmp LANG=C.UTF-8 \
+  HOME=/run/gvt-home TMPDIR=/run/gvt-tmp LANG=C.UTF-8 \
   GVT_BUILD="$build" GVT_SRC="$src" GVT_TESTS="$tests" GVT_MESA25_LIBDIR="$mesa25" \
   GVT_VM_DIR=/run/gvt-vm \
   taskset -c 1 /bin/bash "$suite" < /dev/console > /dev/console 2>&1

@@ -272,7 +272,7 @@ timeout --kill-after=10 "$timeout_s" \
     -nographic -nodefaults -no-reboot -serial stdio \
     -kernel "$kernel" -initrd "$initrd" -append "$append" \
     -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
-    < /dev/null 2>&1 | tee "$console" | sed -u -n 's/^\(KTEST [^\r]*\)\r*$/\1/p'
+    < /dev/null 2>&1 | tee "$console" | sed -u -n 's/^\(KTEST [^\r]*\)\r*$/# \1/p'
 qemu_status=${PIPESTATUS[0]}
 set -e
 log "VM finished after $(( $(date +%s) - start ))s (qemu exit $qemu_status)"
