@@ -38,8 +38,9 @@ usage (FILE *out)
   for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
     fprintf (out, "  %s\n", commands[i].summary);
   fputs ("\nDEVICE is /dev/vfio/N (an IOMMU group), /dev/vfio/devices/vfioX (a VFIO cdev),\n"
-         "an mdev UUID, /sys/bus/mdev/devices/UUID, or sim / sim:WxH (the built-in\n"
-         "simulated vGPU). --fd N uses a VFIO device fd inherited from a launcher.\n"
+         "an mdev UUID, /sys/bus/mdev/devices/UUID, or sim / sim:WxH / sim:WxH:FOURCC\n"
+         "(the built-in simulated vGPU). --fd N uses a VFIO device fd inherited from\n"
+         "a launcher.\n"
          "`gvt-view COMMAND --help` describes each command's options.\n"
          "Debug logs: G_MESSAGES_DEBUG=gvt-view.\n", out);
 }

@@ -108,6 +108,56 @@ test_probe_sim_json (void)
   g_assert_cmpint (json_object_get_int_member (edid, "max_yres"), ==, 2160);
 }
 
+/* sim:WxH:FOURCC with a format gvt-view can't show: the device reports
+ * the plane, the poller refuses it and says why. */
+static void
+test_probe_sim_unsupported_format (void)
+{
+  g_auto (Result) r = { 0 };
+  /* The poller warns once about a plane it ignores. */
+  g_test_expect_message ("gvt-view", G_LOG_LEVEL_WARNING, "*unsupported format YUYV*");
+  run_cmd (&r, gvt_cmd_probe, "probe", "--json", "sim:64x32:YUYV", NULL);
+  g_test_assert_expected_messages ();
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpstr (r.err, ==, "");
+
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonObject *o = parse_object (parser, r.out);
+  g_assert_cmpstr (json_object_get_string_member (o, "state"), ==, "invalid");
+  const char *reason = json_object_get_string_member (o, "reason");
+  g_assert_nonnull (reason);
+  if (strstr (reason, "unsupported format YUYV") == NULL)
+    g_error ("reason '%s' lacks 'unsupported format YUYV'", reason);
+  g_assert_true (json_object_get_null_member (o, "primary"));
+}
+
+/* sim:WxH:FOURCC with a format it knows: live, in that format, tight. */
+static void
+test_probe_sim_fourcc (void)
+{
+  g_auto (Result) r = { 0 };
+  run_cmd (&r, gvt_cmd_probe, "probe", "--json", "sim:64x32:AB24", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpstr (r.err, ==, "");
+
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonObject *o = parse_object (parser, r.out);
+  g_assert_cmpstr (json_object_get_string_member (o, "state"), ==, "live");
+  JsonObject *p = json_object_get_object_member (o, "primary");
+  g_assert_nonnull (p);
+  g_assert_cmpstr (json_object_get_string_member (p, "fourcc"), ==, "AB24");
+  g_assert_cmpint (json_object_get_int_member (p, "drm_format"), ==, 0x34324241);
+  g_assert_cmpint (json_object_get_int_member (p, "width"), ==, 64);
+  g_assert_cmpint (json_object_get_int_member (p, "height"), ==, 32);
+  g_assert_cmpint (json_object_get_int_member (p, "stride"), ==, 256);
+
+  /* A 2-byte format gets its own tight stride. */
+  g_auto (Result) rg = { 0 };
+  run_cmd (&rg, gvt_cmd_probe, "probe", "sim:64x32:RG16", NULL);
+  g_assert_cmpint (rg.status, ==, 0);
+  g_assert_nonnull (strstr (rg.out, "primary:  64x32 RG16 linear, stride 128"));
+}
+
 typedef struct {
   const char *name;
   const char *args[5];
@@ -121,6 +171,13 @@ static const UsageCase usage_cases[] = {
   { "bad-sim-size", { "probe", "sim:0x5", NULL }, 2, "sim:WIDTHxHEIGHT" },
   { "bad-sim-word", { "probe", "simulator", NULL }, 2, "did you mean sim" },
   { "huge-sim", { "probe", "sim:99999x2", NULL }, 2, "1 to 4096" },
+  { "signed-sim", { "probe", "sim:+64x32", NULL }, 2, "sim:WIDTHxHEIGHT" },
+  { "sim-fourcc-short", { "probe", "sim:64x32:YUY", NULL }, 2, "exactly 4 printable" },
+  { "sim-fourcc-long", { "probe", "sim:64x32:YUYV2", NULL }, 2, "exactly 4 printable" },
+  { "sim-fourcc-empty", { "probe", "sim:64x32:", NULL }, 2, "exactly 4 printable" },
+  { "sim-fourcc-control", { "probe", "sim:64x32:YU\tV", NULL }, 2, "'YU\\tV' must be exactly 4" },
+  { "sim-fourcc-no-size", { "probe", "sim::YUYV", NULL }, 2, "sim:WIDTHxHEIGHT:FOURCC" },
+  { "sim-fourcc-huge", { "probe", "sim:64x5000:YUYV", NULL }, 2, "1 to 4096" },
   { "unknown-device", { "probe", "banana", NULL }, 2, "not a device gvt-view knows" },
   { "two-devices", { "probe", "sim", "sim", NULL }, 2, "one DEVICE" },
   { "bad-option", { "probe", "--frobnicate", NULL }, 2, "frobnicate" },
@@ -207,6 +264,8 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/cli/probe/sim-text", test_probe_sim_text);
   g_test_add_func ("/cli/probe/sim-json", test_probe_sim_json);
+  g_test_add_func ("/cli/probe/sim-fourcc", test_probe_sim_fourcc);
+  g_test_add_func ("/cli/probe/sim-unsupported-format", test_probe_sim_unsupported_format);
   for (gsize i = 0; i < G_N_ELEMENTS (usage_cases); i++)
     {
       g_autofree char *path = g_strdup_printf ("/cli/usage/%s", usage_cases[i].name);

@@ -15,6 +15,7 @@ typedef struct {
   int exit_after_frames;
   int lose_after_frames;
   char *stats_file;
+  double stats_interval;
 } ViewArgs;
 
 static void
@@ -46,6 +47,8 @@ view_option_group (ViewArgs *a)
       "Simulated devices: unplug after N presented frames", "N" },
     { "stats-file", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &a->stats_file,
       "Write the counters as JSON to FILE when the window settles and at exit", "FILE" },
+    { "stats-interval", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_DOUBLE, &a->stats_interval,
+      "With --stats-file: also write it every SECONDS, hidden or not", "SECONDS" },
     { NULL }
   };
   GOptionGroup *group = g_option_group_new ("window", "Window options:", "Show the window options",
@@ -75,6 +78,19 @@ view_options (const ViewArgs *a, GvtUiOptions *o, GError **error)
       g_set_error (error, GVT_ERROR, GVT_ERROR_INVALID_ARGS, "frame counts can't be negative");
       return FALSE;
     }
+  if (a->stats_interval != 0 && !(a->stats_interval >= 0.01 && a->stats_interval <= 3600))
+    {
+      g_set_error (error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
+                   "--stats-interval %g: use 0.01 to 3600 seconds", a->stats_interval);
+      return FALSE;
+    }
+  if (a->stats_interval != 0 && a->stats_file == NULL)
+    {
+      g_set_error (error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
+                   "--stats-interval needs --stats-file FILE to write to");
+      return FALSE;
+    }
+  o->stats_interval_ms = (guint) (a->stats_interval * 1000 + 0.5);
   o->width = picture.width;
   o->height = picture.height;
   o->mode = picture.mode;

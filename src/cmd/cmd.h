@@ -15,7 +15,7 @@ int gvt_cmd_probe (int argc, char **argv, FILE *out, FILE *err);
 /* What every command's --help says of DEVICE. */
 #define GVT_CMD_DEVICE_HELP \
   "DEVICE: /dev/vfio/N, /dev/vfio/devices/vfioX, an mdev UUID, /sys/bus/mdev/devices/UUID,\n" \
-  "sim or sim:WxH (the simulated vGPU); or --fd N instead."
+  "sim, sim:WxH or sim:WxH:FOURCC (the simulated vGPU); or --fd N instead."
 
 /* Opens the device a command names: @device ("sim", "/dev/vfio/N", UUID,
  * ...) or, when @fd >= 0, the inherited device fd (then @device must be

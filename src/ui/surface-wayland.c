@@ -182,6 +182,16 @@ wayland_free (GvtSurface *base)
   g_free (self);
 }
 
+static void
+wayland_get_screen_origin (GdkWindow *window, int *x, int *y)
+{
+  int scale = gdk_window_get_scale_factor (window);
+
+  gdk_window_get_origin (window, x, y);
+  *x *= scale;
+  *y *= scale;
+}
+
 const GvtSurfaceOps gvt_surface_wayland_ops = {
   .name = "wayland-glarea",
   .create = wayland_create,
@@ -190,4 +200,5 @@ const GvtSurfaceOps gvt_surface_wayland_ops = {
   .make_current = wayland_make_current,
   .is_ready = wayland_is_ready,
   .free = wayland_free,
+  .get_screen_origin = wayland_get_screen_origin,
 };

@@ -249,6 +249,28 @@ x11_free (GvtSurface *base)
   g_free (self);
 }
 
+static void
+x11_get_screen_origin (GdkWindow *window, int *x, int *y)
+{
+  GdkDisplay *display = gdk_window_get_display (window);
+  Display *xdisplay = gdk_x11_display_get_xdisplay (display);
+  Window root = gdk_x11_window_get_xid (gdk_screen_get_root_window (gdk_window_get_screen (window)));
+  Window child;
+
+  /* A round trip, on a window the server may already have destroyed:
+   * trap the error and fall back to GDK's idea. */
+  gdk_x11_display_error_trap_push (display);
+  Bool same_screen = XTranslateCoordinates (xdisplay, gdk_x11_window_get_xid (window), root,
+                                            0, 0, x, y, &child);
+  if (gdk_x11_display_error_trap_pop (display) != 0 || !same_screen)
+    {
+      int scale = gdk_window_get_scale_factor (window);
+      gdk_window_get_origin (window, x, y);
+      *x *= scale;
+      *y *= scale;
+    }
+}
+
 const GvtSurfaceOps gvt_surface_x11_ops = {
   .name = "x11-egl",
   .create = x11_create,
@@ -257,4 +279,5 @@ const GvtSurfaceOps gvt_surface_x11_ops = {
   .make_current = x11_make_current,
   .is_ready = x11_is_ready,
   .free = x11_free,
+  .get_screen_origin = x11_get_screen_origin,
 };

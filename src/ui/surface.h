@@ -49,6 +49,12 @@ struct _GvtSurfaceOps {
   /* Drops the widget reference; the GL objects went with unrealize.
    * Accepts NULL. */
   void (*free) (GvtSurface *self);
+  /* The top-left of the realized toplevel @window on the screen in device
+   * pixels (--stats-file: where a screenshot finds the picture). X11 asks
+   * the server: GDK keeps positions in logical pixels, one off at scale 2
+   * when the window manager puts the window at an odd device position.
+   * Wayland has no global positions: GDK's, scaled (0, 0 fullscreen). */
+  void (*get_screen_origin) (GdkWindow *window, int *x, int *y);
 };
 
 /* Every implementation's struct starts with this. */

@@ -59,6 +59,8 @@ typedef struct {
   guint frames_since_change;
   guint settles;
   gboolean settled_written;
+  guint stats_writes;            /* --stats-file writes so far, for tests to order samples */
+  guint stats_timer_id;          /* --stats-interval */
   gboolean lost_simulated;
   /* CPU accounting for the window benchmark, from the first live frame. */
   gint64 cpu_start_process_us, cpu_start_main_us, cpu_start_guest_us, cpu_start_wall_us;
@@ -469,13 +471,13 @@ add_geometry (Viewer *self, JsonBuilder *b)
   int ox = 0, oy = 0, ax = 0, ay = 0;
 
   if (toplevel != NULL)
-    gdk_window_get_origin (toplevel, &ox, &oy);
+    self->surface_ops->get_screen_origin (toplevel, &ox, &oy);
   gtk_widget_translate_coordinates (area, self->window, 0, 0, &ax, &ay);
   /* Where the picture is on the screen, in device pixels. */
   json_builder_set_member_name (b, "x");
-  json_builder_add_int_value (b, (ox + ax) * scale);
+  json_builder_add_int_value (b, ox + ax * scale);
   json_builder_set_member_name (b, "y");
-  json_builder_add_int_value (b, (oy + ay) * scale);
+  json_builder_add_int_value (b, oy + ay * scale);
   json_builder_set_member_name (b, "width");
   json_builder_add_int_value (b, gtk_widget_get_allocated_width (area) * scale);
   json_builder_set_member_name (b, "height");
@@ -510,11 +512,15 @@ write_stats_file (Viewer *self)
   GvtScanoutStats ss;
   gvt_ui_source_get_scanout_stats (self->source, &ss);
 
+  self->stats_writes++;
   json_builder_begin_object (b);
+  ADD_INT (b, "stats_writes", self->stats_writes);
   ADD_STR (b, "state", gvt_ui_state_to_string (self->state));
   ADD_STR (b, "surface", self->surface_ops->name);
   ADD_BOOL (b, "gl_ready", self->surface_ops->is_ready (self->surface));
   ADD_INT (b, "settles", self->settles);
+  ADD_BOOL (b, "iconified", self->iconified);
+  ADD_BOOL (b, "polling", self->tick_id != 0);
   ADD_INT (b, "frames_presented", self->stats.presents);
   ADD_INT (b, "ticks", self->stats.ticks);
   ADD_INT (b, "live_ticks", self->live_ticks);
@@ -534,6 +540,7 @@ write_stats_file (Viewer *self)
   ADD_BOOL (b, "overlay", self->opts.stats);
   ADD_STR (b, "title", gtk_window_get_title (GTK_WINDOW (self->window)));
   ADD_STR (b, "message", gtk_label_get_text (GTK_LABEL (self->message_title)));
+  ADD_STR (b, "detail", gtk_label_get_text (GTK_LABEL (self->message_detail)));
   if (primary != NULL)
     {
       char fcc[5], mod[24];
@@ -569,6 +576,14 @@ write_stats_file (Viewer *self)
   /* Atomic: a test polling the file never reads half of it. */
   if (!g_file_set_contents (self->stats_file, text, -1, &error))
     g_warning ("--stats-file: %s", error->message);
+}
+
+/* --stats-interval: the counters also while nothing ticks. */
+static gboolean
+on_stats_timer (gpointer user_data)
+{
+  write_stats_file (user_data);
+  return G_SOURCE_CONTINUE;
 }
 
 /* --- keys and window state --- */
@@ -695,6 +710,7 @@ on_destroy (GtkWidget *widget, Viewer *self)
 {
   self->closing = TRUE;
   stop_polling (self);
+  g_clear_handle_id (&self->stats_timer_id, g_source_remove);
   write_stats_file (self);
   /* The surface's unrealize released the GL objects already. */
   g_clear_pointer (&self->surface, self->surface_ops->free);
@@ -823,4 +839,6 @@ gvt_ui_window_open (GtkApplication *app, GvtUiSource *source, const GvtUiOptions
   self->state = GVT_UI_STATE_NO_SIGNAL;
   gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "message");
   update_message (self);
+  if (self->stats_file != NULL && options->stats_interval_ms > 0)
+    self->stats_timer_id = g_timeout_add (options->stats_interval_ms, on_stats_timer, self);
 }

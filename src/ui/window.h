@@ -21,6 +21,8 @@ typedef struct {
   guint exit_after_frames;   /* close after N presented frames; 0: never */
   guint lose_after_frames;   /* simulated devices: unplug after N presented frames */
   const char *stats_file;    /* counters as JSON, written when settled and at exit */
+  guint stats_interval_ms;   /* and every N ms (a main-loop timer, so also while
+                              * the window is hidden and not polling); 0: not */
 } GvtUiOptions;
 
 /* Default redraw interval for a picture that did not change: devices with

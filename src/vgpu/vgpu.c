@@ -40,31 +40,52 @@ gvt_vgpu_get_name (GvtVgpu *self)
   return self->name;
 }
 
-/* "sim" or "sim:WxH": a simulated GVT-g-like device already showing a mode,
- * so that `probe sim` has something to report. */
+#define SIM_SPEC_HELP \
+  "use sim, sim:WIDTHxHEIGHT or sim:WIDTHxHEIGHT:FOURCC with sizes from 1 to 4096 and a " \
+  "DRM fourcc of 4 printable characters (e.g. sim:1920x1080, sim:640x480:YUYV)"
+
+/* "sim", "sim:WxH" or "sim:WxH:FOURCC": a simulated GVT-g-like device
+ * already showing a mode, so that `probe sim` has something to report.
+ * FOURCC is any DRM fourcc, known to gvt-view or not: how the tests get a
+ * guest plane the viewer must refuse ("unsupported format"). */
 static GvtVgpu *
 open_sim (const char *device, GError **error)
 {
   guint32 width = 1024, height = 768;
+  guint32 fourcc = GVT_FORMAT_XRGB8888;
 
   if (device[3] == ':')
     {
       const char *spec = device + 4;
       char *end = NULL;
-      guint64 w = g_ascii_strtoull (spec, &end, 10);
-      guint64 h = 0;
-      if (end != spec && (*end == 'x' || *end == 'X'))
+      guint64 w = 0, h = 0;
+      /* strtoull takes signs and spaces: only digits are sizes here. */
+      if (g_ascii_isdigit (*spec))
+        w = g_ascii_strtoull (spec, &end, 10);
+      if (w > 0 && (*end == 'x' || *end == 'X') && g_ascii_isdigit (end[1]))
+        h = g_ascii_strtoull (end + 1, &end, 10);
+      if (h > 0 && *end == ':')
         {
-          const char *hs = end + 1;
-          h = g_ascii_strtoull (hs, &end, 10);
-          if (end == hs)
-            h = 0;
+          const char *fcc = end + 1;
+          gsize n = 0;
+          while (n < 4 && g_ascii_isprint (fcc[n]))
+            n++;
+          if (n != 4 || fcc[4] != '\0')
+            {
+              g_autofree char *shown = g_strescape (fcc, NULL);
+              g_set_error (error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
+                           "'%s' is not a simulated device: FOURCC '%s' must be exactly 4 "
+                           "printable characters, a DRM fourcc such as XR24, AR24 or YUYV",
+                           device, shown);
+              return NULL;
+            }
+          fourcc = GVT_FOURCC (fcc[0], fcc[1], fcc[2], fcc[3]);
+          end = (char *) fcc + 4;
         }
-      if (*end != '\0' || w == 0 || h == 0 || w > 4096 || h > 4096)
+      if (w == 0 || h == 0 || *end != '\0' || w > 4096 || h > 4096)
         {
           g_set_error (error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
-                       "'%s' is not a simulated device: use sim or sim:WIDTHxHEIGHT "
-                       "with sizes from 1 to 4096 (e.g. sim:1920x1080)", device);
+                       "'%s' is not a simulated device: " SIM_SPEC_HELP, device);
           return NULL;
         }
       width = (guint32) w;
@@ -73,15 +94,21 @@ open_sim (const char *device, GError **error)
   else if (device[3] != '\0')
     {
       g_set_error (error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
-                   "'%s' is not a device: did you mean sim or sim:WIDTHxHEIGHT?", device);
+                   "'%s' is not a device: did you mean sim, sim:WIDTHxHEIGHT or "
+                   "sim:WIDTHxHEIGHT:FOURCC?", device);
       return NULL;
     }
 
   GvtVgpu *vgpu = gvt_sim_new (GVT_SIM_DMABUF, GVT_SIM_QUIRK_NONE, 3840, 2160);
   GvtSim *sim = gvt_vgpu_get_sim (vgpu);
-  gvt_sim_set_mode (sim, GVT_FORMAT_XRGB8888, GVT_MOD_LINEAR, width, height, 0);
-  gvt_demo_paint_test_pattern (gvt_sim_get_pixels (sim, FALSE), width, height,
-                               gvt_sim_get_stride (sim));
+  const GvtFormat *format = gvt_format_lookup (fourcc);
+  /* A format gvt-view doesn't know has no tight stride: say 4 bytes a
+   * pixel, enough for any packed format a guest would scan out. */
+  gvt_sim_set_mode (sim, fourcc, GVT_MOD_LINEAR, width, height, format ? 0 : width * 4);
+  /* The pattern is 32-bit pixels; other formats show zeros. */
+  if (format != NULL && format->cpp == 4)
+    gvt_demo_paint_test_pattern (gvt_sim_get_pixels (sim, FALSE), width, height,
+                                 gvt_sim_get_stride (sim));
   return vgpu;
 }
 

@@ -3,7 +3,8 @@
 # shell), GTK on Wayland (GtkGLArea, OpenGL ES). Screenshots come from
 # weston (weston-screenshooter, weston --debug) and are compared with
 # headless snapshots of the same frame. Fullscreen windows (-f) give a
-# known placement. Under with-mesa25.sh (GVT_TEST_EXPECT_IMPORT=1) the
+# known placement; a second weston with an output of scale 2 checks HiDPI.
+# Under with-mesa25.sh (GVT_TEST_EXPECT_IMPORT=1) the
 # picture must come through the zero-copy import path.
 #
 # Weston's headless backend has no seat, so keys can't be injected here:
@@ -21,7 +22,7 @@ require weston weston-screenshooter convert
 TMP=$(mktemp -d)
 export XDG_RUNTIME_DIR=$TMP/runtime
 mkdir -m 700 "$XDG_RUNTIME_DIR"
-trap 'stop >/dev/null 2>&1; kill $weston_pid 2>/dev/null; rm -rf "$TMP"' EXIT
+trap 'stop >/dev/null 2>&1; kill $weston_pids 2>/dev/null; rm -rf "$TMP"' EXIT
 # No fades or zooms: a screenshot must show the window as drawn.
 cat >"$TMP/weston.ini" <<'INI'
 [shell]
@@ -31,15 +32,22 @@ startup-animation=none
 focus-animation=none
 panel-position=none
 INI
-weston --config="$TMP/weston.ini" --backend=headless-backend.so --use-pixman \
-  --width=1600 --height=1000 --socket=gvt-test --idle-time=0 --shell=desktop-shell.so \
-  --debug >"$TMP/weston.log" 2>&1 &
-weston_pid=$!
-for _ in $(seq 100); do [ -S "$XDG_RUNTIME_DIR/gvt-test" ] && break; sleep 0.1; done
-if [ ! -S "$XDG_RUNTIME_DIR/gvt-test" ]; then
-  echo "Bail out! weston did not start: $(tail -n 3 "$TMP/weston.log" | tr '\n' ' ')"
-  exit 1
-fi
+weston_pids=
+# start_weston SOCKET ARGS...: a headless weston on SOCKET, 1600x1000 device
+# pixels (--width and --height are logical: ARGS with --scale=2 halve them).
+start_weston () {
+  local socket=$1; shift
+  weston --config="$TMP/weston.ini" --backend=headless-backend.so --use-pixman \
+    --socket="$socket" --idle-time=0 --shell=desktop-shell.so --debug "$@" \
+    >"$TMP/weston-$socket.log" 2>&1 &
+  weston_pids="$weston_pids $!"
+  for _ in $(seq 100); do [ -S "$XDG_RUNTIME_DIR/$socket" ] && break; sleep 0.1; done
+  if [ ! -S "$XDG_RUNTIME_DIR/$socket" ]; then
+    echo "Bail out! weston did not start: $(tail -n 3 "$TMP/weston-$socket.log" | tr '\n' ' ')"
+    exit 1
+  fi
+}
+start_weston gvt-test --width=1600 --height=1000
 export WAYLAND_DISPLAY=gvt-test GDK_BACKEND=wayland NO_AT_BRIDGE=1
 export DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent
 unset DISPLAY
@@ -94,6 +102,17 @@ if settle state=lost fullscreen=true; then
 else not_ok "wayland: an unplugged device shows 'device lost'" "$TMP/wait.out"; fi
 stop
 
+start unsupported sim:640x480:YUYV -f
+if settle state=unsupported fullscreen=true; then
+  shot unsupported
+  check "wayland: unsupported format: text in the middle, black around" message_shown "$TMP/unsupported.png"
+  check "wayland: unsupported format: the screen says so, naming YUYV" \
+    grep -q '"detail" : ".*unsupported format YUYV' "$VIEWER_STATS"
+else not_ok "wayland: a YUYV plane shows 'unsupported format'" "$TMP/wait.out"; fi
+check "wayland: unsupported format: closes cleanly" stop
+check "wayland: unsupported format: the bad plane is logged once, nothing else" \
+  only_warning "$VIEWER_ERR" "ignoring the guest's plane: primary plane has unsupported format YUYV"
+
 start reopen sim:640x480 -f --lose-after-frames 3
 if settle state=live reopens=1; then
   shot reopen
@@ -102,7 +121,31 @@ if settle state=live reopens=1; then
 else not_ok "wayland: the lost sim device is reopened" "$TMP/wait.out"; fi
 stop
 
-# 4. The live demo: no warnings, frames at the display's rate.
+# 4. HiDPI: a weston output of scale 2 (1600x1000 device pixels), frames
+# drawn at the buffer scale. Native: the demo's 1280x720 frame 1:1 in
+# device pixels. Integer: each guest pixel of a 300x200 guest an exact 5x5
+# block (at logical size the factor would be 2, doubled to 4).
+start_weston gvt-test-hidpi --width=800 --height=500 --scale=2
+"$GVT_VIEW" demo --at 5 --snapshot "$TMP/hidpi-demo-ref.png" >/dev/null
+"$GVT_VIEW" snapshot sim:300x200 -o "$TMP/hidpi-sim-ref.png" >/dev/null
+WAYLAND_DISPLAY=gvt-test-hidpi start hidpi-native demo --at 5 -f --scale native
+if settle state=live fullscreen=true scale_factor=2 width=1600 height=1000; then
+  WAYLAND_DISPLAY=gvt-test-hidpi shot hidpi-native
+  check "wayland: scale 2, --scale native: the demo 1:1 in device pixels, exact" \
+    zoomed_matches "$TMP/hidpi-native.png" 1 1280 720 "$TMP/hidpi-demo-ref.png"
+else not_ok "wayland: scale 2: the native demo settles fullscreen at 1600x1000" "$TMP/wait.out"; fi
+check "wayland: scale 2, native: closes cleanly" stop
+check "wayland: scale 2, native: no warnings" no_warnings "$VIEWER_ERR"
+
+WAYLAND_DISPLAY=gvt-test-hidpi start hidpi-int sim:300x200 -f --scale integer
+if settle state=live fullscreen=true scale_factor=2 width=1600 height=1000; then
+  WAYLAND_DISPLAY=gvt-test-hidpi shot hidpi-int
+  check "wayland: scale 2, --scale integer: each guest pixel an exact 5x5 block" \
+    zoomed_matches "$TMP/hidpi-int.png" 5 300 200 "$TMP/hidpi-sim-ref.png"
+else not_ok "wayland: scale 2: the integer window settles fullscreen" "$TMP/wait.out"; fi
+stop
+
+# 5. The live demo: no warnings, frames at the display's rate.
 start live demo -f --exit-after-frames 150
 wait "$VIEWER_PID"; rc=$?; VIEWER_PID=
 check "wayland: the live demo exits 0 after 150 frames" test "$rc" = 0

@@ -3,7 +3,8 @@
 # taken from the X server (`import -window root`) against headless snapshots
 # of the same frame, pixel-exact (same llvmpipe rasteriser; TOLERANCE=N in
 # the environment to loosen), the state screens, keys (xdotool), fullscreen,
-# resize, device loss and reopen, the live demo's frame counts, and the
+# resize, device loss and reopen, "unsupported format", minimising (polling
+# stops), HiDPI (GDK_SCALE=2), the live demo's frame counts, and the
 # headless fallback.
 #
 # Usage: test-x11.sh GVT_VIEW UI_CHECK   (TAP on stdout)
@@ -12,7 +13,7 @@ GVT_VIEW=$(realpath "$1") UI_CHECK=$(realpath "$2")
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/ui-lib.sh"
 
-require xvfb-run Xvfb xauth import xdotool openbox
+require xvfb-run Xvfb xauth import xdotool xprop openbox
 
 # Re-run inside a private X server with a window manager (fullscreen and
 # focus are the window manager's business).
@@ -157,6 +158,22 @@ if settle state=lost; then
 else not_ok "an unplugged device shows 'device lost'" "$TMP/wait.out"; fi
 stop
 
+# A guest plane in a format the viewer can't show (YUYV): the screen says
+# so and why, and the window stays up.
+start unsupported sim:640x480:YUYV
+if settle state=unsupported; then
+  shot unsupported
+  check "unsupported format: text in the middle, black around" message_shown "$TMP/unsupported.png"
+  check "unsupported format: the screen says so" grep -q '"message" : "Unsupported format"' "$VIEWER_STATS"
+  check "unsupported format: ... and names the guest's format (YUYV)" \
+    grep -q '"detail" : ".*unsupported format YUYV' "$VIEWER_STATS"
+  check "unsupported format: the title says so" \
+    grep -q '"title" : "gvt-view — unsupported format — sim"' "$VIEWER_STATS"
+else not_ok "a YUYV plane shows 'unsupported format'" "$TMP/wait.out"; fi
+check "unsupported format: closes cleanly" stop
+check "unsupported format: the bad plane is logged once, nothing else" \
+  only_warning "$VIEWER_ERR" "ignoring the guest's plane: primary plane has unsupported format YUYV"
+
 # A device opened by name comes back: reopened, live again, same picture.
 start reopen sim:640x480 --lose-after-frames 3
 if settle state=live reopens=1; then
@@ -166,7 +183,63 @@ if settle state=live reopens=1; then
 else not_ok "the lost sim device is reopened" "$TMP/wait.out"; fi
 stop
 
-# 6. The live demo for a few seconds: no warnings, and a frame presented for
+# 6. Minimised, the window polls nothing: the frame-clock ticks and the
+# device polls stop, and start again when it is restored. --stats-interval
+# writes the counters while nothing ticks; two samples taken while
+# minimised must be equal, whatever the time between them.
+start minimise sim:640x480 --stats-interval 0.1
+if settle state=live; then
+  wid=$(xdotool search --pid "$VIEWER_PID" --onlyvisible --name gvt-view | head -n 1)
+  xdotool windowminimize "$wid"
+  if settle iconified=true polling=false; then
+    cp "$VIEWER_STATS" "$TMP/minimised-1.json"
+    writes=$("$UI_CHECK" get "$TMP/minimised-1.json" stats_writes)
+    # Five more writes: the frame clock would have ticked meanwhile.
+    settle "stats_writes>=$((writes + 5))"
+    cp "$VIEWER_STATS" "$TMP/minimised-2.json"
+    for key in ticks polls; do
+      a=$("$UI_CHECK" get "$TMP/minimised-1.json" "$key") b=$("$UI_CHECK" get "$TMP/minimised-2.json" "$key")
+      check "minimised: no $key ($a, then $b five stats writes later)" test "$a" = "$b"
+    done
+    check "minimised: the window manager has it iconic" sh -c "xprop -id $wid WM_STATE | grep -q Iconic"
+    ticks=$("$UI_CHECK" get "$TMP/minimised-2.json" ticks) polls=$("$UI_CHECK" get "$TMP/minimised-2.json" polls)
+    xdotool windowactivate "$wid"
+    if settle iconified=false polling=true "ticks>=$((ticks + 1))" "polls>=$((polls + 1))" state=live; then
+      ok "restored: ticks and polls go on (from $ticks and $polls)"
+    else not_ok "restoring the window resumes polling" "$TMP/wait.out"; fi
+  else not_ok "xdotool windowminimize iconifies the window and stops its polling" "$TMP/wait.out"; fi
+else not_ok "the window to minimise settles live" "$TMP/wait.out"; fi
+check "minimise: closes cleanly" stop
+check "minimise: no warnings" no_warnings "$VIEWER_ERR"
+
+# 7. HiDPI (GDK_SCALE=2): frames are drawn at the buffer scale. Native: the
+# demo's 1280x720 frame 1:1 in device pixels, in a window sized 640x360
+# logical pixels for it. Integer: each guest pixel an exact K x K block of
+# the native snapshot's pixel, for K=2 and K=3 (K=3 tells device pixels
+# from logical ones: at logical size the factor would be 1, doubled to 2).
+"$GVT_VIEW" demo --at 5 --snapshot "$TMP/hidpi-demo-ref.png" >/dev/null
+GDK_SCALE=2 start hidpi-native demo --at 5 --scale native
+if settle state=live scale_factor=2 width=1280 height=720; then
+  shot hidpi-native
+  check "GDK_SCALE=2, --scale native: the demo 1:1 in device pixels, exact" \
+    zoomed_matches "$TMP/hidpi-native.png" 1 1280 720 "$TMP/hidpi-demo-ref.png"
+else not_ok "GDK_SCALE=2: the native demo window settles at 1280x720 device pixels" "$TMP/wait.out"; fi
+check "GDK_SCALE=2, native: closes cleanly" stop
+check "GDK_SCALE=2, native: no warnings" no_warnings "$VIEWER_ERR"
+
+"$GVT_VIEW" snapshot sim:200x120 -o "$TMP/hidpi-sim-ref.png" >/dev/null
+for k in 2 3; do
+  # --size is logical: 100k x 60k is 200k x 120k device pixels.
+  GDK_SCALE=2 start "hidpi-int$k" sim:200x120 --size "$((100 * k))x$((60 * k))" --scale integer
+  if settle state=live scale_factor=2 "width=$((200 * k))" "height=$((120 * k))"; then
+    shot "hidpi-int$k"
+    check "GDK_SCALE=2, --scale integer: each guest pixel an exact ${k}x$k block" \
+      zoomed_matches "$TMP/hidpi-int$k.png" "$k" 200 120 "$TMP/hidpi-sim-ref.png"
+  else not_ok "GDK_SCALE=2: the integer window settles at $((200 * k))x$((120 * k))" "$TMP/wait.out"; fi
+  stop
+done
+
+# 8. The live demo for a few seconds: no warnings, and a frame presented for
 # (at least) every other frame-clock tick once the desktop is up: the demo
 # animates at 60 fps, the frame clock ticks at the display's rate.
 start live demo --exit-after-frames 150
@@ -181,7 +254,7 @@ check "frames presented at the display's rate (>= half the live ticks)" \
 check "no frame without a reason (presents <= plane updates + keep-alives + exposes)" \
   test "$presented" -le "$((updates + $(stat keepalives) + 3))"
 
-# 7. No display: `gvt-view` alone writes the demo's frame and says so.
+# 9. No display: `gvt-view` alone writes the demo's frame and says so.
 mkdir "$TMP/nodisplay"
 ( cd "$TMP/nodisplay" && env -u DISPLAY -u WAYLAND_DISPLAY "$GVT_VIEW" >"$TMP/nd.out" 2>"$TMP/nd.err" )
 check "without a display, gvt-view writes gvt-view-demo.png" test -s "$TMP/nodisplay/gvt-view-demo.png"

@@ -6,6 +6,10 @@
  *   ui-check compare SHOT.png X Y W H REF.png [TOLERANCE]
  *       SHOT's W x H region at (X, Y) against REF (W x H): every channel
  *       within TOLERANCE (default 0, exact).
+ *   ui-check zoomed SHOT.png X Y K REF.png
+ *       REF scaled up K times by nearest neighbour against SHOT at (X, Y):
+ *       every pixel of REF is exactly the K x K block of SHOT it covers
+ *       (HiDPI: integer scaling at the buffer scale is crisp, not blurred).
  *   ui-check region SHOT.png X Y W H black|nonblack
  *       black: every pixel is 0,0,0; nonblack: at least 1% of pixels are not.
  *   ui-check get STATS.json KEY
@@ -25,7 +29,7 @@
 static int
 usage (void)
 {
-  fprintf (stderr, "usage: ui-check compare|region|get|wait ... (see the source)\n");
+  fprintf (stderr, "usage: ui-check compare|zoomed|region|get|wait ... (see the source)\n");
   return 2;
 }
 
@@ -103,6 +107,54 @@ cmd_compare (int argc, char **argv)
       return 1;
     }
   printf ("%ux%u pixels match (max difference %u, tolerance %u)\n", rw, rh, max_diff, tolerance);
+  return 0;
+}
+
+static int
+cmd_zoomed (int argc, char **argv)
+{
+  if (argc < 6)
+    return usage ();
+  guint sw, sh, rw, rh;
+  g_autofree guint8 *shot = load (argv[1], &sw, &sh);
+  g_autofree guint8 *ref = load (argv[5], &rw, &rh);
+  guint x0 = (guint) g_ascii_strtoull (argv[2], NULL, 10);
+  guint y0 = (guint) g_ascii_strtoull (argv[3], NULL, 10);
+  guint k = (guint) g_ascii_strtoull (argv[4], NULL, 10);
+
+  if (k == 0 || k > 64 || (guint64) x0 + (guint64) rw * k > sw || (guint64) y0 + (guint64) rh * k > sh)
+    {
+      fprintf (stderr, "%ux%u zoomed %u times at (%u, %u) is not inside the %ux%u screenshot\n",
+               rw, rh, k, x0, y0, sw, sh);
+      return 1;
+    }
+  guint64 differ = 0;
+  guint fx = 0, fy = 0;
+  guint32 fgot = 0, fwant = 0;
+  for (guint y = 0; y < rh * k; y++)
+    for (guint x = 0; x < rw * k; x++)
+      {
+        const guint8 *a = shot + ((gsize) (y0 + y) * sw + x0 + x) * 4;
+        const guint8 *b = ref + ((gsize) (y / k) * rw + x / k) * 4;
+        if (a[0] != b[0] || a[1] != b[1] || a[2] != b[2])
+          {
+            if (differ++ == 0)
+              {
+                fx = x, fy = y;
+                fgot = (guint32) a[0] << 16 | (guint32) a[1] << 8 | a[2];
+                fwant = (guint32) b[0] << 16 | (guint32) b[1] << 8 | b[2];
+              }
+          }
+      }
+  if (differ > 0)
+    {
+      fprintf (stderr, "%" G_GUINT64_FORMAT " of %u screen pixels differ from the %ux%u reference "
+               "zoomed %u times; first at (%u, %u) (reference pixel (%u, %u)): screen #%06x, "
+               "reference #%06x\n", differ, rw * rh * k * k, rw, rh, k, fx, fy, fx / k, fy / k,
+               fgot, fwant);
+      return 1;
+    }
+  printf ("%ux%u reference pixels are exact %ux%u blocks on screen\n", rw, rh, k, k);
   return 0;
 }
 
@@ -222,6 +274,8 @@ main (int argc, char **argv)
     return usage ();
   if (strcmp (argv[1], "compare") == 0)
     return cmd_compare (argc - 1, argv + 1);
+  if (strcmp (argv[1], "zoomed") == 0)
+    return cmd_zoomed (argc - 1, argv + 1);
   if (strcmp (argv[1], "region") == 0)
     return cmd_region (argc - 1, argv + 1);
   if (strcmp (argv[1], "get") == 0)

@@ -76,6 +76,25 @@ picture_matches () {
   "$UI_CHECK" compare "$shot" "$x" "$y" "$w" "$h" "$TMP/ref.png" "${TOLERANCE:-0}"
 }
 
+# zoomed_matches SHOT K GUEST_W GUEST_H REF: the guest image, centred in the
+# picture area (the odd pixel right/bottom), is REF with every pixel an
+# exact K x K block: integer and native scaling at the buffer scale.
+zoomed_matches () {
+  local shot=$1 k=$2 gw=$3 gh=$4 ref=$5 x y w h
+  x=$(stat x) y=$(stat y) w=$(stat width) h=$(stat height)
+  "$UI_CHECK" zoomed "$shot" "$((x + (w - k * gw) / 2))" "$((y + (h - k * gh) / 2))" "$k" "$ref"
+}
+
+# only_warning FILE PATTERN: PATTERN is logged exactly once (a guest's bad
+# plane is said once, not every tick) and nothing else is a warning.
+only_warning () {
+  local n
+  n=$(grep -c -- "$2" "$1")
+  [ "$n" = 1 ] || { echo "'$2' logged $n times, want once"; return 1; }
+  grep -v -- "$2" "$1" >"$1.rest"
+  no_warnings "$1.rest"
+}
+
 # The message screens: the text in the middle is drawn, the corners of the
 # picture area stay black.
 message_shown () {
