@@ -32,7 +32,29 @@ new_mdev() {
   echo "$uuid"
 }
 rm_mdev() { [ -e "/sys/bus/mdev/devices/$1" ] && echo 1 > "/sys/bus/mdev/devices/$1/remove"; return 0; }
-group_of() { basename "$(readlink "/sys/bus/mdev/devices/$1/iommu_group")"; }
+# The group's number, once /dev/vfio/N is the node of that group. There is
+# no udev here: devtmpfs alone may leave a stale /dev/vfio/N (an old group
+# of the same number released late deletes the new one's node), so check
+# the node against sysfs and make it the way udev would.
+group_of() {
+  local g want have i
+  g=$(basename "$(readlink "/sys/bus/mdev/devices/$1/iommu_group")")
+  for i in $(seq 50); do
+    want=$(cat "/sys/class/vfio/$g/dev" 2>/dev/null || true)
+    [ -n "$want" ] && break
+    sleep 0.1
+  done
+  [ -n "$want" ] || fail "no /sys/class/vfio/$g/dev for the mdev's group"
+  if [ -c "/dev/vfio/$g" ]; then
+    have=$(printf '%d:%d' "0x$(stat -c %t "/dev/vfio/$g")" "0x$(stat -c %T "/dev/vfio/$g")")
+  fi
+  if [ "${have:-}" != "$want" ]; then
+    echo "group_of: /dev/vfio/$g is ${have:-missing}, want $want: making it" >&2
+    rm -f "/dev/vfio/$g"
+    mknod "/dev/vfio/$g" c "${want%%:*}" "${want##*:}" || fail "mknod /dev/vfio/$g"
+  fi
+  echo "$g"
+}
 
 # jget FILE PYEXPR: evaluates PYEXPR with j = the JSON in FILE, prints it.
 jget() { python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
