@@ -91,7 +91,12 @@ main (int argc, char **argv)
 
   for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
     if (strcmp (argv[1], commands[i].name) == 0)
-      return commands[i].func (argc - 1, argv + 1, stdout, stderr);
+      {
+        /* What each command's --help shows as its name. */
+        g_autofree char *name = g_strdup_printf ("gvt-view %s", argv[1]);
+        argv[1] = name;
+        return commands[i].func (argc - 1, argv + 1, stdout, stderr);
+      }
 
   if (is_view_invocation (argv[1]))
     return gvt_cmd_view (argc, argv, stdout, stderr);
