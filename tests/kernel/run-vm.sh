@@ -47,9 +47,11 @@ need_tool xz xz-utils
 need_tool patch patch
 need_tool depmod kmod
 need_tool modinfo kmod
-[ -x /bin/busybox ] && /bin/busybox --list | grep -qx cpio \
+# grep reads all its input here: with pipefail, `grep -q` exiting early would
+# fail the pipeline on the writer's SIGPIPE, at random.
+[ -x /bin/busybox ] && /bin/busybox --list | grep -x cpio > /dev/null \
   || die "/bin/busybox with cpio not found: install busybox-static"
-{ ldd /bin/busybox 2>&1 || true; } | grep -q 'not a dynamic' \
+{ ldd /bin/busybox 2>&1 || true; } | grep 'not a dynamic' > /dev/null \
   || die "/bin/busybox is not static: install busybox-static"
 
 # ---------------------------------------------------------------- packages
@@ -62,8 +64,10 @@ resolve_abi() {
     log "no package lists know linux-image-6.12-amd64: apt-get update"
     apt-get update -q >&2 || die "apt-get update failed"
   fi
+  # No `| head` under pipefail: a writer killed by SIGPIPE fails the script.
   dep=$(apt-cache depends linux-image-6.12-amd64 2>/dev/null \
-          | sed -n 's/^ *Depends: linux-image-\(6\.12\.[^ ]*-amd64\)$/\1/p' | head -n 1)
+          | sed -n 's/^ *Depends: linux-image-\(6\.12\.[^ ]*-amd64\)$/\1/p')
+  dep=${dep%%$'\n'*}
   [ -n "$dep" ] || die "apt-cache knows no linux-image-6.12-amd64 (bookworm-security missing from the apt sources, or no apt-get update?)"
   echo "${dep%-amd64}"
 }
@@ -107,7 +111,9 @@ samples=$cache/samples-$pkgver
 extract_samples() {
   [ -f "$samples/.complete" ] && return 0
   local deb
-  deb=$(ls "$debs"/linux-source-6.12_*.deb 2>/dev/null | head -n 1)
+  local sources=("$debs"/linux-source-6.12_*.deb)
+  deb=${sources[0]}
+  [ -e "$deb" ] || deb=
   [ -n "$deb" ] || die "linux-source-6.12 package missing from $debs"
   log "extracting samples/vfio-mdev from $(basename "$deb")"
   rm -rf "$samples.tmp"
@@ -209,7 +215,7 @@ build_initrd() {
   done
   [ -f "$modroot/modules.dep" ] || depmod -b "$root" "$kver" || die "depmod failed"
   mapfile -t list < <(for m in "${need[@]}"; do mod_closure "$m" || echo FAIL; done)
-  printf '%s\n' "${list[@]}" | grep -qx FAIL && die "module dependencies could not be resolved"
+  printf '%s\n' "${list[@]}" | grep -x FAIL > /dev/null && die "module dependencies could not be resolved"
   : > "$ir/lib/modules/load-order"
   for f in "${list[@]}"; do
     local out
