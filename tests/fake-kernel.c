@@ -1213,7 +1213,6 @@ gvt_fake_close (int fd)
 }
 
 typedef int (*OpenFunc) (const char *, int, ...);
-typedef int (*Open2Func) (const char *, int);
 typedef ssize_t (*PreadFunc) (int, void *, size_t, off_t);
 typedef ssize_t (*PwriteFunc) (int, const void *, size_t, off_t);
 
@@ -1235,6 +1234,15 @@ open_mode (int flags, va_list args)
   return (flags & (O_CREAT | O_TMPFILE)) ? va_arg (args, mode_t) : 0;
 }
 
+/* One lazily resolved next symbol per interposed name. */
+static int
+open_next (OpenFunc *next, const char *name, const char *path, int flags, mode_t mode)
+{
+  if (*next == NULL)
+    *next = (OpenFunc) next_symbol (name);
+  return open_with (*next, path, flags, mode);
+}
+
 int
 gvt_fake_open (const char *path, int flags, ...)
 {
@@ -1243,9 +1251,7 @@ gvt_fake_open (const char *path, int flags, ...)
   va_start (args, flags);
   mode_t mode = open_mode (flags, args);
   va_end (args);
-  if (next == NULL)
-    next = (OpenFunc) next_symbol ("open");
-  return open_with (next, path, flags, mode);
+  return open_next (&next, "open", path, flags, mode);
 }
 
 int
@@ -1256,77 +1262,57 @@ gvt_fake_open64 (const char *path, int flags, ...)
   va_start (args, flags);
   mode_t mode = open_mode (flags, args);
   va_end (args);
-  if (next == NULL)
-    next = (OpenFunc) next_symbol ("open64");
-  return open_with (next, path, flags, mode);
+  return open_next (&next, "open64", path, flags, mode);
 }
 
+/* The fortified entry points take no mode (no O_CREAT): the plain ones do
+ * the same job. */
 int
 gvt_fake_open_2 (const char *path, int flags)
 {
-  static Open2Func next;
-  int err = open_fault (path);
-  if (err != 0)
-    {
-      errno = err;
-      return -1;
-    }
-  if (next == NULL)
-    next = (Open2Func) next_symbol ("__open_2");
-  return track_open (path, next (path, flags));
+  return gvt_fake_open (path, flags);
 }
 
 int
 gvt_fake_open64_2 (const char *path, int flags)
 {
-  static Open2Func next;
-  int err = open_fault (path);
-  if (err != 0)
+  return gvt_fake_open64 (path, flags);
+}
+
+/* A pread/pwrite of the fake's EDID registers is the fake's to answer:
+ * TRUE with the call's return value in @ret (errno set); FALSE to pass the
+ * call on. */
+static gboolean
+fake_io (gboolean write, int fd, void *buf, size_t count, off_t offset, ssize_t *ret)
+{
+  GvtFakeKernel *self = g_atomic_pointer_get (&current_fake);
+  gssize result;
+
+  if (self == NULL || !is_device_fd (self, fd)
+      || !device_access (self, write, buf, count, offset, &result))
+    return FALSE;
+  if (result < 0)
     {
-      errno = err;
-      return -1;
+      errno = (int) -result;
+      result = -1;
     }
-  if (next == NULL)
-    next = (Open2Func) next_symbol ("__open64_2");
-  return track_open (path, next (path, flags));
+  *ret = result;
+  return TRUE;
 }
 
 static ssize_t
 pread_with (PreadFunc next, int fd, void *buf, size_t count, off_t offset)
 {
-  GvtFakeKernel *self = g_atomic_pointer_get (&current_fake);
-  gssize result;
-
-  if (self != NULL && is_device_fd (self, fd)
-      && device_access (self, FALSE, buf, count, offset, &result))
-    {
-      if (result < 0)
-        {
-          errno = (int) -result;
-          return -1;
-        }
-      return result;
-    }
-  return next (fd, buf, count, offset);
+  ssize_t ret;
+  return fake_io (FALSE, fd, buf, count, offset, &ret) ? ret : next (fd, buf, count, offset);
 }
 
 static ssize_t
 pwrite_with (PwriteFunc next, int fd, const void *buf, size_t count, off_t offset)
 {
-  GvtFakeKernel *self = g_atomic_pointer_get (&current_fake);
-  gssize result;
-
-  if (self != NULL && is_device_fd (self, fd)
-      && device_access (self, TRUE, (void *) buf, count, offset, &result))
-    {
-      if (result < 0)
-        {
-          errno = (int) -result;
-          return -1;
-        }
-      return result;
-    }
-  return next (fd, buf, count, offset);
+  ssize_t ret;
+  return fake_io (TRUE, fd, (void *) buf, count, offset, &ret)
+           ? ret : next (fd, buf, count, offset);
 }
 
 ssize_t

@@ -8,17 +8,8 @@
 #include "surface.h"
 #include "../gvt-error.h"
 
-typedef struct {
-  GvtSurface base;
-  const GvtSurfaceCallbacks *callbacks;
-  gpointer user_data;
-  GtkWidget *area;
-  GvtEgl *egl;
-  gboolean ready;
-} WaylandSurface;
-
 static gboolean
-set_up_gl (WaylandSurface *self, GError **error)
+wayland_set_up_gl (GvtSurface *self, GError **error)
 {
   GtkGLArea *area = GTK_GL_AREA (self->area);
 
@@ -62,65 +53,26 @@ set_up_gl (WaylandSurface *self, GError **error)
       return FALSE;
     }
   g_debug ("wayland surface: %s", gvt_egl_describe (self->egl));
-  return self->callbacks->realize (self->egl, self->user_data, error);
-}
-
-static void
-tear_down_gl (WaylandSurface *self)
-{
-  if (self->egl != NULL)
-    {
-      gtk_gl_area_make_current (GTK_GL_AREA (self->area));
-      if (self->ready)
-        self->callbacks->unrealize (self->user_data);
-      g_clear_pointer (&self->egl, gvt_egl_free);
-    }
-  self->ready = FALSE;
-}
-
-static void
-on_realize (GtkWidget *widget, WaylandSurface *self)
-{
-  g_autoptr (GError) error = NULL;
-
-  self->ready = set_up_gl (self, &error);
-  if (!self->ready)
-    {
-      g_warning ("no picture: %s", error->message);
-      tear_down_gl (self);
-      self->callbacks->failed (error, self->user_data);
-    }
-}
-
-static void
-on_unrealize (GtkWidget *widget, WaylandSurface *self)
-{
-  tear_down_gl (self);
+  return TRUE;
 }
 
 /* GTK has made its context current and bound the area's framebuffer. */
 static gboolean
-on_render (GtkGLArea *area, GdkGLContext *context, WaylandSurface *self)
+on_render (GtkGLArea *area, GdkGLContext *context, GvtSurface *self)
 {
   if (!self->ready)
     return FALSE;
-  int scale = gtk_widget_get_scale_factor (self->area);
-  guint width = (guint) (gtk_widget_get_allocated_width (self->area) * scale);
-  guint height = (guint) (gtk_widget_get_allocated_height (self->area) * scale);
-  self->callbacks->draw (width, height, self->user_data);
+  gvt_surface_draw (self);
   return TRUE;
 }
 
 static GvtSurface *
 wayland_create (const GvtSurfaceCallbacks *callbacks, gpointer user_data)
 {
-  WaylandSurface *self = g_new0 (WaylandSurface, 1);
+  GvtSurface *self = g_new0 (GvtSurface, 1);
+  GtkGLArea *area = GTK_GL_AREA (gtk_gl_area_new ());
 
-  self->base.ops = &gvt_surface_wayland_ops;
-  self->callbacks = callbacks;
-  self->user_data = user_data;
-  self->area = g_object_ref_sink (gtk_gl_area_new ());
-  GtkGLArea *area = GTK_GL_AREA (self->area);
+  gvt_surface_init (self, &gvt_surface_wayland_ops, GTK_WIDGET (area), callbacks, user_data);
   gtk_gl_area_set_use_es (area, TRUE);
   /* A texture, not a renderbuffer: GTK 3 composites an OpenGL ES area
    * from a texture only (it has no blit path for ES renderbuffers and
@@ -128,77 +80,30 @@ wayland_create (const GvtSurfaceCallbacks *callbacks, gpointer user_data)
   gtk_gl_area_set_has_alpha (area, TRUE);
   /* Frames are drawn when the window says so (a plane changed). */
   gtk_gl_area_set_auto_render (area, FALSE);
-  gtk_widget_set_hexpand (self->area, TRUE);
-  gtk_widget_set_vexpand (self->area, TRUE);
-  g_signal_connect_after (self->area, "realize", G_CALLBACK (on_realize), self);
-  /* Before GtkGLArea drops its context. */
-  g_signal_connect (self->area, "unrealize", G_CALLBACK (on_unrealize), self);
-  g_signal_connect (self->area, "render", G_CALLBACK (on_render), self);
-  return &self->base;
-}
-
-static GtkWidget *
-wayland_get_widget (GvtSurface *base)
-{
-  return ((WaylandSurface *) base)->area;
+  g_signal_connect (area, "render", G_CALLBACK (on_render), self);
+  return self;
 }
 
 static void
-wayland_present (GvtSurface *base)
+wayland_present (GvtSurface *self)
 {
-  WaylandSurface *self = (WaylandSurface *) base;
-
   if (self->ready)
     gtk_gl_area_queue_render (GTK_GL_AREA (self->area));
 }
 
 static gboolean
-wayland_make_current (GvtSurface *base)
+wayland_make_context_current (GvtSurface *self)
 {
-  WaylandSurface *self = (WaylandSurface *) base;
-  if (!self->ready)
-    return FALSE;
   gtk_gl_area_make_current (GTK_GL_AREA (self->area));
   return gtk_gl_area_get_error (GTK_GL_AREA (self->area)) == NULL;
-}
-
-static gboolean
-wayland_is_ready (GvtSurface *base)
-{
-  return ((WaylandSurface *) base)->ready;
-}
-
-static void
-wayland_free (GvtSurface *base)
-{
-  WaylandSurface *self = (WaylandSurface *) base;
-
-  if (self == NULL)
-    return;
-  g_signal_handlers_disconnect_by_data (self->area, self);
-  if (gtk_widget_get_realized (self->area))
-    tear_down_gl (self);
-  g_object_unref (self->area);
-  g_free (self);
-}
-
-static void
-wayland_get_screen_origin (GdkWindow *window, int *x, int *y)
-{
-  int scale = gdk_window_get_scale_factor (window);
-
-  gdk_window_get_origin (window, x, y);
-  *x *= scale;
-  *y *= scale;
 }
 
 const GvtSurfaceOps gvt_surface_wayland_ops = {
   .name = "wayland-glarea",
   .create = wayland_create,
-  .get_widget = wayland_get_widget,
   .present = wayland_present,
-  .make_current = wayland_make_current,
-  .is_ready = wayland_is_ready,
-  .free = wayland_free,
-  .get_screen_origin = wayland_get_screen_origin,
+  /* Wayland has no global positions: GDK's (0, 0 when fullscreen). */
+  .get_screen_origin = gvt_surface_gdk_screen_origin,
+  .set_up_gl = wayland_set_up_gl,
+  .make_context_current = wayland_make_context_current,
 };

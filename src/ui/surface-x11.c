@@ -10,13 +10,8 @@
 
 typedef struct {
   GvtSurface base;
-  const GvtSurfaceCallbacks *callbacks;
-  gpointer user_data;
-  GtkWidget *area;
   EGLDisplay display;
   EGLSurface surface;
-  GvtEgl *egl;
-  gboolean ready;
 } X11Surface;
 
 /* The config whose native visual is the window's, or failing that one of
@@ -62,9 +57,10 @@ choose_config (EGLDisplay display, VisualID visual, int depth, GError **error)
 }
 
 static gboolean
-set_up_gl (X11Surface *self, GError **error)
+x11_set_up_gl (GvtSurface *base, GError **error)
 {
-  GdkWindow *window = gtk_widget_get_window (self->area);
+  X11Surface *self = (X11Surface *) base;
+  GdkWindow *window = gtk_widget_get_window (base->area);
 
   /* Our own X window, so EGL has a drawable that GTK never paints. */
   if (!gdk_window_ensure_native (window))
@@ -113,26 +109,26 @@ set_up_gl (X11Surface *self, GError **error)
                    (unsigned long) xid, eglGetError ());
       return FALSE;
     }
-  self->egl = gvt_egl_new_for_display (self->display, config, self->surface, error);
-  if (self->egl == NULL)
+  base->egl = gvt_egl_new_for_display (self->display, config, self->surface, error);
+  if (base->egl == NULL)
     return FALSE;
   /* The frame clock paces us; a blocking swap would pace us twice. */
   eglSwapInterval (self->display, 0);
-  g_debug ("x11 surface on window 0x%lx: %s", (unsigned long) xid, gvt_egl_describe (self->egl));
-  return self->callbacks->realize (self->egl, self->user_data, error);
+  g_debug ("x11 surface on window 0x%lx: %s", (unsigned long) xid, gvt_egl_describe (base->egl));
+  return TRUE;
+}
+
+static gboolean
+x11_make_context_current (GvtSurface *base)
+{
+  return gvt_egl_make_current (base->egl, ((X11Surface *) base)->surface, NULL);
 }
 
 static void
-tear_down_gl (X11Surface *self)
+x11_release_gl (GvtSurface *base)
 {
-  if (self->egl != NULL)
-    {
-      gvt_egl_make_current (self->egl, self->surface, NULL);
-      if (self->ready)
-        self->callbacks->unrealize (self->user_data);
-      g_clear_pointer (&self->egl, gvt_egl_free);
-    }
-  self->ready = FALSE;
+  X11Surface *self = (X11Surface *) base;
+
   if (self->display != EGL_NO_DISPLAY)
     {
       eglMakeCurrent (self->display, EGL_NO_SURFACE, EGL_NO_SURFACE, EGL_NO_CONTEXT);
@@ -146,38 +142,14 @@ tear_down_gl (X11Surface *self)
 }
 
 static void
-on_realize (GtkWidget *widget, X11Surface *self)
-{
-  g_autoptr (GError) error = NULL;
-
-  self->ready = set_up_gl (self, &error);
-  if (!self->ready)
-    {
-      g_warning ("no picture: %s", error->message);
-      tear_down_gl (self);
-      self->callbacks->failed (error, self->user_data);
-    }
-}
-
-static void
-on_unrealize (GtkWidget *widget, X11Surface *self)
-{
-  tear_down_gl (self);
-}
-
-static void
 x11_present (GvtSurface *base)
 {
   X11Surface *self = (X11Surface *) base;
 
-  if (!self->ready || !gtk_widget_get_mapped (self->area))
+  if (!base->ready || !gtk_widget_get_mapped (base->area)
+      || !gvt_egl_make_current (base->egl, self->surface, NULL))
     return;
-  if (!gvt_egl_make_current (self->egl, self->surface, NULL))
-    return;
-  int scale = gtk_widget_get_scale_factor (self->area);
-  guint width = (guint) (gtk_widget_get_allocated_width (self->area) * scale);
-  guint height = (guint) (gtk_widget_get_allocated_height (self->area) * scale);
-  self->callbacks->draw (width, height, self->user_data);
+  gvt_surface_draw (base);
   eglSwapBuffers (self->display, self->surface);
 }
 
@@ -194,59 +166,19 @@ static GvtSurface *
 x11_create (const GvtSurfaceCallbacks *callbacks, gpointer user_data)
 {
   X11Surface *self = g_new0 (X11Surface, 1);
+  GtkWidget *area = gtk_drawing_area_new ();
 
-  self->base.ops = &gvt_surface_x11_ops;
-  self->callbacks = callbacks;
-  self->user_data = user_data;
   self->display = EGL_NO_DISPLAY;
   self->surface = EGL_NO_SURFACE;
-  self->area = g_object_ref_sink (gtk_drawing_area_new ());
-  gtk_widget_set_app_paintable (self->area, TRUE);
+  gvt_surface_init (&self->base, &gvt_surface_x11_ops, area, callbacks, user_data);
+  gtk_widget_set_app_paintable (area, TRUE);
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS
   /* EGL swaps straight to the X window: GTK's offscreen buffer would be
    * painted over it. Deprecated, and still the only switch for this. */
-  gtk_widget_set_double_buffered (self->area, FALSE);
+  gtk_widget_set_double_buffered (area, FALSE);
   G_GNUC_END_IGNORE_DEPRECATIONS
-  gtk_widget_set_hexpand (self->area, TRUE);
-  gtk_widget_set_vexpand (self->area, TRUE);
-  g_signal_connect_after (self->area, "realize", G_CALLBACK (on_realize), self);
-  /* Before GTK destroys the X window. */
-  g_signal_connect (self->area, "unrealize", G_CALLBACK (on_unrealize), self);
-  g_signal_connect (self->area, "draw", G_CALLBACK (on_draw), self);
+  g_signal_connect (area, "draw", G_CALLBACK (on_draw), self);
   return &self->base;
-}
-
-static GtkWidget *
-x11_get_widget (GvtSurface *base)
-{
-  return ((X11Surface *) base)->area;
-}
-
-static gboolean
-x11_make_current (GvtSurface *base)
-{
-  X11Surface *self = (X11Surface *) base;
-  return self->ready && gvt_egl_make_current (self->egl, self->surface, NULL);
-}
-
-static gboolean
-x11_is_ready (GvtSurface *base)
-{
-  return ((X11Surface *) base)->ready;
-}
-
-static void
-x11_free (GvtSurface *base)
-{
-  X11Surface *self = (X11Surface *) base;
-
-  if (self == NULL)
-    return;
-  g_signal_handlers_disconnect_by_data (self->area, self);
-  if (gtk_widget_get_realized (self->area))
-    tear_down_gl (self);
-  g_object_unref (self->area);
-  g_free (self);
 }
 
 static void
@@ -263,21 +195,15 @@ x11_get_screen_origin (GdkWindow *window, int *x, int *y)
   Bool same_screen = XTranslateCoordinates (xdisplay, gdk_x11_window_get_xid (window), root,
                                             0, 0, x, y, &child);
   if (gdk_x11_display_error_trap_pop (display) != 0 || !same_screen)
-    {
-      int scale = gdk_window_get_scale_factor (window);
-      gdk_window_get_origin (window, x, y);
-      *x *= scale;
-      *y *= scale;
-    }
+    gvt_surface_gdk_screen_origin (window, x, y);
 }
 
 const GvtSurfaceOps gvt_surface_x11_ops = {
   .name = "x11-egl",
   .create = x11_create,
-  .get_widget = x11_get_widget,
   .present = x11_present,
-  .make_current = x11_make_current,
-  .is_ready = x11_is_ready,
-  .free = x11_free,
   .get_screen_origin = x11_get_screen_origin,
+  .set_up_gl = x11_set_up_gl,
+  .make_context_current = x11_make_context_current,
+  .release_gl = x11_release_gl,
 };

@@ -376,7 +376,7 @@ on_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer user_data)
   gvt_frame_stats_poll (&self->stats, now, t1 - t0, plane_changed);
   if (change & GVT_SCANOUT_LOST)
     self->clear_cache = TRUE;
-  if (self->clear_cache && self->surface_ops->make_current (self->surface))
+  if (self->clear_cache && gvt_surface_make_current (self->surface))
     {
       /* Textures and EGLImages go with the device, not at the next frame. */
       gvt_texture_cache_clear (self->cache);
@@ -517,7 +517,7 @@ write_stats_file (Viewer *self)
   ADD_INT (b, "stats_writes", self->stats_writes);
   ADD_STR (b, "state", gvt_ui_state_to_string (self->state));
   ADD_STR (b, "surface", self->surface_ops->name);
-  ADD_BOOL (b, "gl_ready", self->surface_ops->is_ready (self->surface));
+  ADD_BOOL (b, "gl_ready", gvt_surface_is_ready (self->surface));
   ADD_INT (b, "settles", self->settles);
   ADD_BOOL (b, "iconified", self->iconified);
   ADD_BOOL (b, "polling", self->tick_id != 0);
@@ -713,7 +713,7 @@ on_destroy (GtkWidget *widget, Viewer *self)
   g_clear_handle_id (&self->stats_timer_id, g_source_remove);
   write_stats_file (self);
   /* The surface's unrealize released the GL objects already. */
-  g_clear_pointer (&self->surface, self->surface_ops->free);
+  g_clear_pointer (&self->surface, gvt_surface_free);
   g_clear_pointer (&self->failed_primary, gvt_plane_unref);
   g_clear_pointer (&self->source, gvt_ui_source_free);
   g_free (self->failure);
@@ -777,7 +777,7 @@ build_picture_page (Viewer *self)
 {
   GtkWidget *overlay = gtk_overlay_new ();
 
-  gtk_container_add (GTK_CONTAINER (overlay), self->surface_ops->get_widget (self->surface));
+  gtk_container_add (GTK_CONTAINER (overlay), gvt_surface_get_widget (self->surface));
   self->stats_label = gvt_overlay_new ();
   g_signal_connect_after (self->stats_label, "realize", G_CALLBACK (on_stats_realize), self);
   gtk_overlay_add_overlay (GTK_OVERLAY (overlay), self->stats_label);
