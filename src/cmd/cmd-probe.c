@@ -284,16 +284,8 @@ gvt_cmd_probe (int argc, char **argv, FILE *out, FILE *err)
   g_autoptr (GError) error = NULL;
 
   g_option_context_add_main_entries (ctx, entries, NULL);
-  g_option_context_set_description (ctx,
-GVT_CMD_DEVICE_HELP);
-  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+  if (!gvt_cmd_parse_device_args (ctx, &argc, &argv, &error))
     return gvt_cmd_fail (err, error);
-  if (argc > 2)
-    {
-      g_set_error (&error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
-                   "probe takes one DEVICE, got %d arguments", argc - 1);
-      return gvt_cmd_fail (err, error);
-    }
   if (!(watch >= 0 && watch <= 86400))
     {
       g_set_error (&error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,

@@ -34,14 +34,9 @@ gvt_cmd_snapshot (int argc, char **argv, FILE *out, FILE *err)
   GvtCmdPicture picture;
 
   g_option_context_add_main_entries (ctx, entries, NULL);
-  g_option_context_set_description (ctx,
-GVT_CMD_DEVICE_HELP);
-  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+  if (!gvt_cmd_parse_device_args (ctx, &argc, &argv, &error))
     return gvt_cmd_fail (err, error);
-  if (argc > 2)
-    g_set_error (&error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
-                 "snapshot takes one DEVICE, got %d arguments", argc - 1);
-  else if (output == NULL)
+  if (output == NULL)
     g_set_error (&error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
                  "where to? give the PNG file with -o FILE.png");
   else if (!(wait >= 0 && wait <= 3600))

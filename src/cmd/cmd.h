@@ -22,6 +22,11 @@ int gvt_cmd_probe (int argc, char **argv, FILE *out, FILE *err);
  * NULL). Exactly one of them must be given. */
 GvtVgpu *gvt_cmd_open_device (const char *device, int fd, GError **error);
 
+/* Parses a command's options with the DEVICE help text, leaving at most
+ * one argument (the DEVICE) after the command name; GError otherwise. */
+gboolean gvt_cmd_parse_device_args (GOptionContext *ctx, int *argc, char ***argv,
+                                    GError **error);
+
 /* Prints "gvt-view: MESSAGE" to @err and returns the exit status for it:
  * 2 for usage errors, 1 otherwise. */
 int gvt_cmd_fail (FILE *err, const GError *error);
