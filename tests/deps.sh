@@ -15,6 +15,8 @@ packages=(
   umockdev libumockdev-dev
   # the renderer: EGL/GLES through libepoxy, llvmpipe for headless tests
   libepoxy-dev libegl-dev libgles-dev libgbm-dev libpng-dev
+  # DRM fourcc/modifier constants and names, render nodes
+  libdrm-dev
   libegl-mesa0 libgl1-mesa-dri
   # tests
   valgrind

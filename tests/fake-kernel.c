@@ -16,7 +16,7 @@
 
 #include "fake-kernel.h"
 #include "testutil.h"
-#include "display/format.h"
+#include "common/format.h"
 #include "vgpu/vfio-compat.h"
 
 /* Where the group path's device fd comes from: GROUP_GET_DEVICE_FD opens

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
-#include "display/format.h"
+#include "common/format.h"
 #include "fake-kernel.h"
 #include "testutil.h"
 

@@ -4,9 +4,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "display/format.h"
-#include "vgpu/demo-guest.h"
-#include "vgpu/vgpu-sim.h"
+#include "common/format.h"
+#include "sim/demo-guest.h"
+#include "sim/vgpu-sim.h"
 #include "testutil.h"
 
 #define SEC G_USEC_PER_SEC

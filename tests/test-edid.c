@@ -6,7 +6,7 @@
 
 #include "vgpu/edid.h"
 #include "vgpu/vgpu-private.h"
-#include "gvt-error.h"
+#include "common/gvt-error.h"
 
 /* ------------------------------------------------------------------ */
 /* An independent EDID decoder: the tests read back what was generated. */

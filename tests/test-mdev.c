@@ -12,7 +12,7 @@
 
 #include "vgpu/mdev.h"
 #include "cmd/cmd.h"
-#include "gvt-error.h"
+#include "common/gvt-error.h"
 #include "testutil.h"
 
 typedef struct {

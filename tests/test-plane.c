@@ -2,8 +2,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "gvt-error.h"
-#include "display/format.h"
+#include "common/gvt-error.h"
+#include "common/format.h"
 #include "display/plane.h"
 #include "testutil.h"
 
@@ -293,7 +293,7 @@ test_buffer_unmappable (void)
 static void
 test_format_table (void)
 {
-  char buf[5], mod[24];
+  char buf[5], mod[GVT_MODIFIER_NAME_MAX];
   g_assert_cmpuint (gvt_format_lookup (GVT_FORMAT_RGB565)->cpp, ==, 2);
   g_assert_false (gvt_format_lookup (GVT_FORMAT_XRGB8888)->has_alpha);
   g_assert_true (gvt_format_lookup (GVT_FORMAT_ABGR8888)->has_alpha);

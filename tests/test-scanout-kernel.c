@@ -10,8 +10,8 @@
 
 #include "fake-kernel.h"
 #include "testutil.h"
-#include "gvt-error.h"
-#include "display/format.h"
+#include "common/gvt-error.h"
+#include "common/format.h"
 #include "display/scanout.h"
 #include "vgpu/vgpu.h"
 
@@ -122,7 +122,7 @@ test_probe_dmabuf (Fixture *f, gconstpointer data)
 {
   g_assert_true (gvt_scanout_has_dmabuf (f->scanout));
   g_assert_false (gvt_scanout_has_region (f->scanout));
-  g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SCANOUT_STATE_NO_SIGNAL);
+  g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SOURCE_STATE_NO_SIGNAL);
   /* Nothing is asked before the first poll. */
   g_assert_cmpuint (gvt_fake_kernel_get_queries (f->fake), ==, 0);
 }
@@ -159,8 +159,8 @@ test_no_signal (Fixture *f, gconstpointer data)
 {
   for (int i = 0; i < 3; i++)
     {
-      g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SCANOUT_NOTHING);
-      g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SCANOUT_STATE_NO_SIGNAL);
+      g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_NOTHING);
+      g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SOURCE_STATE_NO_SIGNAL);
       g_assert_nonnull (gvt_scanout_get_reason (f->scanout));
       g_assert_null (gvt_scanout_get_primary (f->scanout));
     }
@@ -172,16 +172,16 @@ test_no_signal (Fixture *f, gconstpointer data)
                    "device QUERY_GFX_PLANE primary\n");
 
   set_primary (f, 1024, 768, 1);
-  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SCANOUT_PRIMARY_CHANGED);
-  g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SCANOUT_STATE_LIVE);
+  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_PRIMARY_CHANGED);
+  g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SOURCE_STATE_LIVE);
   g_assert_null (gvt_scanout_get_reason (f->scanout));
 
   /* The guest turns its plane off. */
   gvt_fake_kernel_set_primary (f->fake, NULL);
-  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SCANOUT_PRIMARY_CHANGED);
-  g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SCANOUT_STATE_NO_SIGNAL);
+  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_PRIMARY_CHANGED);
+  g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SOURCE_STATE_NO_SIGNAL);
   g_assert_null (gvt_scanout_get_primary (f->scanout));
-  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SCANOUT_NOTHING);
+  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_NOTHING);
 
   assert_all_released (f);
 }
@@ -194,25 +194,25 @@ test_enomem_after_modeset (Fixture *f, gconstpointer data)
   set_primary (f, 1024, 768, 1);
 
   /* mbochs: the first query after a mode change fails. */
-  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SCANOUT_NOTHING);
+  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_NOTHING);
   g_assert_true (gvt_scanout_is_retrying (f->scanout));
-  g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SCANOUT_STATE_NO_SIGNAL);
+  g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SOURCE_STATE_NO_SIGNAL);
   g_assert_cmpuint (stats (f).retries, ==, 1);
   g_assert_cmpuint (gets (f, GVT_FAKE_ANY_ID), ==, 0);
 
-  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SCANOUT_PRIMARY_CHANGED);
+  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_PRIMARY_CHANGED);
   g_assert_false (gvt_scanout_is_retrying (f->scanout));
-  g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SCANOUT_STATE_LIVE);
+  g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SOURCE_STATE_LIVE);
   g_assert_cmpuint (gvt_plane_get_width (gvt_scanout_get_primary (f->scanout)), ==, 1024);
   g_assert_cmpuint (gets (f, 1), ==, 1);
 
   /* Another mode: the old picture stays up through the failed tick. */
   set_primary (f, 800, 600, 2);
-  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SCANOUT_NOTHING);
+  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_NOTHING);
   g_assert_true (gvt_scanout_is_retrying (f->scanout));
-  g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SCANOUT_STATE_LIVE);
+  g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SOURCE_STATE_LIVE);
   g_assert_cmpuint (gvt_plane_get_width (gvt_scanout_get_primary (f->scanout)), ==, 1024);
-  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SCANOUT_PRIMARY_CHANGED);
+  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_PRIMARY_CHANGED);
   g_assert_cmpuint (gvt_plane_get_width (gvt_scanout_get_primary (f->scanout)), ==, 800);
   g_assert_cmpuint (gets (f, 2), ==, 1);
   g_assert_cmpuint (stats (f).retries, ==, 2);
@@ -226,18 +226,18 @@ test_retry_errors (Fixture *f, gconstpointer data)
   const int errs[] = { EINVAL, EFAULT, ENOMEM };
 
   set_primary (f, 640, 480, 1);
-  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SCANOUT_PRIMARY_CHANGED);
+  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_PRIMARY_CHANGED);
   GvtPlane *shown = gvt_scanout_get_primary (f->scanout);
 
   for (guint i = 0; i < G_N_ELEMENTS (errs); i++)
     {
       gvt_fake_kernel_fail_next_query (f->fake, errs[i]);
-      g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SCANOUT_NOTHING);
+      g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_NOTHING);
       g_assert_true (gvt_scanout_is_retrying (f->scanout));
-      g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SCANOUT_STATE_LIVE);
+      g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SOURCE_STATE_LIVE);
       g_assert_true (gvt_scanout_get_primary (f->scanout) == shown);
 
-      g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SCANOUT_NOTHING);
+      g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_NOTHING);
       g_assert_false (gvt_scanout_is_retrying (f->scanout));
     }
   g_assert_cmpuint (stats (f).retries, ==, G_N_ELEMENTS (errs));
@@ -254,9 +254,9 @@ test_one_get_per_id (Fixture *f, gconstpointer data)
   set_cursor (f, 0, 0, 2);
 
   g_assert_cmpint (gvt_scanout_poll (f->scanout), ==,
-                   GVT_SCANOUT_PRIMARY_CHANGED | GVT_SCANOUT_CURSOR_IMAGE_CHANGED);
+                   GVT_SOURCE_PRIMARY_CHANGED | GVT_SOURCE_CURSOR_IMAGE_CHANGED);
   for (guint i = 0; i < 10; i++)
-    g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SCANOUT_NOTHING);
+    g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_NOTHING);
   g_assert_cmpuint (gets (f, 1), ==, 1);
   g_assert_cmpuint (gets (f, 2), ==, 1);
 
@@ -264,7 +264,7 @@ test_one_get_per_id (Fixture *f, gconstpointer data)
   for (guint i = 0; i < 20; i++)
     {
       set_primary (f, 1280, 720, i % 2 ? 1 : 3);
-      g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SCANOUT_PRIMARY_CHANGED);
+      g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_PRIMARY_CHANGED);
       g_assert_cmpuint (gvt_plane_get_dmabuf_id (gvt_scanout_get_primary (f->scanout)), ==,
                         i % 2 ? 1 : 3);
     }
@@ -286,12 +286,12 @@ static void
 test_id_reuse (Fixture *f, gconstpointer data)
 {
   set_primary (f, 640, 480, 1);
-  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SCANOUT_PRIMARY_CHANGED);
+  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_PRIMARY_CHANGED);
   guint64 first = gvt_buffer_get_serial (gvt_plane_get_buffer (gvt_scanout_get_primary (f->scanout)));
 
   /* The device freed id 1 and gave it to a buffer of another mode. */
   set_primary (f, 800, 600, 1);
-  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SCANOUT_PRIMARY_CHANGED);
+  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_PRIMARY_CHANGED);
   GvtPlane *plane = gvt_scanout_get_primary (f->scanout);
   g_assert_cmpuint (gvt_plane_get_width (plane), ==, 800);
   g_assert_cmpuint (gvt_plane_get_dmabuf_id (plane), ==, 1);
@@ -300,7 +300,7 @@ test_id_reuse (Fixture *f, gconstpointer data)
 
   /* And back: id 1 is the 800x600 buffer's now, the 640x480 fd is stale. */
   set_primary (f, 640, 480, 1);
-  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SCANOUT_PRIMARY_CHANGED);
+  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_PRIMARY_CHANGED);
   g_assert_cmpuint (gets (f, 1), ==, 3);
   g_assert_cmpuint (gvt_buffer_get_serial (gvt_plane_get_buffer (gvt_scanout_get_primary (f->scanout))),
                     !=, first);
@@ -314,12 +314,12 @@ test_cursor_move (Fixture *f, gconstpointer data)
   set_primary (f, 1024, 768, 1);
   set_cursor (f, 10, 10, 2);
   g_assert_cmpint (gvt_scanout_poll (f->scanout), ==,
-                   GVT_SCANOUT_PRIMARY_CHANGED | GVT_SCANOUT_CURSOR_IMAGE_CHANGED);
+                   GVT_SOURCE_PRIMARY_CHANGED | GVT_SOURCE_CURSOR_IMAGE_CHANGED);
 
   for (guint32 x = 11; x < 30; x++)
     {
       set_cursor (f, x, 2 * x, 2);
-      g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SCANOUT_CURSOR_MOVED);
+      g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_CURSOR_MOVED);
       GvtPlane *cursor = gvt_scanout_get_cursor (f->scanout);
       g_assert_cmpuint (gvt_plane_get_x (cursor), ==, x);
       g_assert_cmpuint (gvt_plane_get_y (cursor), ==, 2 * x);
@@ -328,12 +328,12 @@ test_cursor_move (Fixture *f, gconstpointer data)
 
   /* A new cursor image is a new id. */
   set_cursor (f, 29, 58, 5);
-  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SCANOUT_CURSOR_IMAGE_CHANGED);
+  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_CURSOR_IMAGE_CHANGED);
   g_assert_cmpuint (gets (f, 5), ==, 1);
 
   /* The cursor goes away. */
   gvt_fake_kernel_set_cursor (f->fake, NULL);
-  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SCANOUT_CURSOR_IMAGE_CHANGED);
+  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_CURSOR_IMAGE_CHANGED);
   g_assert_null (gvt_scanout_get_cursor (f->scanout));
 
   assert_all_released (f);
@@ -346,14 +346,14 @@ test_lost (Fixture *f, gconstpointer data)
 {
   set_primary (f, 1024, 768, 1);
   set_cursor (f, 0, 0, 2);
-  g_assert_cmpint (gvt_scanout_poll (f->scanout), !=, GVT_SCANOUT_NOTHING);
+  g_assert_cmpint (gvt_scanout_poll (f->scanout), !=, GVT_SOURCE_NOTHING);
   g_assert_cmpint (gvt_fake_count_dmabuf_fds (), ==, 2);
 
   gvt_fake_kernel_unplug (f->fake);
   g_test_expect_message (G_LOG_DOMAIN, G_LOG_LEVEL_WARNING, "*device lost*No such device*");
-  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SCANOUT_LOST);
+  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_LOST);
   g_test_assert_expected_messages ();
-  g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SCANOUT_STATE_LOST);
+  g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SOURCE_STATE_LOST);
   g_assert_nonnull (strstr (gvt_scanout_get_reason (f->scanout), "lost"));
   /* Pinned guest memory is let go at once, not when the poller dies. */
   g_assert_null (gvt_scanout_get_primary (f->scanout));
@@ -363,7 +363,7 @@ test_lost (Fixture *f, gconstpointer data)
   guint queries = gvt_fake_kernel_get_queries (f->fake);
   g_autofree char *log = gvt_fake_kernel_get_log (f->fake, NULL);
   for (int i = 0; i < 3; i++)
-    g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SCANOUT_NOTHING);
+    g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_NOTHING);
   g_autofree char *log_after = gvt_fake_kernel_get_log (f->fake, NULL);
   g_assert_cmpstr (log_after, ==, log);
   g_assert_cmpuint (gvt_fake_kernel_get_queries (f->fake), ==, queries);
@@ -380,8 +380,8 @@ test_region_live (Fixture *f, gconstpointer data)
   plane.region_index = GVT_FAKE_FB_REGION;
   gvt_fake_kernel_set_primary (f->fake, &plane);
 
-  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SCANOUT_PRIMARY_CHANGED);
-  g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SCANOUT_STATE_LIVE);
+  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_PRIMARY_CHANGED);
+  g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SOURCE_STATE_LIVE);
   GvtPlane *primary = gvt_scanout_get_primary (f->scanout);
   g_assert_cmpint (gvt_plane_get_source (primary), ==, GVT_PLANE_SOURCE_REGION);
   g_assert_cmpuint (gvt_plane_get_region_index (primary), ==, GVT_FAKE_FB_REGION);
@@ -390,7 +390,7 @@ test_region_live (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   g_assert_cmpuint (pixels[1024 * 768 * 4 - 1], ==, 0);
 
-  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SCANOUT_NOTHING);
+  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_NOTHING);
   g_assert_cmpuint (gets (f, GVT_FAKE_ANY_ID), ==, 0);
   assert_all_released (f);
 }
@@ -436,7 +436,7 @@ test_invalid_primary (Fixture *f, gconstpointer data)
   for (int i = 0; i < 3; i++)
     {
       gvt_scanout_poll (f->scanout);
-      g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SCANOUT_STATE_INVALID);
+      g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SOURCE_STATE_INVALID);
       g_assert_nonnull (gvt_scanout_get_reason (f->scanout));
       g_assert_null (gvt_scanout_get_primary (f->scanout));
     }
@@ -451,8 +451,8 @@ test_invalid_primary (Fixture *f, gconstpointer data)
   if (tcase->config->display == GVT_FAKE_DISPLAY_REGION)
     plane.region_index = GVT_FAKE_FB_REGION;
   gvt_fake_kernel_set_primary (f->fake, &plane);
-  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SCANOUT_PRIMARY_CHANGED);
-  g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SCANOUT_STATE_LIVE);
+  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_PRIMARY_CHANGED);
+  g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SOURCE_STATE_LIVE);
 
   assert_all_released (f);
 }
@@ -468,9 +468,9 @@ test_invalid_cursor (Fixture *f, gconstpointer data)
   gvt_fake_kernel_set_cursor (f->fake, &cursor);
 
   g_test_expect_message (G_LOG_DOMAIN, G_LOG_LEVEL_WARNING, "*ignoring the guest's plane*cursor*");
-  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SCANOUT_PRIMARY_CHANGED);
+  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_PRIMARY_CHANGED);
   g_test_assert_expected_messages ();
-  g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SCANOUT_STATE_LIVE);
+  g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SOURCE_STATE_LIVE);
   g_assert_nonnull (gvt_scanout_get_primary (f->scanout));
   g_assert_null (gvt_scanout_get_cursor (f->scanout));
   g_assert_cmpuint (stats (f).rejected, ==, 1);

@@ -1,10 +1,10 @@
 /* Tests of the scanout poller's logic, on the simulated vGPU. */
 #include <errno.h>
 
-#include "gvt-error.h"
-#include "display/format.h"
+#include "common/gvt-error.h"
+#include "common/format.h"
 #include "display/scanout.h"
-#include "vgpu/vgpu-sim.h"
+#include "sim/vgpu-sim.h"
 #include "testutil.h"
 
 typedef struct {
@@ -58,20 +58,20 @@ test_probe (Fixture *f, gconstpointer data)
 {
   g_assert_true (gvt_scanout_has_dmabuf (f->scanout));
   g_assert_false (gvt_scanout_has_region (f->scanout));
-  g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SCANOUT_STATE_NO_SIGNAL);
+  g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SOURCE_STATE_NO_SIGNAL);
   g_assert_null (gvt_scanout_get_primary (f->scanout));
 }
 
 static void
 test_no_signal_then_mode (Fixture *f, gconstpointer data)
 {
-  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SCANOUT_NOTHING);
-  g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SCANOUT_STATE_NO_SIGNAL);
+  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_NOTHING);
+  g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SOURCE_STATE_NO_SIGNAL);
   g_assert_nonnull (strstr (gvt_scanout_get_reason (f->scanout), "No signal"));
 
   gvt_sim_set_mode (f->sim, GVT_FORMAT_XRGB8888, GVT_MOD_LINEAR, 800, 600, 0);
-  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SCANOUT_PRIMARY_CHANGED);
-  g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SCANOUT_STATE_LIVE);
+  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_PRIMARY_CHANGED);
+  g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SOURCE_STATE_LIVE);
   g_assert_null (gvt_scanout_get_reason (f->scanout));
 
   GvtPlane *p = gvt_scanout_get_primary (f->scanout);
@@ -102,12 +102,12 @@ test_steady_state (Fixture *f, gconstpointer data)
   gvt_sim_set_mode (f->sim, GVT_FORMAT_XRGB8888, GVT_MOD_LINEAR, 640, 480, 0);
   gvt_sim_set_cursor (f->sim, 64, 1, 2);
   g_assert_cmpint (gvt_scanout_poll (f->scanout), ==,
-                   GVT_SCANOUT_PRIMARY_CHANGED | GVT_SCANOUT_CURSOR_IMAGE_CHANGED);
+                   GVT_SOURCE_PRIMARY_CHANGED | GVT_SOURCE_CURSOR_IMAGE_CHANGED);
   GvtPlane *primary = gvt_scanout_get_primary (f->scanout);
   GvtPlane *cursor = gvt_scanout_get_cursor (f->scanout);
 
   for (int i = 0; i < 50; i++)
-    g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SCANOUT_NOTHING);
+    g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_NOTHING);
 
   /* Same values, no new GET: exactly one per id. */
   g_assert_true (gvt_scanout_get_primary (f->scanout) == primary);
@@ -128,13 +128,13 @@ test_page_flip (Fixture *f, gconstpointer data)
   guint32 front = gvt_plane_get_dmabuf_id (gvt_scanout_get_primary (f->scanout));
 
   gvt_sim_page_flip (f->sim);
-  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SCANOUT_PRIMARY_CHANGED);
+  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_PRIMARY_CHANGED);
   guint32 back = gvt_plane_get_dmabuf_id (gvt_scanout_get_primary (f->scanout));
   g_assert_cmpuint (front, !=, back);
 
   /* Flipping back returns to the cached buffer: no third GET. */
   gvt_sim_page_flip (f->sim);
-  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SCANOUT_PRIMARY_CHANGED);
+  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_PRIMARY_CHANGED);
   g_assert_cmpuint (gvt_plane_get_dmabuf_id (gvt_scanout_get_primary (f->scanout)), ==, front);
   for (int i = 0; i < 10; i++)
     {
@@ -153,7 +153,7 @@ test_cursor (Fixture *f, gconstpointer data)
 
   gvt_sim_set_cursor (f->sim, 64, 5, 6);
   gvt_sim_move_cursor (f->sim, 10, 20);
-  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SCANOUT_CURSOR_IMAGE_CHANGED);
+  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_CURSOR_IMAGE_CHANGED);
   GvtPlane *c = gvt_scanout_get_cursor (f->scanout);
   g_assert_cmpuint (gvt_plane_get_x (c), ==, 10);
   g_assert_cmpuint (gvt_plane_get_y (c), ==, 20);
@@ -165,7 +165,7 @@ test_cursor (Fixture *f, gconstpointer data)
 
   /* A move keeps the id: reported as a move, no GET. */
   gvt_sim_move_cursor (f->sim, 300, 400);
-  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SCANOUT_CURSOR_MOVED);
+  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_CURSOR_MOVED);
   c = gvt_scanout_get_cursor (f->scanout);
   g_assert_cmpuint (gvt_plane_get_x (c), ==, 300);
   g_assert_cmpuint (gvt_plane_get_y (c), ==, 400);
@@ -173,7 +173,7 @@ test_cursor (Fixture *f, gconstpointer data)
   g_assert_cmpuint (gvt_sim_get_total_dmabuf_gets (f->sim), ==, gets);
 
   gvt_sim_hide_cursor (f->sim);
-  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SCANOUT_CURSOR_IMAGE_CHANGED);
+  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_CURSOR_IMAGE_CHANGED);
   g_assert_null (gvt_scanout_get_cursor (f->scanout));
 }
 
@@ -186,8 +186,8 @@ test_disable (Fixture *f, gconstpointer data)
 
   gvt_sim_disable (f->sim);
   g_assert_cmpint (gvt_scanout_poll (f->scanout), ==,
-                   GVT_SCANOUT_PRIMARY_CHANGED | GVT_SCANOUT_CURSOR_IMAGE_CHANGED);
-  g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SCANOUT_STATE_NO_SIGNAL);
+                   GVT_SOURCE_PRIMARY_CHANGED | GVT_SOURCE_CURSOR_IMAGE_CHANGED);
+  g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SOURCE_STATE_NO_SIGNAL);
   g_assert_null (gvt_scanout_get_primary (f->scanout));
   g_assert_null (gvt_scanout_get_cursor (f->scanout));
   /* With no primary the cursor isn't even asked for. */
@@ -203,26 +203,26 @@ test_echo_when_off (Fixture *f, gconstpointer data)
    * "no plane" rather than a plane of the previous query's values. */
   for (int i = 0; i < 3; i++)
     {
-      g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SCANOUT_NOTHING);
-      g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SCANOUT_STATE_NO_SIGNAL);
+      g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_NOTHING);
+      g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SOURCE_STATE_NO_SIGNAL);
     }
   gvt_sim_set_mode (f->sim, GVT_FORMAT_XRGB8888, GVT_MOD_LINEAR, 640, 480, 0);
-  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SCANOUT_PRIMARY_CHANGED);
+  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_PRIMARY_CHANGED);
   gvt_sim_disable (f->sim);
-  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SCANOUT_PRIMARY_CHANGED);
-  g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SCANOUT_STATE_NO_SIGNAL);
+  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_PRIMARY_CHANGED);
+  g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SOURCE_STATE_NO_SIGNAL);
 }
 
 static void
 test_enomem_after_modeset (Fixture *f, gconstpointer data)
 {
   gvt_sim_set_mode (f->sim, GVT_FORMAT_XRGB8888, GVT_MOD_LINEAR, 640, 480, 0);
-  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SCANOUT_NOTHING);
+  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_NOTHING);
   g_assert_true (gvt_scanout_is_retrying (f->scanout));
-  g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SCANOUT_STATE_NO_SIGNAL);
-  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SCANOUT_PRIMARY_CHANGED);
+  g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SOURCE_STATE_NO_SIGNAL);
+  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_PRIMARY_CHANGED);
   g_assert_false (gvt_scanout_is_retrying (f->scanout));
-  g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SCANOUT_STATE_LIVE);
+  g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SOURCE_STATE_LIVE);
 
   GvtScanoutStats stats;
   gvt_scanout_get_stats (f->scanout, &stats);
@@ -241,11 +241,11 @@ test_transient_errors (Fixture *f, gconstpointer data)
   for (gsize i = 0; i < G_N_ELEMENTS (errors); i++)
     {
       gvt_sim_inject_error (f->sim, errors[i]);
-      g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SCANOUT_NOTHING);
+      g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_NOTHING);
       /* No frame this tick: the last picture stays. */
       g_assert_true (gvt_scanout_get_primary (f->scanout) == primary);
-      g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SCANOUT_STATE_LIVE);
-      g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SCANOUT_NOTHING);
+      g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SOURCE_STATE_LIVE);
+      g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_NOTHING);
       g_assert_false (gvt_scanout_is_retrying (f->scanout));
     }
 }
@@ -260,9 +260,9 @@ test_lost (Fixture *f, gconstpointer data)
 
   gvt_sim_lose_device (f->sim);
   g_test_expect_message ("gvt-view", G_LOG_LEVEL_WARNING, "*device lost*");
-  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SCANOUT_LOST);
+  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_LOST);
   g_test_assert_expected_messages ();
-  g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SCANOUT_STATE_LOST);
+  g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SOURCE_STATE_LOST);
   g_assert_nonnull (strstr (gvt_scanout_get_reason (f->scanout), "Device lost"));
   g_assert_null (gvt_scanout_get_primary (f->scanout));
   g_assert_null (gvt_scanout_get_cursor (f->scanout));
@@ -273,7 +273,7 @@ test_lost (Fixture *f, gconstpointer data)
 
   /* Reported once; later polls don't touch the device. */
   guint queries = gvt_sim_get_query_count (f->sim);
-  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SCANOUT_NOTHING);
+  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_NOTHING);
   g_assert_cmpuint (gvt_sim_get_query_count (f->sim), ==, queries);
 
   /* A plane someone still holds keeps its buffer alive and readable. */
@@ -318,7 +318,7 @@ test_rejects (Fixture *f, gconstpointer data)
 
   gvt_sim_inject_plane (f->sim, bad->plane_type, &bad->info);
   g_test_expect_message ("gvt-view", G_LOG_LEVEL_WARNING, "*ignoring the guest's plane*");
-  GvtScanoutChange change = gvt_scanout_poll (f->scanout);
+  GvtSourceChange change = gvt_scanout_poll (f->scanout);
   g_test_assert_expected_messages ();
 
   /* Never fetched, never shown. */
@@ -329,8 +329,8 @@ test_rejects (Fixture *f, gconstpointer data)
 
   if (bad->plane_type == 1)
     {
-      g_assert_cmpint (change, ==, GVT_SCANOUT_PRIMARY_CHANGED);
-      g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SCANOUT_STATE_INVALID);
+      g_assert_cmpint (change, ==, GVT_SOURCE_PRIMARY_CHANGED);
+      g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SOURCE_STATE_INVALID);
       g_assert_null (gvt_scanout_get_primary (f->scanout));
       const char *reason = gvt_scanout_get_reason (f->scanout);
       if (strstr (reason, bad->reason) == NULL)
@@ -339,15 +339,15 @@ test_rejects (Fixture *f, gconstpointer data)
   else
     {
       /* A bad cursor hides the cursor; the picture stays live. */
-      g_assert_cmpint (change, ==, GVT_SCANOUT_NOTHING);
-      g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SCANOUT_STATE_LIVE);
+      g_assert_cmpint (change, ==, GVT_SOURCE_NOTHING);
+      g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SOURCE_STATE_LIVE);
       g_assert_null (gvt_scanout_get_cursor (f->scanout));
     }
 
   /* The next honest answer is shown again. */
   g_assert_cmpint (gvt_scanout_poll (f->scanout), ==,
-                   bad->plane_type == 1 ? GVT_SCANOUT_PRIMARY_CHANGED : GVT_SCANOUT_NOTHING);
-  g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SCANOUT_STATE_LIVE);
+                   bad->plane_type == 1 ? GVT_SOURCE_PRIMARY_CHANGED : GVT_SOURCE_NOTHING);
+  g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SOURCE_STATE_LIVE);
 }
 
 static void
@@ -406,7 +406,7 @@ test_id_reuse_other_geometry (Fixture *f, gconstpointer data)
                                                          .height = 200, .stride = 1280,
                                                          .size = 1280 * 200);
   gvt_sim_inject_plane (f->sim, 1, &reused);
-  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SCANOUT_PRIMARY_CHANGED);
+  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_PRIMARY_CHANGED);
   GvtPlane *second = gvt_scanout_get_primary (f->scanout);
   g_assert_cmpuint (gvt_plane_get_dmabuf_id (second), ==, id);
   g_assert_cmpuint (gvt_plane_get_width (second), ==, 320);
@@ -421,7 +421,7 @@ test_region_planes (Fixture *f, gconstpointer data)
   g_assert_true (gvt_scanout_has_region (f->scanout));
 
   gvt_sim_set_mode (f->sim, GVT_FORMAT_XRGB8888, GVT_MOD_LINEAR, 1024, 768, 0);
-  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SCANOUT_PRIMARY_CHANGED);
+  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_PRIMARY_CHANGED);
   GvtPlane *p = gvt_scanout_get_primary (f->scanout);
   g_assert_cmpuint (gvt_plane_get_source (p), ==, GVT_PLANE_SOURCE_REGION);
   g_assert_cmpuint (gvt_plane_get_region_index (p), ==, 16);
@@ -432,7 +432,7 @@ test_region_planes (Fixture *f, gconstpointer data)
   const guint8 *seen = gvt_buffer_map (gvt_plane_get_buffer (p), NULL);
   pixels[4 * 1023] = 0x42;
   g_assert_cmpuint (seen[4 * 1023], ==, 0x42);
-  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SCANOUT_NOTHING);
+  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_NOTHING);
   g_assert_cmpuint (gvt_sim_get_total_dmabuf_gets (f->sim), ==, 0);
 }
 
@@ -454,7 +454,7 @@ test_cursor_echoes_primary (Fixture *f, gconstpointer data)
   for (int i = 0; i < 3; i++)
     {
       gvt_sim_inject_plane (f->sim, 2, &echo);
-      g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SCANOUT_NOTHING);
+      g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_NOTHING);
       g_assert_null (gvt_scanout_get_cursor (f->scanout));
     }
   GvtScanoutStats stats;
@@ -472,7 +472,7 @@ test_region_bad_index (Fixture *f, gconstpointer data)
   g_test_expect_message ("gvt-view", G_LOG_LEVEL_WARNING, "*region 12345*");
   gvt_scanout_poll (f->scanout);
   g_test_assert_expected_messages ();
-  g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SCANOUT_STATE_INVALID);
+  g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SOURCE_STATE_INVALID);
   g_assert_null (gvt_scanout_get_primary (f->scanout));
 }
 

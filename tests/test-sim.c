@@ -9,8 +9,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "display/format.h"
-#include "vgpu/vgpu-sim.h"
+#include "common/format.h"
+#include "sim/vgpu-sim.h"
+#include "display/device.h"
 #include "testutil.h"
 
 typedef struct {
@@ -1350,7 +1351,7 @@ static void
 test_open_sim_spec (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (GvtVgpu) vgpu = gvt_vgpu_open ("sim:320x200", &error);
+  g_autoptr (GvtVgpu) vgpu = gvt_device_open ("sim:320x200", -1, &error);
   g_assert_no_error (error);
   GvtSim *sim = gvt_vgpu_get_sim (vgpu);
   g_assert_nonnull (sim);

@@ -12,8 +12,8 @@
 
 #include "fake-kernel.h"
 #include "testutil.h"
-#include "gvt-error.h"
-#include "display/format.h"
+#include "common/gvt-error.h"
+#include "common/format.h"
 #include "vgpu/vgpu.h"
 #include "vgpu/vgpu-kernel.h"
 

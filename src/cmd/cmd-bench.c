@@ -4,18 +4,20 @@
 #include <epoxy/gl.h>
 
 #include "cmd.h"
+#include "display/device.h"
 #include "cmd-render.h"
-#include "../gvt-error.h"
-#include "../display/format.h"
-#include "../display/scanout.h"
-#include "../render/compositor.h"
-#include "../render/egl.h"
-#include "../render/gl-format.h"
-#include "../render/offscreen.h"
-#include "../render/render-node.h"
-#include "../render/snapshot.h"
-#include "../render/texture-cache.h"
-#include "../vgpu/vgpu-sim.h"
+#include "common/gvt-error.h"
+#include "common/size.h"
+#include "common/format.h"
+#include "display/scanout.h"
+#include "render/compositor.h"
+#include "render/egl.h"
+#include "render/gl-format.h"
+#include "render/offscreen.h"
+#include "vgpu/render-node.h"
+#include "render/snapshot.h"
+#include "render/texture-cache.h"
+#include "sim/vgpu-sim.h"
 
 #define DEFAULT_FRAMES 300
 #define WARMUP_FRAMES 5
@@ -288,9 +290,8 @@ gvt_cmd_bench (int argc, char **argv, FILE *out, FILE *err)
   if (argc > 2)
     g_set_error (&error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
                  "bench takes at most one DEVICE, got %d arguments", argc - 1);
-  else if (size != NULL && !gvt_size_parse (size, &w, &h))
-    g_set_error (&error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
-                 "--size %s: use WIDTHxHEIGHT, e.g. 1920x1080", size);
+  else if (size != NULL)
+    gvt_size_parse_arg ("--size", size, &w, &h, &error);
   else if (frames < 1 || frames > 100000)
     g_set_error (&error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
                  "--frames %d: use 1 to 100000", frames);
@@ -307,7 +308,7 @@ gvt_cmd_bench (int argc, char **argv, FILE *out, FILE *err)
       device = sim_spec;
       out_w = out_h = 0;
     }
-  g_autoptr (GvtVgpu) vgpu = gvt_cmd_open_device (device, fd, &error);
+  g_autoptr (GvtVgpu) vgpu = gvt_device_open (device, fd, &error);
   if (vgpu == NULL)
     return gvt_cmd_fail (err, error);
   g_autofree char *parent_node = render_node ? NULL : gvt_render_node_for_device ("/", device);

@@ -1,27 +1,6 @@
-/* What every command shares: opening the DEVICE it names, and failing. */
+/* What every command shares: its DEVICE argument, and failing. */
 #include "cmd.h"
-#include "../gvt-error.h"
-
-GvtVgpu *
-gvt_cmd_open_device (const char *device, int fd, GError **error)
-{
-  if (device != NULL && fd >= 0)
-    {
-      g_set_error (error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
-                   "give either DEVICE or --fd, not both");
-      return NULL;
-    }
-  if (fd >= 0)
-    return gvt_vgpu_open_fd (fd, error);
-  if (device == NULL)
-    {
-      g_set_error (error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
-                   "no DEVICE given: name one (/dev/vfio/N, an mdev UUID, sim) or pass "
-                   "--fd N; `gvt-view list` shows the vGPUs on this host");
-      return NULL;
-    }
-  return gvt_vgpu_open (device, error);
-}
+#include "common/gvt-error.h"
 
 int
 gvt_cmd_fail (FILE *err, const GError *error)

@@ -2,10 +2,10 @@
  * gvt-view can be seen working on any machine. */
 #include "cmd.h"
 #include "cmd-render.h"
-#include "../gvt-error.h"
-#include "../render/png-file.h"
-#include "../render/snapshot.h"
-#include "../vgpu/demo-guest.h"
+#include "common/gvt-error.h"
+#include "render/png-file.h"
+#include "render/snapshot.h"
+#include "sim/demo-guest.h"
 
 int
 gvt_cmd_demo (int argc, char **argv, FILE *out, FILE *err)

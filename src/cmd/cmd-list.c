@@ -45,8 +45,8 @@
 #include <json-glib/json-glib.h>
 
 #include "cmd.h"
-#include "../gvt-error.h"
-#include "../vgpu/mdev.h"
+#include "common/gvt-error.h"
+#include "vgpu/mdev.h"
 
 /* Cells longer than this are cut with "...": a table must stay readable
  * whatever a sysfs attribute holds. */

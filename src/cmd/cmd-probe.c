@@ -19,10 +19,11 @@
 #include <json-glib/json-glib.h>
 
 #include "cmd.h"
-#include "../gvt-error.h"
-#include "../display/format.h"
-#include "../display/scanout.h"
-#include "../vgpu/edid.h"
+#include "display/device.h"
+#include "common/gvt-error.h"
+#include "common/format.h"
+#include "display/scanout.h"
+#include "vgpu/edid.h"
 
 /* mbochs answers ENOMEM once after a mode change; a few ticks apart is
  * what a display would see, so that is what probe waits for. */
@@ -30,14 +31,14 @@
 #define PROBE_TRY_INTERVAL_US (20 * 1000)
 
 static const char *
-state_name (GvtScanoutState state)
+state_name (GvtSourceState state)
 {
   switch (state)
     {
-    case GVT_SCANOUT_STATE_LIVE:      return "live";
-    case GVT_SCANOUT_STATE_NO_SIGNAL: return "no-signal";
-    case GVT_SCANOUT_STATE_INVALID:   return "invalid";
-    case GVT_SCANOUT_STATE_LOST:      return "lost";
+    case GVT_SOURCE_STATE_LIVE:      return "live";
+    case GVT_SOURCE_STATE_NO_SIGNAL: return "no-signal";
+    case GVT_SOURCE_STATE_INVALID:   return "invalid";
+    case GVT_SOURCE_STATE_LOST:      return "lost";
     default:                          g_assert_not_reached ();
     }
 }
@@ -161,7 +162,7 @@ print_json (FILE *out, GvtVgpu *vgpu, const struct vfio_device_info *info,
 static void
 print_plane_text (FILE *out, const char *label, GvtPlane *plane)
 {
-  char fcc[5], mod[24];
+  char fcc[5], mod[GVT_MODIFIER_NAME_MAX];
 
   if (plane == NULL)
     {
@@ -222,19 +223,19 @@ watch_device (FILE *out, GvtVgpu *vgpu, const struct vfio_device_info *info,
   while (g_get_monotonic_time () < end)
     {
       g_usleep (G_USEC_PER_SEC / 60);
-      GvtScanoutChange change = gvt_scanout_poll (scanout);
-      if (change == GVT_SCANOUT_NOTHING)
+      GvtSourceChange change = gvt_scanout_poll (scanout);
+      if (change == GVT_SOURCE_NOTHING)
         continue;
-      if (change & GVT_SCANOUT_CURSOR_MOVED)
+      if (change & GVT_SOURCE_CURSOR_MOVED)
         moves++;
       if (json)
         print_json (out, vgpu, info, scanout, edid, FALSE);
       else
         {
           double t = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
-          if (change & GVT_SCANOUT_LOST)
+          if (change & GVT_SOURCE_LOST)
             fprintf (out, "+%.3fs %s\n", t, gvt_scanout_get_reason (scanout));
-          if (change & GVT_SCANOUT_PRIMARY_CHANGED)
+          if (change & GVT_SOURCE_PRIMARY_CHANGED)
             {
               fprintf (out, "+%.3fs ", t);
               if (gvt_scanout_get_primary (scanout))
@@ -242,14 +243,14 @@ watch_device (FILE *out, GvtVgpu *vgpu, const struct vfio_device_info *info,
               else
                 fprintf (out, "primary: none (%s)\n", gvt_scanout_get_reason (scanout));
             }
-          if (change & GVT_SCANOUT_CURSOR_IMAGE_CHANGED)
+          if (change & GVT_SOURCE_CURSOR_IMAGE_CHANGED)
             {
               fprintf (out, "+%.3fs ", t);
               print_plane_text (out, "cursor:", gvt_scanout_get_cursor (scanout));
             }
         }
       fflush (out);
-      if (change & GVT_SCANOUT_LOST)
+      if (change & GVT_SOURCE_LOST)
         break;
     }
 
@@ -293,7 +294,7 @@ gvt_cmd_probe (int argc, char **argv, FILE *out, FILE *err)
       return gvt_cmd_fail (err, error);
     }
 
-  g_autoptr (GvtVgpu) vgpu = gvt_cmd_open_device (argc > 1 ? argv[1] : NULL, fd, &error);
+  g_autoptr (GvtVgpu) vgpu = gvt_device_open (argc > 1 ? argv[1] : NULL, fd, &error);
   if (vgpu == NULL)
     return gvt_cmd_fail (err, error);
 
@@ -333,5 +334,5 @@ gvt_cmd_probe (int argc, char **argv, FILE *out, FILE *err)
   if (watch > 0)
     watch_device (out, vgpu, &info, scanout, edid, watch, json);
 
-  return gvt_scanout_get_state (scanout) == GVT_SCANOUT_STATE_LOST ? 1 : 0;
+  return gvt_scanout_get_state (scanout) == GVT_SOURCE_STATE_LOST ? 1 : 0;
 }

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <glib.h>
 
-#include "../render/geometry.h"
+#include "render/geometry.h"
 
 G_BEGIN_DECLS
 

@@ -1,11 +1,12 @@
 /* gvt-view snapshot: one frame of a vGPU's display, offscreen, as PNG. */
 #include "cmd.h"
+#include "display/device.h"
 #include "cmd-render.h"
-#include "../gvt-error.h"
-#include "../display/format.h"
-#include "../render/png-file.h"
-#include "../render/render-node.h"
-#include "../render/snapshot.h"
+#include "common/gvt-error.h"
+#include "common/format.h"
+#include "render/png-file.h"
+#include "vgpu/render-node.h"
+#include "render/snapshot.h"
 
 int
 gvt_cmd_snapshot (int argc, char **argv, FILE *out, FILE *err)
@@ -51,7 +52,7 @@ gvt_cmd_snapshot (int argc, char **argv, FILE *out, FILE *err)
   opts.filter = picture.filter;
 
   const char *device = argc > 1 ? argv[1] : NULL;
-  g_autoptr (GvtVgpu) vgpu = gvt_cmd_open_device (device, fd, &error);
+  g_autoptr (GvtVgpu) vgpu = gvt_device_open (device, fd, &error);
   if (vgpu == NULL)
     return gvt_cmd_fail (err, error);
 

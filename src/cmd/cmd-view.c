@@ -3,8 +3,9 @@
 
 #include "cmd.h"
 #include "cmd-render.h"
-#include "../gvt-error.h"
-#include "../ui/app.h"
+#include "common/gvt-error.h"
+#include "common/size.h"
+#include "ui/app.h"
 
 typedef struct {
   gboolean fullscreen;
@@ -148,8 +149,8 @@ gvt_cmd_view (int argc, char **argv, FILE *out, FILE *err)
     }
   else
     {
-      GvtUiSource *source = gvt_ui_source_new_device (argc > 1 ? argv[1] : NULL, fd, &error);
-      status = source ? gvt_ui_run (source, &opts) : gvt_cmd_fail (err, error);
+      GvtSession *session = gvt_session_new (argc > 1 ? argv[1] : NULL, fd, &error);
+      status = session ? gvt_ui_run (session, &opts) : gvt_cmd_fail (err, error);
     }
   view_args_clear (&a);
   return status;
@@ -216,12 +217,9 @@ gvt_cmd_view_demo (int argc, char **argv, FILE *out, FILE *err)
       g_set_error (&error, GVT_ERROR, GVT_ERROR_INVALID_ARGS, "--at %g: use 0 to 86400 seconds", at);
       status = gvt_cmd_fail (err, error);
     }
-  else if (guest_size != NULL && !gvt_size_parse (guest_size, &guest_w, &guest_h))
-    {
-      g_set_error (&error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
-                   "--guest-size %s: use WIDTHxHEIGHT", guest_size);
-      status = gvt_cmd_fail (err, error);
-    }
+  else if (guest_size != NULL
+           && !gvt_size_parse_arg ("--guest-size", guest_size, &guest_w, &guest_h, &error))
+    status = gvt_cmd_fail (err, error);
   else if (!view_options (&a, &opts, &error))
     status = gvt_cmd_fail (err, error);
   else if (!gvt_ui_check_display (&error))
@@ -245,9 +243,21 @@ gvt_cmd_view_demo (int argc, char **argv, FILE *out, FILE *err)
       status = gvt_cmd_demo ((int) args->len - 1, (char **) args->pdata, out, err);
     }
   else
-    status = gvt_ui_run (gvt_ui_source_new_demo_sized (at >= 0 ? (gint64) (at * G_USEC_PER_SEC) : -1,
-                                                       guest_w, guest_h),
-                         &opts);
+    {
+      GvtDemoConfig config;
+      gvt_demo_config_init (&config);
+      if (guest_w > 0)
+        {
+          /* One mode from power-on: no firmware phase, no mode changes. */
+          config.firmware_us = 0;
+          config.modes[0] = (GvtDemoMode) { guest_w, guest_h };
+          config.n_modes = 1;
+          config.mode_interval_us = 0;
+        }
+      status = gvt_ui_run (gvt_session_new_demo (&config, at >= 0 ? (gint64) (at * G_USEC_PER_SEC)
+                                                                    : -1),
+                           &opts);
+    }
   view_args_clear (&a);
   return status;
 }

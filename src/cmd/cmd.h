@@ -5,7 +5,7 @@
 
 #include <stdio.h>
 #include <glib.h>
-#include "../vgpu/vgpu.h"
+#include "vgpu/vgpu.h"
 
 G_BEGIN_DECLS
 
@@ -16,11 +16,6 @@ int gvt_cmd_probe (int argc, char **argv, FILE *out, FILE *err);
 #define GVT_CMD_DEVICE_HELP \
   "DEVICE: /dev/vfio/N, /dev/vfio/devices/vfioX, an mdev UUID, /sys/bus/mdev/devices/UUID,\n" \
   "sim, sim:WxH or sim:WxH:FOURCC (the simulated vGPU); or --fd N instead."
-
-/* Opens the device a command names: @device ("sim", "/dev/vfio/N", UUID,
- * ...) or, when @fd >= 0, the inherited device fd (then @device must be
- * NULL). Exactly one of them must be given. */
-GvtVgpu *gvt_cmd_open_device (const char *device, int fd, GError **error);
 
 /* Parses a command's options with the DEVICE help text, leaving at most
  * one argument (the DEVICE) after the command name; GError otherwise. */

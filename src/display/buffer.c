@@ -4,7 +4,7 @@
 #include <unistd.h>
 
 #include "buffer.h"
-#include "../gvt-error.h"
+#include "common/gvt-error.h"
 
 struct _GvtBuffer {
   gatomicrefcount ref;

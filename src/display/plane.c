@@ -1,7 +1,7 @@
 /* GvtPlane: the checked, immutable description of one scanout plane. */
 #include "plane.h"
-#include "format.h"
-#include "../gvt-error.h"
+#include "common/format.h"
+#include "common/gvt-error.h"
 
 struct _GvtPlane {
   gatomicrefcount ref;

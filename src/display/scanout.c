@@ -10,8 +10,8 @@
 #include <sys/mman.h>
 
 #include "scanout.h"
-#include "format.h"
-#include "../gvt-error.h"
+#include "common/format.h"
+#include "common/gvt-error.h"
 
 /* A retryable error is logged at most this often (µs). */
 #define RETRY_LOG_INTERVAL (10 * G_USEC_PER_SEC)
@@ -34,7 +34,7 @@ struct _GvtScanout {
   gboolean dmabuf;
   gboolean region;
 
-  GvtScanoutState state;
+  GvtSourceState state;
   char *reason;
   GvtPlane *primary;
   GvtPlane *cursor;
@@ -120,7 +120,7 @@ gvt_scanout_new (GvtVgpu *vgpu, GError **error)
       return NULL;
     }
 
-  self->state = GVT_SCANOUT_STATE_NO_SIGNAL;
+  self->state = GVT_SOURCE_STATE_NO_SIGNAL;
   self->reason = g_strdup ("No signal — waiting for the guest display");
   return g_steal_pointer (&self);
 }
@@ -142,7 +142,7 @@ gvt_scanout_free (GvtScanout *self)
 
 gboolean gvt_scanout_has_dmabuf (GvtScanout *self) { return self->dmabuf; }
 gboolean gvt_scanout_has_region (GvtScanout *self) { return self->region; }
-GvtScanoutState gvt_scanout_get_state (GvtScanout *self) { return self->state; }
+GvtSourceState gvt_scanout_get_state (GvtScanout *self) { return self->state; }
 GvtPlane *gvt_scanout_get_primary (GvtScanout *self) { return self->primary; }
 GvtPlane *gvt_scanout_get_cursor (GvtScanout *self) { return self->cursor; }
 gboolean gvt_scanout_is_retrying (GvtScanout *self) { return self->retrying; }
@@ -150,7 +150,7 @@ gboolean gvt_scanout_is_retrying (GvtScanout *self) { return self->retrying; }
 const char *
 gvt_scanout_get_reason (GvtScanout *self)
 {
-  return self->state == GVT_SCANOUT_STATE_LIVE ? NULL : self->reason;
+  return self->state == GVT_SOURCE_STATE_LIVE ? NULL : self->reason;
 }
 
 void
@@ -161,7 +161,7 @@ gvt_scanout_get_stats (GvtScanout *self, GvtScanoutStats *stats)
 }
 
 static void
-set_state (GvtScanout *self, GvtScanoutState state, const char *reason)
+set_state (GvtScanout *self, GvtSourceState state, const char *reason)
 {
   self->state = state;
   if (g_strcmp0 (self->reason, reason) != 0)
@@ -204,21 +204,21 @@ note_retry (GvtScanout *self, const char *what, int err)
   self->retries_unlogged = 0;
 }
 
-static GvtScanoutChange
+static GvtSourceChange
 become_lost (GvtScanout *self, const char *what, int err)
 {
   g_warning ("%s: device lost during %s: %s", gvt_vgpu_get_name (self->vgpu), what,
              g_strerror (err));
   g_autofree char *reason = g_strdup_printf ("Device lost — %s went away (%s)",
                                              gvt_vgpu_get_name (self->vgpu), g_strerror (err));
-  set_state (self, GVT_SCANOUT_STATE_LOST, reason);
+  set_state (self, GVT_SOURCE_STATE_LOST, reason);
   /* Held buffers pin guest memory: let go of everything at once. */
   g_clear_pointer (&self->primary, gvt_plane_unref);
   g_clear_pointer (&self->cursor, gvt_plane_unref);
   g_ptr_array_set_size (self->cache, 0);
   g_array_set_size (self->regions, 0);
   self->retrying = FALSE;
-  return GVT_SCANOUT_LOST;
+  return GVT_SOURCE_LOST;
 }
 
 static void
@@ -467,35 +467,35 @@ fetch_plane (GvtScanout *self, GvtPlaneKind kind, GvtPlane *current, GvtPlane **
   return FETCH_OK;
 }
 
-static GvtScanoutChange
+static GvtSourceChange
 replace_cursor (GvtScanout *self, GvtPlane *cursor /* owned, nullable */)
 {
-  GvtScanoutChange changes = GVT_SCANOUT_NOTHING;
+  GvtSourceChange changes = GVT_SOURCE_NOTHING;
   GvtPlane *old = self->cursor;
 
   if (!gvt_plane_same_image (old, cursor))
-    changes |= GVT_SCANOUT_CURSOR_IMAGE_CHANGED;
+    changes |= GVT_SOURCE_CURSOR_IMAGE_CHANGED;
   else if (old && (gvt_plane_get_x (old) != gvt_plane_get_x (cursor)
                    || gvt_plane_get_y (old) != gvt_plane_get_y (cursor)
                    || gvt_plane_get_hot_x (old) != gvt_plane_get_hot_x (cursor)
                    || gvt_plane_get_hot_y (old) != gvt_plane_get_hot_y (cursor)))
-    changes |= GVT_SCANOUT_CURSOR_MOVED;
+    changes |= GVT_SOURCE_CURSOR_MOVED;
 
   self->cursor = cursor;
   gvt_plane_unref (old);
   return changes;
 }
 
-GvtScanoutChange
+GvtSourceChange
 gvt_scanout_poll (GvtScanout *self)
 {
-  GvtScanoutChange changes = GVT_SCANOUT_NOTHING;
+  GvtSourceChange changes = GVT_SOURCE_NOTHING;
   GvtPlane *primary = NULL;
   gboolean rejected = FALSE;
   int err = 0;
 
-  if (self->state == GVT_SCANOUT_STATE_LOST)
-    return GVT_SCANOUT_NOTHING;
+  if (self->state == GVT_SOURCE_STATE_LOST)
+    return GVT_SOURCE_NOTHING;
 
   self->tick++;
   self->stats.polls++;
@@ -505,14 +505,14 @@ gvt_scanout_poll (GvtScanout *self)
     case FETCH_LOST:
       return become_lost (self, "the primary plane query", err);
     case FETCH_RETRY:
-      return GVT_SCANOUT_NOTHING;
+      return GVT_SOURCE_NOTHING;
     case FETCH_OK:
       break;
     }
   self->retrying = FALSE;
 
   if (!gvt_plane_same_image (self->primary, primary))
-    changes |= GVT_SCANOUT_PRIMARY_CHANGED;
+    changes |= GVT_SOURCE_PRIMARY_CHANGED;
   g_clear_pointer (&self->primary, gvt_plane_unref);
   self->primary = primary;
 
@@ -522,16 +522,16 @@ gvt_scanout_poll (GvtScanout *self)
         {
           g_autofree char *reason = g_strdup_printf ("Unsupported plane — %s",
                                                      self->last_reject[0]);
-          set_state (self, GVT_SCANOUT_STATE_INVALID, reason);
+          set_state (self, GVT_SOURCE_STATE_INVALID, reason);
         }
       else
-        set_state (self, GVT_SCANOUT_STATE_NO_SIGNAL,
+        set_state (self, GVT_SOURCE_STATE_NO_SIGNAL,
                    "No signal — waiting for the guest display");
       changes |= replace_cursor (self, NULL);
       trim_cache (self);
       return changes;
     }
-  set_state (self, GVT_SCANOUT_STATE_LIVE, NULL);
+  set_state (self, GVT_SOURCE_STATE_LIVE, NULL);
 
   GvtPlane *cursor = NULL;
   switch (fetch_plane (self, GVT_PLANE_CURSOR, self->cursor, &cursor, &rejected, &err))

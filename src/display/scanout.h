@@ -1,30 +1,16 @@
-/* The scanout poller: asks the vGPU for its primary and cursor planes each
+/* The VFIO scanout poller: asks the vGPU for its primary and cursor planes each
  * tick, validates them, keeps one dma-buf fd per cached id, and reports what
  * changed. */
 #pragma once
 
 #include <glib.h>
 #include "plane.h"
-#include "../vgpu/vgpu.h"
+#include "plane-source.h"
+#include "vgpu/vgpu.h"
 
 G_BEGIN_DECLS
 
 typedef struct _GvtScanout GvtScanout;
-
-typedef enum {
-  GVT_SCANOUT_NOTHING              = 0,
-  GVT_SCANOUT_PRIMARY_CHANGED      = 1 << 0, /* new image, or it appeared/vanished */
-  GVT_SCANOUT_CURSOR_IMAGE_CHANGED = 1 << 1, /* new image, or it appeared/vanished */
-  GVT_SCANOUT_CURSOR_MOVED         = 1 << 2, /* same image, new position */
-  GVT_SCANOUT_LOST                 = 1 << 3, /* the device went away (once) */
-} GvtScanoutChange;
-
-typedef enum {
-  GVT_SCANOUT_STATE_NO_SIGNAL, /* no primary plane (firmware, driver not loaded, off) */
-  GVT_SCANOUT_STATE_LIVE,      /* a valid primary plane */
-  GVT_SCANOUT_STATE_INVALID,   /* the guest's plane was rejected: see get_reason */
-  GVT_SCANOUT_STATE_LOST,      /* ENODEV/EIO: nothing more will come */
-} GvtScanoutState;
 
 typedef struct {
   guint64 polls;
@@ -54,9 +40,9 @@ gboolean gvt_scanout_has_region (GvtScanout *self);
 /* One tick: a zeroed query of the primary plane, then of the cursor only
  * when a primary exists. EINVAL/EFAULT/ENOMEM end the tick with no change
  * (rate-limited log); ENODEV/EIO move to LOST. Never blocks, never spins. */
-GvtScanoutChange gvt_scanout_poll (GvtScanout *self);
+GvtSourceChange gvt_scanout_poll (GvtScanout *self);
 
-GvtScanoutState gvt_scanout_get_state (GvtScanout *self);
+GvtSourceState gvt_scanout_get_state (GvtScanout *self);
 /* Why the state is not LIVE, in words for a user; NULL when LIVE. */
 const char *gvt_scanout_get_reason (GvtScanout *self);
 

@@ -3,7 +3,7 @@
 
 #include "compositor.h"
 #include "gvt-shaders.h"
-#include "../gvt-error.h"
+#include "common/gvt-error.h"
 
 #define SHADER_PATH "/org/gvt-view/shaders/"
 

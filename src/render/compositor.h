@@ -8,7 +8,7 @@
 #include "egl.h"
 #include "geometry.h"
 #include "texture-cache.h"
-#include "../display/plane.h"
+#include "display/plane.h"
 
 G_BEGIN_DECLS
 

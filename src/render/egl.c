@@ -9,8 +9,8 @@
 #include <gbm.h>
 
 #include "egl.h"
-#include "../gvt-error.h"
-#include "../display/format.h"
+#include "common/gvt-error.h"
+#include "common/format.h"
 
 /* EGL_EXT_device_drm_render_node, newer than libepoxy 1.5.10's tables. */
 #ifndef EGL_DRM_RENDER_NODE_FILE_EXT
@@ -510,7 +510,7 @@ const char *gvt_egl_describe (GvtEgl *self) { return self->description; }
 static const char *
 modifier_name (guint64 modifier, char buf[32])
 {
-  char inner[24];
+  char inner[GVT_MODIFIER_NAME_MAX];
   const char *name = gvt_modifier_to_string (modifier, inner);
   /* Vendor 0x01 is Intel: say so, users search for "I915 Y-tiled". */
   if ((modifier >> 56) == 0x01)

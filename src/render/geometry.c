@@ -198,22 +198,3 @@ gvt_view_guest_to_output (const GvtView *view, double guest_x, double guest_y,
   *out_y = view->offset_y + guest_y * view->scale_y;
 }
 
-gboolean
-gvt_size_parse (const char *text, guint *width, guint *height)
-{
-  char *end = NULL;
-  if (text == NULL || !g_ascii_isdigit (text[0]))
-    return FALSE;
-  guint64 w = g_ascii_strtoull (text, &end, 10);
-  if (*end != 'x' && *end != 'X')
-    return FALSE;
-  const char *hs = end + 1;
-  if (!g_ascii_isdigit (hs[0]))
-    return FALSE;
-  guint64 h = g_ascii_strtoull (hs, &end, 10);
-  if (*end != '\0' || w == 0 || h == 0 || w > 16384 || h > 16384)
-    return FALSE;
-  *width = (guint) w;
-  *height = (guint) h;
-  return TRUE;
-}

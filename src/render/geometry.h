@@ -84,6 +84,4 @@ GvtRect gvt_rect_intersect (GvtRect a, GvtRect b);
 G_END_DECLS
 
 G_BEGIN_DECLS
-/* Parses "WIDTHxHEIGHT" (1..16384 each). FALSE for anything else. */
-gboolean gvt_size_parse (const char *text, guint *width, guint *height);
 G_END_DECLS

@@ -3,7 +3,7 @@
  * GL_RGBA bytes (universal on GLES 2, unlike GL_BGRA_EXT) its red and blue
  * land swapped, which the shader undoes. */
 #include "gl-format.h"
-#include "../display/format.h"
+#include "common/format.h"
 
 static const GvtGlFormat gl_formats[] = {
   { GVT_FORMAT_XRGB8888,    4, GL_RGBA8,   GL_RGBA, GL_UNSIGNED_BYTE,               TRUE,  TRUE,  FALSE },

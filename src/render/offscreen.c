@@ -3,7 +3,7 @@
 #include <epoxy/gl.h>
 
 #include "offscreen.h"
-#include "../gvt-error.h"
+#include "common/gvt-error.h"
 
 struct _GvtOffscreen {
   guint width, height;

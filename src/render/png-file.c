@@ -5,7 +5,7 @@
 #include <glib/gstdio.h>
 
 #include "png-file.h"
-#include "../gvt-error.h"
+#include "common/gvt-error.h"
 
 gboolean
 gvt_png_write_rgba (const char *path, const guint8 *rgba, guint width, guint height,

@@ -4,8 +4,8 @@
 #include "egl.h"
 #include "offscreen.h"
 #include "texture-cache.h"
-#include "../gvt-error.h"
-#include "../display/scanout.h"
+#include "common/gvt-error.h"
+#include "display/scanout.h"
 
 #define POLL_INTERVAL_US (20 * 1000)
 
@@ -26,10 +26,10 @@ gvt_snapshot_wait_for_plane (GvtScanout *scanout, GvtVgpu *vgpu, double wait_sec
   for (;;)
     {
       gvt_scanout_poll (scanout);
-      GvtScanoutState state = gvt_scanout_get_state (scanout);
-      if (state == GVT_SCANOUT_STATE_LIVE && !gvt_scanout_is_retrying (scanout))
+      GvtSourceState state = gvt_scanout_get_state (scanout);
+      if (state == GVT_SOURCE_STATE_LIVE && !gvt_scanout_is_retrying (scanout))
         return TRUE;
-      if (state == GVT_SCANOUT_STATE_LOST)
+      if (state == GVT_SOURCE_STATE_LOST)
         {
           g_set_error (error, GVT_ERROR, GVT_ERROR_LOST, "%s: %s", gvt_vgpu_get_name (vgpu),
                        gvt_scanout_get_reason (scanout));

@@ -5,8 +5,8 @@
 #include <glib.h>
 
 #include "geometry.h"
-#include "../display/scanout.h"
-#include "../vgpu/vgpu.h"
+#include "display/scanout.h"
+#include "vgpu/vgpu.h"
 
 G_BEGIN_DECLS
 

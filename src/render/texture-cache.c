@@ -4,8 +4,8 @@
 
 #include "texture-cache.h"
 #include "gl-format.h"
-#include "../gvt-error.h"
-#include "../display/format.h"
+#include "common/gvt-error.h"
+#include "common/format.h"
 
 typedef struct {
   guint64 serial;
@@ -85,10 +85,26 @@ gvt_texture_cache_set_import (GvtTextureCache *self, gboolean enabled)
   self->import = enabled && gvt_egl_get_caps (self->egl)->dmabuf_import;
 }
 
+gboolean
+gvt_texture_cache_has_stale (GvtTextureCache *self)
+{
+  /* TODO(issue 8.3): buffers' release notification. */
+  return FALSE;
+}
+
+void
+gvt_texture_cache_collect (GvtTextureCache *self)
+{
+}
+
 void
 gvt_texture_cache_get_stats (GvtTextureCache *self, GvtTextureStats *stats)
 {
   self->stats.cached = self->entries->len;
+  self->stats.images = 0;
+  for (guint i = 0; i < self->entries->len; i++)
+    if (((Entry *) g_ptr_array_index (self->entries, i))->image != EGL_NO_IMAGE_KHR)
+      self->stats.images++;
   *stats = self->stats;
 }
 
@@ -298,7 +314,7 @@ upload (GvtTextureCache *self, Entry *e, GvtBuffer *buffer, const GvtGlFormat *f
   g_assert (e->image == EGL_NO_IMAGE_KHR);
   if (d->modifier != GVT_MOD_LINEAR && d->modifier != GVT_MOD_INVALID)
     {
-      char mod[24];
+      char mod[GVT_MODIFIER_NAME_MAX];
       g_set_error (error, GVT_ERROR, GVT_ERROR_UNSUPPORTED,
                    "%s buffers can't be uploaded: the CPU path reads linear pixels only",
                    gvt_modifier_to_string (d->modifier, mod));

@@ -7,7 +7,7 @@
 #include <epoxy/gl.h>
 
 #include "egl.h"
-#include "../display/plane.h"
+#include "display/plane.h"
 
 G_BEGIN_DECLS
 
@@ -46,6 +46,7 @@ typedef struct {
   guint64 total_bytes_uploaded;
   guint64 import_failures;  /* imports that failed and fell back to upload */
   guint cached;             /* textures held */
+  guint images;             /* EGLImages held (imported textures) */
 } GvtTextureStats;
 
 #define GVT_TEXTURE_CACHE_DEFAULT_CAPACITY 8
@@ -79,6 +80,15 @@ GvtTexture *gvt_texture_cache_get (GvtTextureCache *self, GvtPlane *plane, GErro
 /* The same for a buffer described explicitly (planes at an offset). */
 GvtTexture *gvt_texture_cache_get_image (GvtTextureCache *self, GvtBuffer *buffer,
                                          const GvtImageDesc *desc, GError **error);
+
+/* TRUE when textures of buffers that died since (their source let go of
+ * them) are still held: call gvt_texture_cache_collect, context current,
+ * in the same tick. */
+gboolean gvt_texture_cache_has_stale (GvtTextureCache *self);
+
+/* Deletes the textures and EGLImages of dead buffers now (context
+ * current). begin_frame does it too. */
+void gvt_texture_cache_collect (GvtTextureCache *self);
 
 void gvt_texture_cache_get_stats (GvtTextureCache *self, GvtTextureStats *stats);
 

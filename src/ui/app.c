@@ -6,10 +6,10 @@
 
 #include "app.h"
 #include "surface.h"
-#include "../gvt-error.h"
+#include "common/gvt-error.h"
 
 typedef struct {
-  GvtUiSource *source;       /* until the window takes it */
+  GvtSession *source;       /* until the window takes it */
   const GvtUiOptions *options;
 } Run;
 
@@ -88,7 +88,7 @@ on_signal (gpointer data)
 }
 
 int
-gvt_ui_run (GvtUiSource *source, const GvtUiOptions *options)
+gvt_ui_run (GvtSession *source, const GvtUiOptions *options)
 {
   Run run = { .source = source, .options = options };
   /* Non-unique: several viewers (and parallel tests) run side by side. */
@@ -103,6 +103,6 @@ gvt_ui_run (GvtUiSource *source, const GvtUiOptions *options)
   g_source_remove (sigint);
   g_source_remove (sigterm);
   /* Not activated (it always is): the device is still ours. */
-  gvt_ui_source_free (run.source);
+  gvt_session_free (run.source);
   return status;
 }

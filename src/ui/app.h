@@ -4,7 +4,7 @@
 
 #include <glib.h>
 
-#include "source.h"
+#include "display/session.h"
 #include "window.h"
 
 G_BEGIN_DECLS
@@ -17,6 +17,6 @@ gboolean gvt_ui_check_display (GError **error);
 
 /* Shows @source (ownership taken) in a window until it is closed, then
  * returns the exit status (0). Call gvt_ui_check_display first. */
-int gvt_ui_run (GvtUiSource *source, const GvtUiOptions *options);
+int gvt_ui_run (GvtSession *source, const GvtUiOptions *options);
 
 G_END_DECLS

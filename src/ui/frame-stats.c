@@ -45,13 +45,13 @@ gvt_frame_stats_poll (GvtFrameStats *self, gint64 now_us, gint64 poll_us, gboole
 }
 
 void
-gvt_frame_stats_present (GvtFrameStats *self, gboolean keepalive, guint imports,
+gvt_frame_stats_present (GvtFrameStats *self, gboolean repeat, guint imports,
                          guint uploads, guint64 bytes, gint64 draw_us)
 {
   self->presents++;
   self->window_presents++;
-  if (keepalive)
-    self->keepalives++;
+  if (repeat)
+    self->repeats++;
   self->imports += imports;
   self->uploads += uploads;
   self->bytes_uploaded += bytes;

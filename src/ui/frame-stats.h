@@ -11,7 +11,7 @@ typedef struct {
   guint64 ticks;            /* frame-clock ticks that polled */
   guint64 presents;         /* frames drawn and handed to the display */
   guint64 plane_updates;    /* ticks on which a plane changed */
-  guint64 keepalives;       /* presents with no change (devices with no change signal) */
+  guint64 repeats;          /* presents with no plane change (the guest may draw in place) */
   guint64 polls_us;         /* time spent polling, summed */
   guint64 draw_us;          /* CPU time of the draw calls (renderer + GL driver), summed */
   guint64 imports;
@@ -36,9 +36,9 @@ void gvt_frame_stats_init (GvtFrameStats *self);
 /* A poll at @now_us that took @poll_us and changed a plane or not. */
 void gvt_frame_stats_poll (GvtFrameStats *self, gint64 now_us, gint64 poll_us, gboolean changed);
 
-/* A presented frame: @keepalive when nothing changed, the imports,
+/* A presented frame: @repeat when nothing changed, the imports,
  * uploads and bytes of the frame's texture work, @draw_us its CPU time. */
-void gvt_frame_stats_present (GvtFrameStats *self, gboolean keepalive, guint imports,
+void gvt_frame_stats_present (GvtFrameStats *self, gboolean repeat, guint imports,
                               guint uploads, guint64 bytes, gint64 draw_us);
 
 /* "123.4 MB" style. */

@@ -1,6 +1,6 @@
 /* The statistics overlay: a GtkLabel on an opaque dark box. */
 #include "overlay.h"
-#include "../display/format.h"
+#include "common/format.h"
 
 GtkWidget *
 gvt_overlay_new (void)
@@ -29,7 +29,7 @@ gvt_overlay_format (const GvtFrameStats *stats, const char *path, GvtPlane *prim
 
   if (primary != NULL)
     {
-      char fcc[5], mod[24];
+      char fcc[5], mod[GVT_MODIFIER_NAME_MAX];
       format = g_strdup_printf ("%s %s %u×%u",
                                 gvt_fourcc_to_string (gvt_plane_get_fourcc (primary), fcc),
                                 gvt_modifier_to_string (gvt_plane_get_modifier (primary), mod),

@@ -6,7 +6,7 @@
 #include <gtk/gtk.h>
 
 #include "frame-stats.h"
-#include "../display/plane.h"
+#include "display/plane.h"
 
 G_BEGIN_DECLS
 

@@ -6,7 +6,7 @@
 #include <gdk/gdkwayland.h>
 
 #include "surface.h"
-#include "../gvt-error.h"
+#include "common/gvt-error.h"
 
 static gboolean
 wayland_set_up_gl (GvtSurface *self, GError **error)

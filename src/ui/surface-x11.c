@@ -6,7 +6,7 @@
 #include <gdk/gdkx.h>
 
 #include "surface.h"
-#include "../gvt-error.h"
+#include "common/gvt-error.h"
 
 typedef struct {
   GvtSurface base;

@@ -4,7 +4,7 @@
 #include <gdk/gdkwayland.h>
 
 #include "surface.h"
-#include "../gvt-error.h"
+#include "common/gvt-error.h"
 
 const GvtSurfaceOps *
 gvt_surface_ops_for_display (GdkDisplay *display, GError **error)

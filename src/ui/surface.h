@@ -6,7 +6,7 @@
 
 #include <gtk/gtk.h>
 
-#include "../render/egl.h"
+#include "render/egl.h"
 
 G_BEGIN_DECLS
 

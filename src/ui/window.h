@@ -6,8 +6,8 @@
 
 #include <gtk/gtk.h>
 
-#include "source.h"
-#include "../render/geometry.h"
+#include "display/session.h"
+#include "render/geometry.h"
 
 G_BEGIN_DECLS
 
@@ -25,19 +25,14 @@ typedef struct {
                               * the window is hidden and not polling); 0: not */
 } GvtUiOptions;
 
-/* Default redraw interval for a picture that did not change: devices with
- * no change signal (region planes, mbochs writing in place) still show
- * what the guest drew. */
-#define GVT_UI_KEEPALIVE_US (200 * 1000)
-
 /* Ticks without a configuration change (size, mode, state, fullscreen,
  * overlay) after which the window counts as settled and --stats-file is
  * written. */
 #define GVT_UI_SETTLE_TICKS 5
 
-/* Opens the window on @app for @source (ownership taken) and shows it.
- * The window frees itself and the source when closed. @options is
+/* Opens the window on @app for @session (ownership taken) and shows it.
+ * The window frees itself and the session when closed. @options is
  * copied. */
-void gvt_ui_window_open (GtkApplication *app, GvtUiSource *source, const GvtUiOptions *options);
+void gvt_ui_window_open (GtkApplication *app, GvtSession *session, const GvtUiOptions *options);
 
 G_END_DECLS

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "edid.h"
-#include "../gvt-error.h"
+#include "common/gvt-error.h"
 
 /* --- timings --- */
 

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "mdev.h"
-#include "../gvt-error.h"
+#include "common/gvt-error.h"
 
 /* Plain /sys paths on purpose: umockdev's preload redirects them in tests. */
 #define MDEV_BUS_DIR     "/sys/class/mdev_bus"

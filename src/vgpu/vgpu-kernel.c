@@ -12,7 +12,7 @@
 #include "vgpu-private.h"
 #include "vfio-compat.h"
 #include "mdev.h"
-#include "../gvt-error.h"
+#include "common/gvt-error.h"
 
 /* What a user is told whenever another opener holds the device. */
 #define HINT_SHARE \

@@ -5,6 +5,8 @@
 #include <glib.h>
 #include <linux/vfio.h>
 
+#include "device-spec.h"
+
 G_BEGIN_DECLS
 
 typedef struct _GvtVgpu GvtVgpu;
@@ -21,12 +23,15 @@ typedef struct {
   guint32 subtype; /* e.g. VFIO_REGION_SUBTYPE_GFX_EDID */
 } GvtRegionInfo;
 
-/* Opens DEVICE as the user wrote it: "sim" or "sim:WxH" (the simulated
- * vGPU), a group path "/dev/vfio/N", a cdev path "/dev/vfio/devices/vfioX",
- * an mdev UUID, or its sysfs path "/sys/bus/mdev/devices/UUID".
+/* Opens a kernel DEVICE as the user wrote it: a group path "/dev/vfio/N",
+ * a cdev path "/dev/vfio/devices/vfioX", an mdev UUID, or its sysfs path
+ * "/sys/bus/mdev/devices/UUID" (the simulator is display/device.h's).
  * Returns a new handle (free with gvt_vgpu_free) or NULL with a GVT_ERROR
  * whose message says what happened and what to do. */
 GvtVgpu *gvt_vgpu_open (const char *device, GError **error);
+
+/* The same for a parsed spec of any kernel kind (group, cdev, mdev, fd). */
+GvtVgpu *gvt_vgpu_open_spec (const GvtDeviceSpec *spec, GError **error);
 
 /* Wraps an inherited VFIO device fd (checked with VFIO_DEVICE_GET_INFO).
  * Takes ownership of @fd on success only, and then sets FD_CLOEXEC on it:

@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "gl-testutil.h"
-#include "display/format.h"
+#include "common/format.h"
 
 gboolean
 gvt_gl_test_expect_import (void)

@@ -127,21 +127,12 @@ test_parse (void)
 {
   GvtScaleMode m;
   GvtFilter f;
-  guint w, h;
   g_assert_true (gvt_scale_mode_parse ("native", &m));
   g_assert_cmpint (m, ==, GVT_SCALE_NATIVE);
   g_assert_false (gvt_scale_mode_parse ("Fit", &m));
   g_assert_true (gvt_filter_parse ("nearest", &f));
   g_assert_cmpint (f, ==, GVT_FILTER_NEAREST);
   g_assert_false (gvt_filter_parse ("", &f));
-  g_assert_true (gvt_size_parse ("1920x1080", &w, &h));
-  g_assert_cmpuint (w, ==, 1920);
-  g_assert_cmpuint (h, ==, 1080);
-  g_assert_false (gvt_size_parse ("1920x", &w, &h));
-  g_assert_false (gvt_size_parse ("0x10", &w, &h));
-  g_assert_false (gvt_size_parse ("-5x10", &w, &h));
-  g_assert_false (gvt_size_parse ("20000x10", &w, &h));
-  g_assert_false (gvt_size_parse ("10x10 ", &w, &h));
 }
 
 int

@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "gl-testutil.h"
-#include "gvt-error.h"
-#include "display/format.h"
+#include "common/gvt-error.h"
+#include "common/format.h"
 #include "render/geometry.h"
 #include "render/gl-format.h"
 

@@ -6,8 +6,8 @@
 #include "../fake-kernel.h"
 #include "../testutil.h"
 #include "gl-testutil.h"
-#include "gvt-error.h"
-#include "display/format.h"
+#include "common/gvt-error.h"
+#include "common/format.h"
 #include "render/snapshot.h"
 #include "vgpu/vgpu.h"
 

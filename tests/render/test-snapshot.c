@@ -4,13 +4,13 @@
 #include <glib/gstdio.h>
 
 #include "gl-testutil.h"
-#include "gvt-error.h"
+#include "common/gvt-error.h"
 #include "cmd/cmd-render.h"
-#include "display/format.h"
+#include "common/format.h"
 #include "render/png-file.h"
 #include "render/snapshot.h"
-#include "vgpu/vgpu-sim.h"
-#include "vgpu/demo-guest.h"
+#include "sim/vgpu-sim.h"
+#include "sim/demo-guest.h"
 
 /* A pattern with distinct rows and columns, X byte junk. */
 static void

@@ -2,7 +2,7 @@
  * framebuffers, as a function of time only. */
 #include <string.h>
 
-#include "display/format.h"
+#include "common/format.h"
 #include "demo-guest.h"
 
 struct _GvtDemoGuest {

@@ -2,7 +2,7 @@
 #include <glib/gstdio.h>
 #include <unistd.h>
 
-#include "render/render-node.h"
+#include "vgpu/render-node.h"
 
 #define UUID "83b8f4f2-509f-382f-3c1e-e6bfe0fa1001"
 

@@ -33,7 +33,7 @@ gvt_fourcc_to_string (guint32 fourcc, char buf[5])
 }
 
 const char *
-gvt_modifier_to_string (guint64 modifier, char buf[24])
+gvt_modifier_to_string (guint64 modifier, char buf[GVT_MODIFIER_NAME_MAX])
 {
   switch (modifier)
     {

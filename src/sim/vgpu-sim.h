@@ -4,7 +4,7 @@
  * the benchmarks and the tests. */
 #pragma once
 
-#include "vgpu.h"
+#include "vgpu/vgpu.h"
 
 G_BEGIN_DECLS
 

@@ -39,8 +39,9 @@ const GvtFormat *gvt_format_lookup (guint32 fourcc);
 const char *gvt_fourcc_to_string (guint32 fourcc, char buf[5]);
 
 /* A short human name for a modifier: "linear", "X-tiled", "0x...". @buf
- * needs 24 bytes; returns @buf or a static string. */
-const char *gvt_modifier_to_string (guint64 modifier, char buf[24]);
+ * needs GVT_MODIFIER_NAME_MAX bytes; returns @buf or a static string. */
+#define GVT_MODIFIER_NAME_MAX 64
+const char *gvt_modifier_to_string (guint64 modifier, char buf[GVT_MODIFIER_NAME_MAX]);
 
 /* Bytes per row above which a tiled buffer's size follows the tile height:
  * rows per tile for @modifier (1 for linear, 8 for X, 32 for Y/Yf). */

@@ -9,9 +9,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "vgpu-private.h"
+#include "vgpu/vgpu-private.h"
 #include "vgpu-sim.h"
-#include "../display/format.h"
+#include "common/format.h"
 
 /* DRM_PLANE_TYPE_PRIMARY / _CURSOR: the values drm_plane_type carries. */
 #define SIM_PLANE_PRIMARY 1

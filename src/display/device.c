@@ -1,0 +1,48 @@
+/* The DEVICE opener: dispatches a parsed spec to the kernel backend or to
+ * the simulated vGPU (which lives above the device layer). */
+#include "device.h"
+#include "common/format.h"
+#include "sim/demo-guest.h"
+#include "sim/vgpu-sim.h"
+
+/* The simulator's EDID limits: a 4K monitor. */
+#define SIM_MAX_XRES 3840
+#define SIM_MAX_YRES 2160
+
+static GvtVgpu *
+open_sim (const GvtDeviceSpec *spec)
+{
+  GvtVgpu *vgpu = gvt_sim_new (GVT_SIM_DMABUF, GVT_SIM_QUIRK_NONE, SIM_MAX_XRES, SIM_MAX_YRES);
+  GvtSim *sim = gvt_vgpu_get_sim (vgpu);
+  const GvtFormat *format = gvt_format_lookup (spec->fourcc);
+
+  /* A format gvt-view doesn't know has no tight stride: say 4 bytes a
+   * pixel, enough for any packed format a guest would scan out. */
+  gvt_sim_set_mode (sim, spec->fourcc, GVT_MOD_LINEAR, spec->width, spec->height,
+                    format ? 0 : spec->width * 4);
+  /* The pattern is 32-bit pixels; other formats show zeros. */
+  if (format != NULL && format->cpp == 4)
+    gvt_demo_paint_test_pattern (gvt_sim_get_pixels (sim, FALSE), spec->width, spec->height,
+                                 gvt_sim_get_stride (sim));
+  return vgpu;
+}
+
+GvtVgpu *
+gvt_device_open_spec (const GvtDeviceSpec *spec, GError **error)
+{
+  if (spec->kind == GVT_DEVICE_SIM)
+    return open_sim (spec);
+  return gvt_vgpu_open_spec (spec, error);
+}
+
+GvtVgpu *
+gvt_device_open (const char *device, int fd, GError **error)
+{
+  GvtDeviceSpec spec;
+
+  if (!gvt_device_spec_parse (device, fd, &spec, error))
+    return NULL;
+  GvtVgpu *vgpu = gvt_device_open_spec (&spec, error);
+  gvt_device_spec_clear (&spec);
+  return vgpu;
+}

@@ -1,0 +1,273 @@
+/* The session: device lifetime, source choice, reopen. */
+#include <time.h>
+
+#include "session.h"
+#include "device.h"
+#include "source-scanout.h"
+#include "sim/vgpu-sim.h"
+
+/* The demo's simulated vGPU: EDID limits of a 4K monitor. */
+#define DEMO_MAX_XRES 3840
+#define DEMO_MAX_YRES 2160
+
+struct _GvtSession {
+  GvtDeviceSpec spec;    /* what to reopen (not an fd); the demo has none */
+  gboolean has_spec;
+  char *name;
+  GvtSource *vgpu;       /* the scanout source; NULL while lost */
+  GvtSource *fallback;   /* or NULL */
+  GvtSource *shown;      /* one of the two, or NULL */
+  GvtDemoGuest *guest;   /* demo only */
+  gint64 start_us;       /* demo: the guest's power-on, 0 until the first tick */
+  gint64 freeze_at_us;
+  char *lost_reason;
+  gint64 next_reopen_us;
+  guint reopens;
+  guint failed_reopens;
+  gint64 guest_cpu_us;
+};
+
+static void
+close_device (GvtSession *self)
+{
+  /* The guest paints into the device's memory: it goes first. */
+  g_clear_pointer (&self->guest, gvt_demo_guest_free);
+  if (self->shown == self->vgpu)
+    self->shown = NULL;
+  g_clear_pointer (&self->vgpu, gvt_source_free);
+}
+
+void
+gvt_session_free (GvtSession *self)
+{
+  if (self == NULL)
+    return;
+  close_device (self);
+  g_clear_pointer (&self->fallback, gvt_source_free);
+  if (self->has_spec)
+    gvt_device_spec_clear (&self->spec);
+  g_free (self->name);
+  g_free (self->lost_reason);
+  g_free (self);
+}
+
+static gboolean
+attach (GvtSession *self, GvtVgpu *vgpu, GError **error)
+{
+  GvtSource *source = gvt_source_scanout_new (vgpu, error);
+
+  if (source == NULL)
+    return FALSE;
+  self->vgpu = source;
+  g_free (self->name);
+  self->name = g_strdup (gvt_source_get_name (source));
+  return TRUE;
+}
+
+GvtSession *
+gvt_session_new (const char *device, int fd, GError **error)
+{
+  g_autoptr (GvtSession) self = g_new0 (GvtSession, 1);
+
+  self->freeze_at_us = -1;
+  if (!gvt_device_spec_parse (device, fd, &self->spec, error))
+    return NULL;
+  self->has_spec = TRUE;
+  GvtVgpu *vgpu = gvt_device_open_spec (&self->spec, error);
+  if (vgpu == NULL || !attach (self, vgpu, error))
+    return NULL;
+  return g_steal_pointer (&self);
+}
+
+static gint64
+thread_cpu_us (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
+GvtSession *
+gvt_session_new_demo (const GvtDemoConfig *config, gint64 freeze_at_us)
+{
+  GvtSession *self = g_new0 (GvtSession, 1);
+  GvtVgpu *vgpu = gvt_sim_new (GVT_SIM_DMABUF, GVT_SIM_QUIRK_NONE, DEMO_MAX_XRES, DEMO_MAX_YRES);
+
+  self->guest = gvt_demo_guest_new (gvt_vgpu_get_sim (vgpu), config);
+  self->freeze_at_us = freeze_at_us;
+  /* The sim has a display: this can't fail. */
+  if (!attach (self, vgpu, NULL))
+    g_assert_not_reached ();
+  g_free (self->name);
+  self->name = g_strdup ("demo");
+  return self;
+}
+
+void
+gvt_session_set_fallback (GvtSession *self, GvtSource *fallback)
+{
+  g_return_if_fail (self->fallback == NULL);
+  self->fallback = fallback;
+}
+
+static gboolean
+can_reopen (GvtSession *self)
+{
+  return self->has_spec && self->spec.kind != GVT_DEVICE_FD;
+}
+
+static GvtSourceChange
+try_reopen (GvtSession *self, gint64 now_us)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!can_reopen (self) || now_us < self->next_reopen_us)
+    return GVT_SOURCE_NOTHING;
+  self->next_reopen_us = now_us + GVT_SESSION_REOPEN_INTERVAL_US;
+  GvtVgpu *vgpu = gvt_device_open_spec (&self->spec, &error);
+  if (vgpu == NULL || !attach (self, vgpu, &error))
+    {
+      /* Said once; the screen keeps saying it. */
+      if (self->failed_reopens++ == 0)
+        g_message ("%s is not back yet: %s (trying every %d s)", self->spec.text,
+                   error->message, (int) (GVT_SESSION_REOPEN_INTERVAL_US / G_USEC_PER_SEC));
+      else
+        g_debug ("reopening %s: %s", self->spec.text, error->message);
+      return GVT_SOURCE_NOTHING;
+    }
+  g_message ("%s is back", self->spec.text);
+  self->reopens++;
+  self->failed_reopens = 0;
+  g_clear_pointer (&self->lost_reason, g_free);
+  return GVT_SOURCE_PRIMARY_CHANGED | gvt_source_poll (self->vgpu, now_us);
+}
+
+static GvtSourceChange
+poll_vgpu (GvtSession *self, gint64 now_us)
+{
+  if (self->vgpu == NULL)
+    return try_reopen (self, now_us);
+
+  if (self->guest != NULL)
+    {
+      if (self->start_us == 0)
+        self->start_us = now_us;
+      gint64 t0 = thread_cpu_us ();
+      gvt_demo_guest_step (self->guest, self->freeze_at_us >= 0 ? self->freeze_at_us
+                                                                 : now_us - self->start_us);
+      self->guest_cpu_us += thread_cpu_us () - t0;
+    }
+  GvtSourceChange change = gvt_source_poll (self->vgpu, now_us);
+  if (gvt_source_get_state (self->vgpu) == GVT_SOURCE_STATE_LOST)
+    {
+      /* Close at once: held dma-bufs pin guest memory and a held device
+       * keeps the vGPU alive. */
+      g_free (self->lost_reason);
+      self->lost_reason = g_strdup (gvt_source_get_reason (self->vgpu));
+      g_message ("%s: device lost: %s%s", self->name, self->lost_reason,
+                 can_reopen (self) ? "; reopening it until it is back" : "");
+      close_device (self);
+      self->next_reopen_us = now_us + GVT_SESSION_REOPEN_INTERVAL_US;
+      return change | GVT_SOURCE_LOST;
+    }
+  return change;
+}
+
+/* The vGPU's picture first — also a plane it refuses, so that the user
+ * learns why — and the fallback's only while the vGPU shows nothing. */
+static GvtSource *
+pick (GvtSession *self)
+{
+  GvtSourceState vgpu_state = self->vgpu ? gvt_source_get_state (self->vgpu)
+                                         : GVT_SOURCE_STATE_LOST;
+
+  if (vgpu_state == GVT_SOURCE_STATE_LIVE || vgpu_state == GVT_SOURCE_STATE_INVALID)
+    return self->vgpu;
+  if (self->fallback != NULL && gvt_source_get_state (self->fallback) == GVT_SOURCE_STATE_LIVE)
+    return self->fallback;
+  return self->vgpu;
+}
+
+GvtSourceChange
+gvt_session_poll (GvtSession *self, gint64 now_us)
+{
+  GvtSourceChange vgpu_change = poll_vgpu (self, now_us);
+  GvtSourceChange fallback_change = self->fallback ? gvt_source_poll (self->fallback, now_us)
+                                                   : GVT_SOURCE_NOTHING;
+  GvtSource *shown = pick (self);
+  /* A loss is reported whatever is shown: the buffers went with it. */
+  GvtSourceChange change = vgpu_change & GVT_SOURCE_LOST;
+
+  if (shown != self->shown)
+    {
+      g_debug ("showing %s", shown ? gvt_source_get_name (shown) : "nothing");
+      self->shown = shown;
+      return change | GVT_SOURCE_PRIMARY_CHANGED | GVT_SOURCE_CURSOR_IMAGE_CHANGED;
+    }
+  if (shown == NULL)
+    return change | (vgpu_change & GVT_SOURCE_PRIMARY_CHANGED);
+  return change | (shown == self->vgpu ? vgpu_change : fallback_change);
+}
+
+GvtSourceState
+gvt_session_get_state (GvtSession *self)
+{
+  return self->shown ? gvt_source_get_state (self->shown)
+         : self->vgpu ? gvt_source_get_state (self->vgpu) : GVT_SOURCE_STATE_LOST;
+}
+
+const char *
+gvt_session_get_reason (GvtSession *self)
+{
+  if (self->shown != NULL)
+    return gvt_source_get_reason (self->shown);
+  return self->vgpu ? gvt_source_get_reason (self->vgpu) : self->lost_reason;
+}
+
+GvtPlane *
+gvt_session_get_primary (GvtSession *self)
+{
+  return self->shown ? gvt_source_get_primary (self->shown) : NULL;
+}
+
+GvtPlane *
+gvt_session_get_cursor (GvtSession *self)
+{
+  return self->shown ? gvt_source_get_cursor (self->shown) : NULL;
+}
+
+GvtSource *gvt_session_get_shown (GvtSession *self) { return self->shown; }
+
+void
+gvt_session_get_scanout_stats (GvtSession *self, GvtScanoutStats *stats)
+{
+  GvtScanout *scanout = gvt_source_scanout_get_scanout (self->vgpu);
+
+  if (scanout != NULL)
+    gvt_scanout_get_stats (scanout, stats);
+  else
+    *stats = (GvtScanoutStats) { 0 };
+}
+
+const char *gvt_session_get_name (GvtSession *self) { return self->name; }
+gint64 gvt_session_get_guest_cpu_us (GvtSession *self) { return self->guest_cpu_us; }
+gboolean gvt_session_can_reopen (GvtSession *self) { return can_reopen (self); }
+guint gvt_session_get_reopens (GvtSession *self) { return self->reopens; }
+
+const char *
+gvt_session_get_device (GvtSession *self)
+{
+  return can_reopen (self) ? self->spec.text : NULL;
+}
+
+gboolean
+gvt_session_simulate_loss (GvtSession *self)
+{
+  GvtVgpu *vgpu = gvt_source_scanout_get_vgpu (self->vgpu);
+  GvtSim *sim = vgpu ? gvt_vgpu_get_sim (vgpu) : NULL;
+
+  if (sim == NULL)
+    return FALSE;
+  gvt_sim_lose_device (sim);
+  return TRUE;
+}

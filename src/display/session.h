@@ -1,0 +1,78 @@
+/* The session: what a viewer shows, GTK-free. It opens the device (by name
+ * or inherited fd), owns the plane sources — the vGPU's scanout first, a
+ * fallback source (the QEMU link's ramfb) when the vGPU shows nothing —
+ * picks which one is on screen, closes the device the moment it is lost
+ * and reopens it by name until it is back. The demo is a session too: a
+ * simulated vGPU driven by the demo guest. */
+#pragma once
+
+#include <glib.h>
+
+#include "plane-source.h"
+#include "scanout.h"
+#include "sim/demo-guest.h"
+
+G_BEGIN_DECLS
+
+typedef struct _GvtSession GvtSession;
+
+/* How long a lost device waits between reopen attempts. */
+#define GVT_SESSION_REOPEN_INTERVAL_US (2 * G_USEC_PER_SEC)
+
+/* Opens @device (any DEVICE form, display/device.h) or the inherited @fd
+ * (then @device is NULL): exactly one. Only a device opened by name is
+ * reopened after a loss (an inherited fd can't be). */
+GvtSession *gvt_session_new (const char *device, int fd, GError **error);
+
+/* The demo guest (@config, copied; NULL for the defaults) on a simulated
+ * vGPU. @freeze_at_us >= 0 shows the guest as it is at that instant,
+ * forever; < 0 runs it from the first poll in real time. Never reopened. */
+GvtSession *gvt_session_new_demo (const GvtDemoConfig *config, gint64 freeze_at_us);
+
+/* Closes the device and releases every buffer. Accepts NULL. */
+void gvt_session_free (GvtSession *self);
+
+/* Adds the source to show while the vGPU shows no picture (ownership
+ * taken; at most one). */
+void gvt_session_set_fallback (GvtSession *self, GvtSource *fallback);
+
+/* One tick at @now_us (monotonic): steps the demo guest, polls every
+ * source, closes a lost device at once and reopens it when due. Returns
+ * what changed on screen: LOST once on a loss, PRIMARY_CHANGED (and
+ * CURSOR_IMAGE_CHANGED) when a reopened device is back or the shown source
+ * switches. */
+GvtSourceChange gvt_session_poll (GvtSession *self, gint64 now_us);
+
+/* The state of what is shown: LIVE when a source has a picture, else the
+ * vGPU's (LOST while its device is closed). */
+GvtSourceState gvt_session_get_state (GvtSession *self);
+/* Why the state is not LIVE, for a user; NULL when LIVE. */
+const char *gvt_session_get_reason (GvtSession *self);
+/* The shown planes (borrowed, valid until the next poll), or NULL. */
+GvtPlane *gvt_session_get_primary (GvtSession *self);
+GvtPlane *gvt_session_get_cursor (GvtSession *self);
+/* The source on screen: the vGPU's, the fallback, or NULL while lost. */
+GvtSource *gvt_session_get_shown (GvtSession *self);
+
+/* The vGPU poller's counters (zeros while the device is closed). */
+void gvt_session_get_scanout_stats (GvtSession *self, GvtScanoutStats *stats);
+
+/* "vfio 7", "sim", "demo": for the title. */
+const char *gvt_session_get_name (GvtSession *self);
+/* The DEVICE the user named, for "rendering on the parent GPU"; NULL for
+ * an fd or the demo. */
+const char *gvt_session_get_device (GvtSession *self);
+gboolean gvt_session_can_reopen (GvtSession *self);
+guint gvt_session_get_reopens (GvtSession *self);
+
+/* CPU time this thread spent in the demo guest painting (the guest's
+ * work, not the viewer's), in microseconds. 0 for devices. */
+gint64 gvt_session_get_guest_cpu_us (GvtSession *self);
+
+/* Test hook: makes a simulated device go away now (hot-unplug). FALSE for
+ * other devices. */
+gboolean gvt_session_simulate_loss (GvtSession *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GvtSession, gvt_session_free)
+
+G_END_DECLS

@@ -1,0 +1,85 @@
+/* The --stats-file document. */
+#include <json-glib/json-glib.h>
+
+#include "stats-file.h"
+
+#define ADD_INT(b, name, v) (json_builder_set_member_name (b, name), json_builder_add_int_value (b, (gint64) (v)))
+#define ADD_STR(b, name, v) (json_builder_set_member_name (b, name), json_builder_add_string_value (b, v))
+#define ADD_BOOL(b, name, v) (json_builder_set_member_name (b, name), json_builder_add_boolean_value (b, v))
+#define ADD_DOUBLE(b, name, v) (json_builder_set_member_name (b, name), json_builder_add_double_value (b, v))
+
+char *
+gvt_stats_report_to_json (const GvtStatsReport *r)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  ADD_INT (b, "stats_writes", r->stats_writes);
+  ADD_STR (b, "state", r->state);
+  ADD_STR (b, "surface", r->surface);
+  ADD_BOOL (b, "gl_ready", r->gl_ready);
+  ADD_INT (b, "settles", r->settles);
+  ADD_BOOL (b, "iconified", r->iconified);
+  ADD_BOOL (b, "polling", r->polling);
+  ADD_INT (b, "frames_presented", r->frames_presented);
+  ADD_INT (b, "ticks", r->ticks);
+  ADD_INT (b, "live_ticks", r->live_ticks);
+  ADD_INT (b, "plane_updates", r->plane_updates);
+  ADD_INT (b, "repeats", r->repeats);
+  ADD_INT (b, "polls", r->polls);
+  ADD_INT (b, "poll_us_total", r->poll_us_total);
+  ADD_INT (b, "draw_us_total", r->draw_us_total);
+  ADD_INT (b, "imports", r->imports);
+  ADD_INT (b, "uploads", r->uploads);
+  ADD_INT (b, "bytes_uploaded", r->bytes_uploaded);
+  ADD_INT (b, "live_images", r->live_images);
+  ADD_INT (b, "live_textures", r->live_textures);
+  ADD_INT (b, "cached_buffers", r->cached_buffers);
+  ADD_DOUBLE (b, "fps", r->fps);
+  ADD_STR (b, "path", r->path);
+  ADD_INT (b, "reopens", r->reopens);
+  ADD_BOOL (b, "fullscreen", r->fullscreen);
+  ADD_STR (b, "scale", r->scale);
+  ADD_BOOL (b, "overlay", r->overlay);
+  ADD_STR (b, "title", r->title);
+  ADD_STR (b, "message", r->message);
+  ADD_STR (b, "detail", r->detail);
+  if (r->has_guest)
+    {
+      ADD_INT (b, "guest_width", r->guest_width);
+      ADD_INT (b, "guest_height", r->guest_height);
+      ADD_STR (b, "fourcc", r->fourcc);
+      ADD_STR (b, "modifier", r->modifier);
+    }
+  ADD_INT (b, "x", r->x);
+  ADD_INT (b, "y", r->y);
+  ADD_INT (b, "width", r->width);
+  ADD_INT (b, "height", r->height);
+  ADD_INT (b, "scale_factor", r->scale_factor);
+  ADD_INT (b, "workarea_width", r->workarea_width);
+  ADD_INT (b, "workarea_height", r->workarea_height);
+  if (r->has_cpu)
+    {
+      ADD_INT (b, "cpu_frames", r->cpu_frames);
+      ADD_INT (b, "cpu_wall_us", r->cpu_wall_us);
+      ADD_INT (b, "cpu_process_us", r->cpu_process_us);
+      ADD_INT (b, "cpu_main_us", r->cpu_main_us);
+      ADD_INT (b, "cpu_guest_us", r->cpu_guest_us);
+      ADD_INT (b, "cpu_poll_us", r->cpu_poll_us);
+      ADD_INT (b, "cpu_present_us", r->cpu_present_us);
+    }
+  json_builder_end_object (b);
+
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  g_autoptr (JsonNode) root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  json_generator_set_pretty (gen, TRUE);
+  return json_generator_to_data (gen, NULL);
+}
+
+gboolean
+gvt_stats_report_write (const GvtStatsReport *report, const char *path, GError **error)
+{
+  g_autofree char *text = gvt_stats_report_to_json (report);
+  return g_file_set_contents (path, text, -1, error);
+}

@@ -1,0 +1,62 @@
+/* --stats-file: the window's counters as a JSON document, for the window
+ * tests and the window benchmark (a hidden option, not a user interface).
+ * The window fills a report; this room turns it into the file, atomically,
+ * so a test polling the file never reads half of it. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct {
+  guint stats_writes;          /* this write's number, to order samples */
+  const char *state;           /* gvt_ui_state_to_string */
+  const char *surface;         /* "x11-egl", "wayland-glarea" */
+  gboolean gl_ready;
+  guint settles;
+  gboolean iconified;
+  gboolean polling;
+  guint64 frames_presented;
+  guint64 ticks;
+  guint64 live_ticks;
+  guint64 plane_updates;
+  guint64 repeats;             /* presents with no plane change */
+  guint64 polls;
+  guint64 poll_us_total;
+  guint64 draw_us_total;
+  guint64 imports;
+  guint64 uploads;
+  guint64 bytes_uploaded;
+  guint live_images;           /* EGLImages held by the texture cache now */
+  guint live_textures;         /* textures held by the texture cache now */
+  guint cached_buffers;        /* dma-buf fds held by the poller now */
+  double fps;
+  const char *path;            /* "import", "upload", "none" */
+  guint reopens;
+  gboolean fullscreen;
+  const char *scale;
+  gboolean overlay;
+  const char *title;
+  const char *message;
+  const char *detail;
+  gboolean has_guest;          /* the four below are written only then */
+  guint guest_width, guest_height;
+  const char *fourcc;
+  const char *modifier;
+  /* Where the picture is on the screen, in device pixels. */
+  int x, y, width, height, scale_factor, workarea_width, workarea_height;
+  /* From the first live frame (has_cpu): where the CPU time went. */
+  gboolean has_cpu;
+  guint64 cpu_frames;
+  gint64 cpu_wall_us, cpu_process_us, cpu_main_us, cpu_guest_us, cpu_poll_us, cpu_present_us;
+} GvtStatsReport;
+
+/* The report as pretty JSON (one member per field above, same names).
+ * g_free() it. */
+char *gvt_stats_report_to_json (const GvtStatsReport *report);
+
+/* Writes it to @path atomically; FALSE with the error otherwise. */
+gboolean gvt_stats_report_write (const GvtStatsReport *report, const char *path,
+                                 GError **error);
+
+G_END_DECLS

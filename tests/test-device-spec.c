@@ -1,0 +1,97 @@
+/* The DEVICE parser every command uses: each form, and what it refuses. */
+#include "common/format.h"
+#include "common/gvt-error.h"
+#include "vgpu/device-spec.h"
+
+static void
+check_kind (const char *device, GvtDeviceKind kind)
+{
+  GvtDeviceSpec spec;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (gvt_device_spec_parse (device, -1, &spec, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (spec.kind, ==, kind);
+  g_assert_cmpstr (spec.text, ==, device);
+  g_assert_cmpint (spec.fd, ==, -1);
+  gvt_device_spec_clear (&spec);
+  g_assert_null (spec.text);
+}
+
+static void
+test_forms (void)
+{
+  check_kind ("/dev/vfio/7", GVT_DEVICE_GROUP);
+  check_kind ("/dev/vfio/devices/vfio0", GVT_DEVICE_CDEV);
+  check_kind ("4b1d9d2e-5c1a-4f4e-8e2b-6a7c0d3e9f10", GVT_DEVICE_MDEV);
+  check_kind ("/sys/bus/mdev/devices/4b1d9d2e-5c1a-4f4e-8e2b-6a7c0d3e9f10", GVT_DEVICE_MDEV);
+  check_kind ("sim", GVT_DEVICE_SIM);
+
+  GvtDeviceSpec spec;
+  g_assert_true (gvt_device_spec_parse (NULL, 5, &spec, NULL));
+  g_assert_cmpint (spec.kind, ==, GVT_DEVICE_FD);
+  g_assert_cmpint (spec.fd, ==, 5);
+  g_assert_cmpstr (spec.text, ==, "--fd 5");
+  gvt_device_spec_clear (&spec);
+}
+
+static void
+test_sim (void)
+{
+  GvtDeviceSpec spec;
+
+  g_assert_true (gvt_device_spec_parse ("sim", -1, &spec, NULL));
+  g_assert_cmpuint (spec.width, ==, GVT_SIM_DEFAULT_WIDTH);
+  g_assert_cmpuint (spec.height, ==, GVT_SIM_DEFAULT_HEIGHT);
+  g_assert_cmphex (spec.fourcc, ==, GVT_FORMAT_XRGB8888);
+  gvt_device_spec_clear (&spec);
+
+  g_assert_true (gvt_device_spec_parse ("sim:640x480:YUYV", -1, &spec, NULL));
+  g_assert_cmpuint (spec.width, ==, 640);
+  g_assert_cmpuint (spec.height, ==, 480);
+  g_assert_cmphex (spec.fourcc, ==, GVT_FOURCC ('Y', 'U', 'Y', 'V'));
+  gvt_device_spec_clear (&spec);
+
+  /* The same size limit as every --size. */
+  g_assert_true (gvt_device_spec_parse ("sim:16384x8", -1, &spec, NULL));
+  g_assert_cmpuint (spec.width, ==, 16384);
+  gvt_device_spec_clear (&spec);
+}
+
+static void
+check_refused (const char *device, int fd, const char *needle)
+{
+  GvtDeviceSpec spec;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_false (gvt_device_spec_parse (device, fd, &spec, &error));
+  g_assert_error (error, GVT_ERROR, GVT_ERROR_INVALID_ARGS);
+  if (strstr (error->message, needle) == NULL)
+    g_error ("'%s': message '%s' lacks '%s'", device, error->message, needle);
+  g_assert_null (spec.text);
+}
+
+static void
+test_refused (void)
+{
+  check_refused ("sim:16385x8", -1, "sizes from 1 to 16384");
+  check_refused ("sim:0x8", -1, "sizes from 1 to 16384");
+  check_refused ("sim: 8x8", -1, "is not a simulated device");
+  check_refused ("sim:8x8:XR2", -1, "exactly 4");
+  check_refused ("sim:8x8:XR244", -1, "exactly 4");
+  check_refused ("simulator", -1, "did you mean sim");
+  check_refused ("vfio7", -1, "is not a device gvt-view knows");
+  check_refused (NULL, -1, "no DEVICE given");
+  check_refused ("", -1, "no DEVICE given");
+  check_refused ("/dev/vfio/7", 3, "not both");
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/vgpu/device-spec/forms", test_forms);
+  g_test_add_func ("/vgpu/device-spec/sim", test_sim);
+  g_test_add_func ("/vgpu/device-spec/refused", test_refused);
+  return g_test_run ();
+}
