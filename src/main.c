@@ -19,7 +19,8 @@ static const struct {
     "snapshot DEVICE|--fd N -o FILE.png [--size WxH] [--scale MODE] [--filter F] [--wait S]\n"
     "                                one frame, headless, as PNG" },
   { "demo", gvt_cmd_view_demo,
-    "demo [--snapshot FILE.png] [--at S]  the simulated vGPU playing a guest, in a window" },
+    "demo [--snapshot FILE.png] [--at S] [--in-place]\n"
+    "                                the simulated vGPU playing a guest, in a window" },
   { "bench", gvt_cmd_bench,
     "bench [DEVICE] [--size WxH] [--frames N]  frame, upload and poll costs" },
 };

@@ -68,6 +68,9 @@ struct _GvtFakeKernel {
 
   GMutex lock; /* all below: the handler runs on umockdev's thread */
   gboolean viable;
+  int api_version;          /* what GET_API_VERSION answers */
+  gboolean type1v2;         /* CHECK_EXTENSION/SET_IOMMU accept VFIO_TYPE1v2_IOMMU */
+  GHashTable *ioctl_faults; /* call name ("group SET_CONTAINER") -> errno */
   gboolean lost;
   int device_open_errno;
   int next_query_errno;
@@ -190,25 +193,31 @@ add_mdev_sysfs (GvtFakeKernel *self, const char *uuid, int group)
   make_dir (dev);
   write_file ((p = g_build_filename (dev, "uevent", NULL)), "MDEV_TYPE=");
   g_clear_pointer (&p, g_free);
-  make_link ("../../../../bus/mdev/drivers/vfio_mdev", (p = g_build_filename (dev, "driver", NULL)));
-  g_clear_pointer (&p, g_free);
   make_link ("../../../../bus/mdev", (p = g_build_filename (dev, "subsystem", NULL)));
   g_clear_pointer (&p, g_free);
   g_autofree char *type_link = g_strdup_printf ("../mdev_supported_types/%s", self->type);
   make_link (type_link, (p = g_build_filename (dev, "mdev_type", NULL)));
   g_clear_pointer (&p, g_free);
-  g_autofree char *group_link = g_strdup_printf ("../../../../kernel/iommu_groups/%d", group);
-  make_link (group_link, (p = g_build_filename (dev, "iommu_group", NULL)));
-  g_clear_pointer (&p, g_free);
-
   g_autofree char *from_bus = g_strdup_printf ("../../../devices/pci0000:00/%s/%s",
                                                self->parent, uuid);
   make_link (from_bus, (p = sys_path (self, "bus/mdev/devices/%s", uuid)));
   g_clear_pointer (&p, g_free);
-  g_autofree char *from_group = g_strdup_printf ("../../../../devices/pci0000:00/%s/%s",
-                                                 self->parent, uuid);
-  make_link (from_group, (p = sys_path (self, "kernel/iommu_groups/%d/devices/%s", group, uuid)));
-  g_clear_pointer (&p, g_free);
+
+  /* Unbound: no driver, so no VFIO device and no IOMMU group. */
+  if (group >= 0)
+    {
+      make_link ("../../../../bus/mdev/drivers/vfio_mdev",
+                 (p = g_build_filename (dev, "driver", NULL)));
+      g_clear_pointer (&p, g_free);
+      g_autofree char *group_link = g_strdup_printf ("../../../../kernel/iommu_groups/%d", group);
+      make_link (group_link, (p = g_build_filename (dev, "iommu_group", NULL)));
+      g_clear_pointer (&p, g_free);
+      g_autofree char *from_group = g_strdup_printf ("../../../../devices/pci0000:00/%s/%s",
+                                                     self->parent, uuid);
+      make_link (from_group, (p = sys_path (self, "kernel/iommu_groups/%d/devices/%s", group,
+                                            uuid)));
+      g_clear_pointer (&p, g_free);
+    }
   g_autofree char *from_type = g_strdup_printf ("../../../%s", uuid);
   make_link (from_type, (p = sys_path (self, "devices/pci0000:00/%s/mdev_supported_types/%s/devices/%s",
                                        self->parent, self->type, uuid)));
@@ -249,6 +258,11 @@ build_sysfs (GvtFakeKernel *self)
   if (self->has_cdev)
     {
       make_dir ((p = g_build_filename (parent, self->uuid, "vfio-dev", "vfio0", NULL)));
+      g_clear_pointer (&p, g_free);
+      /* As the kernel has it: the cdev's device is the mdev. */
+      g_autofree char *to_device = g_strdup_printf ("../../../%s", self->uuid);
+      make_link (to_device, (p = g_build_filename (parent, self->uuid, "vfio-dev", "vfio0",
+                                                   "device", NULL)));
       g_clear_pointer (&p, g_free);
       g_autofree char *from_cdev = g_strdup_printf ("../../devices/pci0000:00/%s/%s/vfio-dev/vfio0",
                                                     self->parent, self->uuid);
@@ -597,13 +611,13 @@ container_ioctl (GvtFakeKernel *self, ClientState *state, UMockdevIoctlClient *c
     {
     case VFIO_GET_API_VERSION:
       log_call (self, 0, "container GET_API_VERSION");
-      return REPLY_OK (VFIO_API_VERSION);
+      return REPLY_OK (self->api_version);
 
     case VFIO_CHECK_EXTENSION:
       {
         gulong ext = arg_value (client);
         log_call (self, 0, "container CHECK_EXTENSION %lu", ext);
-        return REPLY_OK (ext == VFIO_TYPE1_IOMMU || ext == VFIO_TYPE1v2_IOMMU);
+        return REPLY_OK (ext == VFIO_TYPE1_IOMMU || (ext == VFIO_TYPE1v2_IOMMU && self->type1v2));
       }
 
     case VFIO_SET_IOMMU:
@@ -612,7 +626,7 @@ container_ioctl (GvtFakeKernel *self, ClientState *state, UMockdevIoctlClient *c
         /* The kernel wants a group in the container first, and only once. */
         if (self->groups_attached == 0 || state->iommu_set)
           reply = REPLY_ERR (EINVAL);
-        else if (type != VFIO_TYPE1_IOMMU && type != VFIO_TYPE1v2_IOMMU)
+        else if (type != VFIO_TYPE1_IOMMU && (type != VFIO_TYPE1v2_IOMMU || !self->type1v2))
           reply = REPLY_ERR (ENODEV);
         else
           {
@@ -1047,6 +1061,47 @@ client_state (GvtFakeKernel *self, UMockdevIoctlClient *client)
   return state;
 }
 
+/* The log's name of a call, without its arguments, for the ioctls a test
+ * can make fail with gvt_fake_kernel_fail_ioctl; NULL for others. */
+static const char *
+call_name (Role role, gulong request)
+{
+  switch (role)
+    {
+    case ROLE_CONTAINER:
+      switch (request)
+        {
+        case VFIO_GET_API_VERSION: return "container GET_API_VERSION";
+        case VFIO_CHECK_EXTENSION: return "container CHECK_EXTENSION";
+        case VFIO_SET_IOMMU: return "container SET_IOMMU";
+        default: return NULL;
+        }
+    case ROLE_GROUP:
+      switch (request)
+        {
+        case VFIO_GROUP_GET_STATUS: return "group GET_STATUS";
+        case VFIO_GROUP_SET_CONTAINER: return "group SET_CONTAINER";
+        case VFIO_GROUP_GET_DEVICE_FD: return "group GET_DEVICE_FD";
+        default: return NULL;
+        }
+    case ROLE_DEVICE:
+    case ROLE_CDEV:
+      switch (request)
+        {
+        case VFIO_DEVICE_BIND_IOMMUFD: return "device BIND_IOMMUFD";
+        case VFIO_DEVICE_GET_INFO: return "device GET_INFO";
+        case VFIO_DEVICE_GET_REGION_INFO: return "device GET_REGION_INFO";
+        case VFIO_DEVICE_QUERY_GFX_PLANE: return "device QUERY_GFX_PLANE";
+        case VFIO_DEVICE_GET_GFX_DMABUF: return "device GET_GFX_DMABUF";
+        default: return NULL;
+        }
+    case ROLE_IOMMU:
+    case ROLE_NONE:
+    default:
+      return NULL;
+    }
+}
+
 static gboolean
 on_handle_ioctl (UMockdevIoctlBase *handler, UMockdevIoctlClient *client, gpointer user_data)
 {
@@ -1056,6 +1111,16 @@ on_handle_ioctl (UMockdevIoctlBase *handler, UMockdevIoctlClient *client, gpoint
 
   g_mutex_lock (&self->lock);
   ClientState *state = client_state (self, client);
+  const char *name = call_name (state->role, request);
+  int fault = name ? GPOINTER_TO_INT (g_hash_table_lookup (self->ioctl_faults, name)) : 0;
+  if (fault != 0)
+    {
+      /* Refused before the call does anything, as a kernel's early checks do. */
+      log_call (self, fault, "%s", name);
+      g_mutex_unlock (&self->lock);
+      umockdev_ioctl_client_complete (client, -1, fault);
+      return TRUE;
+    }
   switch (state->role)
     {
     case ROLE_CONTAINER:
@@ -1402,6 +1467,9 @@ gvt_fake_kernel_new (const GvtFakeConfig *config)
   self->has_cdev = !config->no_cdev;
   self->has_edid = !config->no_edid;
   self->viable = TRUE;
+  self->api_version = VFIO_API_VERSION;
+  self->type1v2 = TRUE;
+  self->ioctl_faults = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->known = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   self->gets = g_hash_table_new (NULL, NULL);
   self->log = g_ptr_array_new_with_free_func (g_free);
@@ -1480,6 +1548,7 @@ gvt_fake_kernel_free (GvtFakeKernel *self)
   g_free (self->parent);
   g_free (self->container_target);
   g_free (self->iommu_target);
+  g_hash_table_unref (self->ioctl_faults);
   g_hash_table_unref (self->known);
   g_hash_table_unref (self->gets);
   g_ptr_array_unref (self->log);
@@ -1522,6 +1591,44 @@ gvt_fake_kernel_set_viable (GvtFakeKernel *self, gboolean viable)
   g_mutex_lock (&self->lock);
   self->viable = viable;
   g_mutex_unlock (&self->lock);
+}
+
+void
+gvt_fake_kernel_fail_ioctl (GvtFakeKernel *self, const char *call, int err)
+{
+  g_mutex_lock (&self->lock);
+  if (err != 0)
+    g_hash_table_replace (self->ioctl_faults, g_strdup (call), GINT_TO_POINTER (err));
+  else
+    g_hash_table_remove (self->ioctl_faults, call);
+  g_mutex_unlock (&self->lock);
+}
+
+void
+gvt_fake_kernel_set_api_version (GvtFakeKernel *self, int version)
+{
+  g_mutex_lock (&self->lock);
+  self->api_version = version;
+  g_mutex_unlock (&self->lock);
+}
+
+void
+gvt_fake_kernel_set_type1v2 (GvtFakeKernel *self, gboolean available)
+{
+  g_mutex_lock (&self->lock);
+  self->type1v2 = available;
+  g_mutex_unlock (&self->lock);
+}
+
+void
+gvt_fake_kernel_hide_group_members (GvtFakeKernel *self, gboolean hidden)
+{
+  g_autofree char *shown = sys_path (self, "kernel/iommu_groups/%d/devices", self->group);
+  g_autofree char *away = sys_path (self, "kernel/iommu_groups/%d/devices.hidden", self->group);
+  if (hidden)
+    g_assert_cmpint (g_rename (shown, away), ==, 0);
+  else
+    g_assert_cmpint (g_rename (away, shown), ==, 0);
 }
 
 void

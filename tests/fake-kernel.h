@@ -101,7 +101,9 @@ const char *gvt_fake_kernel_get_group_path (GvtFakeKernel *self);
 /* --- more sysfs, for listings and error messages --- */
 
 /* Another mdev of the same parent and type in group @group: sysfs only
- * (its /dev/vfio/@group does not exist). */
+ * (its /dev/vfio/@group does not exist, and the group's node, if it is the
+ * vGPU's, does not know it). @group < 0: bound to no driver, so it has no
+ * iommu_group at all. */
 void gvt_fake_kernel_add_mdev (GvtFakeKernel *self, const char *uuid, int group);
 /* A PCI device @name bound to @driver (NULL: none) in the vGPU's IOMMU
  * group: what makes a real group not viable (see set_viable). */
@@ -123,6 +125,22 @@ void gvt_fake_kernel_set_held_elsewhere (GvtFakeKernel *self, gboolean held);
 /* GROUP_GET_STATUS without VFIO_GROUP_FLAGS_VIABLE; SET_CONTAINER then
  * fails with EPERM. */
 void gvt_fake_kernel_set_viable (GvtFakeKernel *self, gboolean viable);
+/* Every call the log names @call (without its arguments: "container
+ * GET_API_VERSION", "container CHECK_EXTENSION", "container SET_IOMMU",
+ * "group GET_STATUS", "group SET_CONTAINER", "group GET_DEVICE_FD",
+ * "device BIND_IOMMUFD", "device GET_INFO", "device GET_REGION_INFO",
+ * "device QUERY_GFX_PLANE", "device GET_GFX_DMABUF") fails with @err from
+ * now on, before doing anything, and is logged as "<call> -> <ERRNO>".
+ * 0 clears. */
+void gvt_fake_kernel_fail_ioctl (GvtFakeKernel *self, const char *call, int err);
+/* What VFIO_GET_API_VERSION answers (VFIO_API_VERSION at first). */
+void gvt_fake_kernel_set_api_version (GvtFakeKernel *self, int version);
+/* Whether the container offers VFIO_TYPE1v2_IOMMU (TRUE at first): without
+ * it CHECK_EXTENSION says 0 for it and SET_IOMMU refuses it (ENODEV). */
+void gvt_fake_kernel_set_type1v2 (GvtFakeKernel *self, gboolean available);
+/* The vGPU's group lists no devices in sysfs (its devices directory moves
+ * away) until called again with FALSE. */
+void gvt_fake_kernel_hide_group_members (GvtFakeKernel *self, gboolean hidden);
 /* The device goes away for good: every device ioctl and region access
  * fails with ENODEV from now on. */
 void gvt_fake_kernel_unplug (GvtFakeKernel *self);

@@ -10,6 +10,7 @@
 
 #include "cmd/cmd.h"
 #include "common/format.h"
+#include "display/device.h"
 #include "fake-kernel.h"
 #include "testutil.h"
 
@@ -113,8 +114,8 @@ test_probe_gvt_text (Fixture *f, gconstpointer data)
   assert_has (f->out, "device:   vfio 7");
   assert_has (f->out, "display:  dma-buf planes");
   assert_has (f->out, "state:    live");
-  assert_has (f->out, "primary:  1920x1080 XR24 X-tiled, stride 7680, size 8294400, dmabuf id 4");
-  assert_has (f->out, "cursor:   64x64 AR24 linear, stride 256, size 16384, dmabuf id 5, "
+  assert_has (f->out, "primary:  1920x1080 XR24 INTEL_X_TILED, stride 7680, size 8294400, dmabuf id 4");
+  assert_has (f->out, "cursor:   64x64 AR24 LINEAR, stride 256, size 16384, dmabuf id 5, "
                       "at 300,200, hotspot 1,2");
   assert_has (f->out, "edid:     up to 1920x1200");
   /* One GET per plane, and everything closed again. */
@@ -186,7 +187,7 @@ test_probe_enomem_once (Fixture *f, gconstpointer data)
    * probe must absorb it and report the plane. */
   probe (f, "/dev/vfio/7", NULL);
   g_assert_cmpint (f->status, ==, 0);
-  assert_has (f->out, "primary:  1024x768 XR24 linear");
+  assert_has (f->out, "primary:  1024x768 XR24 LINEAR");
   g_autofree char *log = gvt_fake_kernel_get_log (f->fake, "device QUERY_GFX_PLANE primary");
   assert_has (log, "-> ENOMEM");
 }
@@ -201,7 +202,7 @@ test_probe_region (Fixture *f, gconstpointer data)
   probe (f, "/dev/vfio/7", NULL);
   g_assert_cmpint (f->status, ==, 0);
   assert_has (f->out, "display:  region planes");
-  assert_has (f->out, "primary:  1024x768 XR24 linear, stride 4096, size 3145728, region 16");
+  assert_has (f->out, "primary:  1024x768 XR24 LINEAR, stride 4096, size 3145728, region 16");
   assert_has (f->out, "edid:     none");
 
   probe (f, "--json", "/dev/vfio/7", NULL);
@@ -259,7 +260,7 @@ test_probe_fd (Fixture *f, gconstpointer data)
 typedef struct {
   const char *name;
   void (*inject) (GvtFakeKernel *fake, gboolean on);
-  const char *device;
+  const char *device; /* NULL: --fd N, N an open /dev/null */
   int status;
   const char *needles[3];
 } ErrorCase;
@@ -269,6 +270,8 @@ static void inject_eacces (GvtFakeKernel *k, gboolean on)
 { gvt_fake_kernel_fail_open (k, GVT_FAKE_NODE_GROUP, on ? EACCES : 0); }
 static void inject_esrch (GvtFakeKernel *k, gboolean on)
 { gvt_fake_kernel_fail_device_open (k, on ? ESRCH : 0); }
+static void inject_no_vfio (GvtFakeKernel *k, gboolean on)
+{ gvt_fake_kernel_fail_open (k, GVT_FAKE_NODE_CONTAINER, on ? ENOENT : 0); }
 static void inject_not_viable (GvtFakeKernel *k, gboolean on)
 {
   if (on)
@@ -279,31 +282,83 @@ static void inject_none (GvtFakeKernel *k, gboolean on) { }
 
 static const ErrorCase error_cases[] = {
   { "busy", inject_busy, "/dev/vfio/7", 1,
-    { "cannot open /dev/vfio/7: busy", "QEMU", "gvt-view run" } },
+    { "cannot open /dev/vfio/7: busy — ", "QEMU", "--fd N" } },
+  { "busy-uuid", inject_busy, GVT_FAKE_UUID, 1,
+    { "busy — ", "fuser -v /dev/vfio/7", "--fd N" } },
+  { "busy-cdev", inject_busy, GVT_FAKE_CDEV, 1,
+    { "cannot open " GVT_FAKE_CDEV ": busy — ", "QEMU", "--fd N" } },
   { "permission", inject_eacces, "/dev/vfio/7", 1,
-    { "/dev/vfio/7", "udev", "kvm" } },
+    { "/dev/vfio/7: permission denied", "udev", "kvm" } },
   { "needs-vm", inject_esrch, "/dev/vfio/7", 1,
-    { "VM", "KVM", NULL } },
+    { "needs its VM", "KVM", "--fd N" } },
+  { "needs-vm-uuid", inject_esrch, GVT_FAKE_UUID, 1,
+    { "needs its VM", "inside its VM's QEMU", NULL } },
+  { "no-vfio", inject_no_vfio, "/dev/vfio/7", 1,
+    { "cannot open /dev/vfio/7: /dev/vfio/vfio is missing", "modprobe vfio vfio_iommu_type1",
+      NULL } },
+  { "no-vfio-uuid", inject_no_vfio, GVT_FAKE_UUID, 1,
+    { "cannot open " GVT_FAKE_UUID ": /dev/vfio/vfio is missing", "VFIO is not loaded", NULL } },
   { "not-viable", inject_not_viable, "/dev/vfio/7", 1,
     { "not viable", "0000:00:1f.3", "vfio" } },
   { "no-such-group", inject_none, "/dev/vfio/42", 1,
-    { "/dev/vfio/42", GVT_FAKE_UUID, "/dev/vfio/7" } },
+    { "cannot open /dev/vfio/42: no such VFIO group", GVT_FAKE_UUID, "/dev/vfio/7" } },
   { "unknown-uuid", inject_none, "0b7f9c1e-0000-4000-8000-000000000000", 1,
-    { "0b7f9c1e-0000-4000-8000-000000000000", "gvt-view list", "create" } },
+    { "cannot open 0b7f9c1e-0000-4000-8000-000000000000: no such mdev", "gvt-view list",
+      "create" } },
+  { "fd-not-vfio", inject_none, NULL, 2,
+    { "not an opened VFIO device", "VFIO_DEVICE_GET_INFO", NULL } },
 };
+
+/* The first line of @text, without its newline. */
+static char *
+first_line (const char *text)
+{
+  const char *end = strchr (text, '\n');
+  return end ? g_strndup (text, end - text) : g_strdup (text);
+}
 
 static void
 test_error (Fixture *f, gconstpointer data)
 {
   const ErrorCase *c = data;
+  int fd = -1;
+  g_autofree char *fd_arg = NULL;
 
+  if (c->device == NULL)
+    {
+      fd = open ("/dev/null", O_RDWR | O_CLOEXEC);
+      g_assert_cmpint (fd, >=, 0);
+      fd_arg = g_strdup_printf ("%d", fd);
+    }
   c->inject (f->fake, TRUE);
-  probe (f, c->device, NULL);
+
+  /* What the library says: the command prints it as its first line. */
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GvtVgpu) vgpu = gvt_device_open (c->device, fd, &error);
+  g_assert_null (vgpu);
+  g_assert_nonnull (error);
+
+  if (c->device != NULL)
+    probe (f, c->device, NULL);
+  else
+    probe (f, "--fd", fd_arg, NULL);
   g_assert_cmpint (f->status, ==, c->status);
   g_assert_cmpstr (f->out, ==, "");
-  g_assert_true (g_str_has_prefix (f->err, "gvt-view: "));
+
+  g_autofree char *prefix = c->device ? g_strdup_printf ("gvt-view: cannot open %s: ", c->device)
+                                      : g_strdup_printf ("gvt-view: cannot use --fd %d: ", fd);
+  if (!g_str_has_prefix (f->err, prefix))
+    g_error ("\"%s\" does not start with \"%s\"", f->err, prefix);
+  g_autofree char *printed = first_line (f->err);
+  g_autofree char *said = first_line (error->message);
+  g_autofree char *expected = g_strconcat ("gvt-view: ", said, NULL);
+  g_assert_cmpstr (printed, ==, expected);
   for (int i = 0; i < 3 && c->needles[i]; i++)
     assert_has (f->err, c->needles[i]);
+  g_assert_null (strstr (f->err, "gvt-view run"));
+
+  if (fd >= 0)
+    close (fd);
   c->inject (f->fake, FALSE);
   assert_recovers (f);
 }
@@ -313,7 +368,7 @@ test_error_no_display (Fixture *f, gconstpointer data)
 {
   probe (f, "/dev/vfio/7", NULL);
   g_assert_cmpint (f->status, ==, 1);
-  assert_has (f->err, "gvt-view: vfio 7 has no display");
+  assert_has (f->err, "gvt-view: cannot open /dev/vfio/7: vfio 7 has no display");
   assert_has (f->err, "gvt-view list");
   g_assert_cmpint (gvt_fake_settle_fds (f->fds), ==, f->fds);
 }
@@ -387,7 +442,7 @@ test_watch_changes (Fixture *f, gconstpointer data)
   g_thread_join (thread);
 
   g_assert_cmpint (f->status, ==, 0);
-  assert_has (f->out, "s primary:  800x600 XR24 linear, stride 3200, size 1920000, dmabuf id 7");
+  assert_has (f->out, "s primary:  800x600 XR24 LINEAR, stride 3200, size 1920000, dmabuf id 7");
   assert_has (f->out, "s cursor:   64x64 AR24");
   assert_has (f->out, "3 dma-buf gets");
   g_assert_null (strstr (f->out, "Device lost"));

@@ -65,7 +65,7 @@ test_probe_sim_text (void)
   g_assert_cmpstr (r.err, ==, "");
   g_assert_nonnull (strstr (r.out, "device:   sim"));
   g_assert_nonnull (strstr (r.out, "display:  dma-buf planes"));
-  g_assert_nonnull (strstr (r.out, "primary:  800x600 XR24 linear, stride 3200, size 1920000"));
+  g_assert_nonnull (strstr (r.out, "primary:  800x600 XR24 LINEAR, stride 3200, size 1920000"));
   g_assert_nonnull (strstr (r.out, "cursor:   none"));
   g_assert_nonnull (strstr (r.out, "state:    live"));
 }
@@ -155,7 +155,7 @@ test_probe_sim_fourcc (void)
   g_auto (Result) rg = { 0 };
   run_cmd (&rg, gvt_cmd_probe, "probe", "sim:64x32:RG16", NULL);
   g_assert_cmpint (rg.status, ==, 0);
-  g_assert_nonnull (strstr (rg.out, "primary:  64x32 RG16 linear, stride 128"));
+  g_assert_nonnull (strstr (rg.out, "primary:  64x32 RG16 LINEAR, stride 128"));
 }
 
 typedef struct {

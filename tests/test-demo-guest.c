@@ -98,8 +98,34 @@ test_config_defaults (void)
   g_assert_cmpint (c.mode_interval_us, ==, 20 * SEC);
   g_assert_cmpuint (c.fps, ==, 60);
   g_assert_true (c.cursor);
+  g_assert_false (c.in_place);
   g_assert_cmpstr (gvt_demo_phase_to_string (GVT_DEMO_PHASE_FIRMWARE), ==, "firmware");
   g_assert_cmpstr (gvt_demo_phase_to_string (GVT_DEMO_PHASE_DESKTOP), ==, "desktop");
+}
+
+/* Modes take the limit every --size takes (GVT_SIZE_MAX), no other. Only
+ * constructed: nothing is allocated before the first step. */
+static void
+test_config_limits (void)
+{
+  g_autoptr (GvtVgpu) vgpu = gvt_sim_new (GVT_SIM_DMABUF, GVT_SIM_QUIRK_NONE, 3840, 2160);
+  GvtSim *sim = gvt_vgpu_get_sim (vgpu);
+  GvtDemoConfig config;
+  gvt_demo_config_init (&config);
+  config.modes[0] = (GvtDemoMode) { GVT_SIZE_MAX, GVT_SIZE_MAX };
+  config.modes[1] = (GvtDemoMode) { 1, 1 };
+  GvtDemoGuest *guest = gvt_demo_guest_new (sim, &config);
+  g_assert_nonnull (guest);
+  gvt_demo_guest_free (guest);
+
+  config.modes[1] = (GvtDemoMode) { GVT_SIZE_MAX + 1, 1 };
+  g_test_expect_message (G_LOG_DOMAIN, G_LOG_LEVEL_CRITICAL, "*invalid demo guest config*");
+  g_assert_null (gvt_demo_guest_new (sim, &config));
+  g_test_assert_expected_messages ();
+  config.modes[1] = (GvtDemoMode) { 1, 0 };
+  g_test_expect_message (G_LOG_DOMAIN, G_LOG_LEVEL_CRITICAL, "*invalid demo guest config*");
+  g_assert_null (gvt_demo_guest_new (sim, &config));
+  g_test_assert_expected_messages ();
 }
 
 /* NULL config: the defaults' timeline on a real-size device. */
@@ -481,6 +507,125 @@ test_determinism (void)
   machine_clear (&c);
 }
 
+static void
+use_in_place (Fixture *f)
+{
+  gvt_demo_guest_free (f->guest);
+  f->config.in_place = TRUE;
+  f->guest = gvt_demo_guest_new (f->sim, &f->config);
+  g_assert_nonnull (f->guest);
+}
+
+static gboolean
+all_zero (const guint8 *p, gsize n)
+{
+  for (gsize i = 0; i < n; i++)
+    if (p[i] != 0)
+      return FALSE;
+  return TRUE;
+}
+
+/* In place: one buffer, one dmabuf id, frame after frame, its pixels
+ * changing under a mapping taken once (what a viewer holding an import
+ * sees); the other buffer is never touched. */
+static void
+test_in_place_one_buffer (Fixture *f, gconstpointer data)
+{
+  use_in_place (f);
+  gvt_demo_guest_step (f->guest, FIRMWARE);
+  struct vfio_device_gfx_plane_info info = query (f->vgpu, 1);
+  guint32 id = info.dmabuf_id;
+  g_assert_cmpuint (id, !=, 0);
+  g_assert_cmpuint (info.width, ==, 320);
+  g_assert_cmphex (front_pixel (f->sim, 0, 0), ==, GVT_DEMO_TOP_BAR);
+
+  int fd = gvt_vgpu_get_dmabuf (f->vgpu, id);
+  g_assert_cmpint (fd, >=, 0);
+  gsize size = (gsize) info.stride * info.height;
+  const guint8 *map = mmap (NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+  g_assert_true (map != MAP_FAILED);
+  g_assert_cmpmem (map, size, gvt_sim_get_pixels (f->sim, FALSE), size);
+
+  g_autoptr (GBytes) prev = g_bytes_new (map, size);
+  for (gint64 frame = 1; frame < 4 * 60; frame++)
+    {
+      gvt_demo_guest_step (f->guest, FIRMWARE + FRAME_TIME (frame));
+      g_assert_cmpint (gvt_demo_guest_get_frame (f->guest), ==, frame);
+      g_assert_cmpuint (query (f->vgpu, 1).dmabuf_id, ==, id);
+      g_autoptr (GBytes) now = g_bytes_new (map, size);
+      g_assert_false (g_bytes_equal (prev, now));
+      g_bytes_unref (prev);
+      prev = g_steal_pointer (&now);
+    }
+  g_assert_cmpuint (gvt_demo_guest_get_frames_painted (f->guest), ==, 4 * 60);
+  g_assert_true (all_zero (gvt_sim_get_pixels (f->sim, TRUE), size));
+  munmap ((gpointer) map, size);
+  close (fd);
+}
+
+/* Mode changes still happen as configured: each mode brings its own
+ * buffer, whose id then holds for the whole interval. */
+static void
+test_in_place_mode_changes (Fixture *f, gconstpointer data)
+{
+  static const guint32 widths[] = { 320, 640, 800, 320 };
+  use_in_place (f);
+  guint32 prev_id = 0;
+  for (guint m = 0; m < G_N_ELEMENTS (widths); m++)
+    {
+      gint64 start = FIRMWARE + m * INTERVAL;
+      gvt_demo_guest_step (f->guest, start);
+      struct vfio_device_gfx_plane_info info = query (f->vgpu, 1);
+      g_assert_cmpuint (info.width, ==, widths[m]);
+      g_assert_cmpuint (info.dmabuf_id, !=, 0);
+      g_assert_cmpuint (info.dmabuf_id, !=, prev_id);
+      g_autoptr (GBytes) first = front_copy (f->sim, info.height);
+      for (gint64 t = start + FRAME_US; t < start + INTERVAL; t += INTERVAL / 7)
+        {
+          gvt_demo_guest_step (f->guest, t);
+          g_assert_cmpuint (query (f->vgpu, 1).dmabuf_id, ==, info.dmabuf_id);
+        }
+      g_autoptr (GBytes) last = front_copy (f->sim, info.height);
+      g_assert_false (g_bytes_equal (first, last));
+      prev_id = info.dmabuf_id;
+    }
+}
+
+/* Same pictures as the flipping guest: an in-place guest stepped frame by
+ * frame, across mode changes and back in time, against flipping guests
+ * stepped straight to each time. */
+static void
+test_in_place_same_picture (void)
+{
+  GvtDemoConfig flipping, in_place;
+  small_config (&flipping);
+  flipping.seed = 77;
+  in_place = flipping;
+  in_place.in_place = TRUE;
+  static const struct { gint64 t; guint32 w, h; } checks[] = {
+    { FIRMWARE + 2 * SEC + 3 * FRAME_US, 320, 200 },
+    { FIRMWARE + INTERVAL + SEC / 3, 640, 480 },
+    { FIRMWARE + 2 * INTERVAL + 4 * SEC, 800, 600 },
+    { FIRMWARE + SEC, 320, 200 },
+  };
+  Machine a;
+  machine_init (&a, &in_place);
+  for (guint i = 0; i < G_N_ELEMENTS (checks); i++)
+    {
+      /* A jump (forwards, or back in time for the last), then every
+       * frame of the second before, as a running guest paints them. */
+      for (gint64 t = MAX (FIRMWARE, checks[i].t - SEC); t < checks[i].t; t += FRAME_US)
+        gvt_demo_guest_step (a.guest, t);
+      gvt_demo_guest_step (a.guest, checks[i].t);
+      Machine b;
+      machine_init (&b, &flipping);
+      gvt_demo_guest_step (b.guest, checks[i].t);
+      assert_same_screen (&a, &b, checks[i].w, checks[i].h);
+      machine_clear (&b);
+    }
+  machine_clear (&a);
+}
+
 /* Going back before the end of the firmware phase turns the plane off. */
 static void
 test_back_to_firmware (Fixture *f, gconstpointer data)
@@ -743,6 +888,7 @@ main (int argc, char **argv)
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, setup, func, teardown)
   g_test_add_func ("/demo-guest/config/defaults", test_config_defaults);
+  g_test_add_func ("/demo-guest/config/limits", test_config_limits);
   g_test_add_func ("/demo-guest/default-timeline", test_default_timeline);
   ADD ("/demo-guest/firmware/no-plane", test_firmware_no_plane);
   ADD ("/demo-guest/firmware/disables-earlier-mode", test_firmware_disables_earlier_mode);
@@ -753,6 +899,9 @@ main (int argc, char **argv)
   ADD ("/demo-guest/mode/no-interval", test_no_mode_changes);
   ADD ("/demo-guest/frames/page-flips", test_page_flips);
   ADD ("/demo-guest/frames/fps", test_fps);
+  ADD ("/demo-guest/in-place/one-buffer", test_in_place_one_buffer);
+  ADD ("/demo-guest/in-place/mode-changes", test_in_place_mode_changes);
+  g_test_add_func ("/demo-guest/in-place/same-picture", test_in_place_same_picture);
   ADD ("/demo-guest/cursor/moves", test_cursor);
   ADD ("/demo-guest/cursor/off", test_no_cursor);
   ADD ("/demo-guest/paint/pixels", test_pixels);

@@ -14,25 +14,8 @@
 #include "cmd/cmd.h"
 #include "common/gvt-error.h"
 #include "testutil.h"
+#include "testbed.h"
 
-typedef struct {
-  UMockdevTestbed *tb;
-  char *root;
-} Fixture;
-
-static void
-fixture_setup (Fixture *f, gconstpointer data)
-{
-  f->tb = umockdev_testbed_new ();
-  f->root = umockdev_testbed_get_root_dir (f->tb);
-}
-
-static void
-fixture_teardown (Fixture *f, gconstpointer data)
-{
-  g_clear_object (&f->tb);
-  g_free (f->root);
-}
 
 /* --- building trees --- */
 
@@ -672,7 +655,9 @@ test_scan_bad_input (Fixture *f, gconstpointer data)
   g_assert_false (gvt_mdev_resolve ("22222222-2222-4333-8444-555555555555", &group, &name,
                                     &resolve_error));
   g_assert_error (resolve_error, GVT_ERROR, GVT_ERROR_FAILED);
-  g_assert_nonnull (strstr (resolve_error->message, "notanumber"));
+  g_assert_cmpstr (resolve_error->message, ==,
+                   "cannot open 22222222-2222-4333-8444-555555555555: its iommu_group link "
+                   "names 'notanumber', not a group number");
   g_assert_null (group);
 }
 
@@ -719,8 +704,8 @@ test_resolve_unknown (Fixture *f, gconstpointer data)
   g_assert_null (group);
   g_assert_null (name);
   g_assert_cmpstr (error->message, ==,
-      "no mdev with UUID 00000000-0000-4000-8000-000000000000; `gvt-view list` shows the "
-      "existing vGPUs; create one with echo $(uuidgen) > /sys/class/mdev_bus/0000:00:02.0/"
+      "cannot open 00000000-0000-4000-8000-000000000000: no such mdev — `gvt-view list` shows "
+      "the existing vGPUs; create one with echo $(uuidgen) > /sys/class/mdev_bus/0000:00:02.0/"
       "mdev_supported_types/i915-GVTg_V5_2/create\n"
       "vGPUs on this host:\n"
       "  /dev/vfio/0  (" GVT_UUID_A ", i915-GVTg_V5_4)\n"
@@ -731,17 +716,31 @@ test_resolve_unknown (Fixture *f, gconstpointer data)
   g_assert_false (gvt_mdev_resolve ("/sys/bus/mdev/devices/00000000-0000-4000-8000-000000000000",
                                     &group, &name, &error));
   g_assert_error (error, GVT_ERROR, GVT_ERROR_NO_DEVICE);
+  g_assert_true (g_str_has_prefix (error->message, "cannot open /sys/bus/mdev/devices/"
+                                   "00000000-0000-4000-8000-000000000000: "));
   g_assert_nonnull (strstr (error->message, "gvt-view list"));
+  g_clear_error (&error);
+
+  /* A UUID pasted in upper case is named as pasted. */
+  g_assert_false (gvt_mdev_resolve ("0000000A-0000-4000-8000-00000000000B", &group, &name,
+                                    &error));
+  g_assert_error (error, GVT_ERROR, GVT_ERROR_NO_DEVICE);
+  g_assert_true (g_str_has_prefix (error->message,
+                                   "cannot open 0000000A-0000-4000-8000-00000000000B: no such mdev"));
   g_clear_error (&error);
 
   /* A sysfs path that is not an mdev. */
   g_assert_false (gvt_mdev_resolve ("/sys/devices/pci0000:00/0000:00:02.0", &group, &name,
                                     &error));
   g_assert_error (error, GVT_ERROR, GVT_ERROR_INVALID_ARGS);
-  g_assert_nonnull (strstr (error->message, "not a mediated device"));
+  g_assert_cmpstr (error->message, ==,
+                   "cannot open /sys/devices/pci0000:00/0000:00:02.0: not a mediated device — "
+                   "give an mdev UUID or /sys/bus/mdev/devices/UUID (`gvt-view list` shows the "
+                   "vGPUs)");
   g_clear_error (&error);
   g_assert_false (gvt_mdev_resolve ("/sys/kernel/iommu_groups/0", &group, &name, &error));
   g_assert_error (error, GVT_ERROR, GVT_ERROR_INVALID_ARGS);
+  g_assert_true (g_str_has_prefix (error->message, "cannot open /sys/kernel/iommu_groups/0: "));
   g_assert_null (group);
 }
 
@@ -754,7 +753,7 @@ test_resolve_unknown_empty (Fixture *f, gconstpointer data)
   g_assert_false (gvt_mdev_resolve (GVT_UUID_A, &group, &name, &error));
   g_assert_error (error, GVT_ERROR, GVT_ERROR_NO_DEVICE);
   g_assert_cmpstr (error->message, ==,
-      "no mdev with UUID " GVT_UUID_A "; `gvt-view list` shows the existing vGPUs; "
+      "cannot open " GVT_UUID_A ": no such mdev — `gvt-view list` shows the existing vGPUs; "
       "create one with echo $(uuidgen) > /sys/class/mdev_bus/PARENT/mdev_supported_types/"
       "TYPE/create");
 }
@@ -770,8 +769,8 @@ test_resolve_no_group (Fixture *f, gconstpointer data)
   g_assert_false (gvt_mdev_resolve (MDPY_UUID, &group, &name, &error));
   g_assert_error (error, GVT_ERROR, GVT_ERROR_NO_DEVICE);
   g_assert_cmpstr (error->message, ==,
-      "mdev " MDPY_UUID " has no IOMMU group, so no VFIO driver is bound to it "
-      "(driver: none); load its VFIO driver (modprobe kvmgt for GVT-g, vfio_mdev on "
+      "cannot open " MDPY_UUID ": the mdev has no IOMMU group, so no VFIO driver is bound "
+      "to it (driver: none) — load its VFIO driver (modprobe kvmgt for GVT-g, vfio_mdev on "
       "older kernels) or bind it with echo " MDPY_UUID
       " > /sys/bus/mdev/drivers/DRIVER/bind");
   g_assert_null (group);

@@ -14,7 +14,7 @@ good_primary (void)
     .argsz = sizeof (struct vfio_device_gfx_plane_info),
     .flags = VFIO_GFX_PLANE_TYPE_DMABUF,
     .drm_plane_type = GVT_PLANE_PRIMARY,
-    .drm_format = GVT_FORMAT_XRGB8888,
+    .drm_format = DRM_FORMAT_XRGB8888,
     .width = 1024, .height = 768, .stride = 4096, .size = 4096 * 768,
     .dmabuf_id = 3,
   };
@@ -27,7 +27,7 @@ good_cursor (void)
     .argsz = sizeof (struct vfio_device_gfx_plane_info),
     .flags = VFIO_GFX_PLANE_TYPE_DMABUF,
     .drm_plane_type = GVT_PLANE_CURSOR,
-    .drm_format = GVT_FORMAT_ARGB8888,
+    .drm_format = DRM_FORMAT_ARGB8888,
     .width = 64, .height = 64, .stride = 256, .size = 256 * 64,
     .x_pos = 100, .y_pos = 200, .x_hot = 3, .y_hot = 5,
     .dmabuf_id = 9,
@@ -67,7 +67,7 @@ test_validate_good (void)
                                           0, FALSE, &error));
   /* RGB565 needs only 2 bytes per pixel. */
   p = good_primary ();
-  p.drm_format = GVT_FORMAT_RGB565;
+  p.drm_format = DRM_FORMAT_RGB565;
   p.stride = 2048;
   p.size = 2048 * 768;
   g_assert_true (gvt_plane_info_validate (&p, GVT_PLANE_PRIMARY, GVT_PLANE_SOURCE_DMABUF,
@@ -84,12 +84,12 @@ test_validate_bad_fields (void)
   struct vfio_device_gfx_plane_info p;
 
   p = good_primary ();
-  p.drm_format = GVT_FOURCC ('N', 'V', '1', '2');
+  p.drm_format = DRM_FORMAT_NV12;
   assert_rejected (&p, GVT_PLANE_PRIMARY, GVT_PLANE_SOURCE_DMABUF, 0, FALSE,
                    "unsupported format NV12");
   p = good_primary ();
   p.drm_format = 0x01020304;
-  assert_rejected (&p, GVT_PLANE_PRIMARY, GVT_PLANE_SOURCE_DMABUF, 0, FALSE, "????");
+  assert_rejected (&p, GVT_PLANE_PRIMARY, GVT_PLANE_SOURCE_DMABUF, 0, FALSE, "0x01020304");
   p = good_primary ();
   p.width = 0;
   assert_rejected (&p, GVT_PLANE_PRIMARY, GVT_PLANE_SOURCE_DMABUF, 0, FALSE, "0x768");
@@ -198,7 +198,7 @@ test_plane_values (void)
   gvt_buffer_unref (buffer);
 
   g_assert_cmpuint (gvt_plane_get_kind (a), ==, GVT_PLANE_CURSOR);
-  g_assert_cmpuint (gvt_plane_get_fourcc (a), ==, GVT_FORMAT_ARGB8888);
+  g_assert_cmpuint (gvt_plane_get_fourcc (a), ==, DRM_FORMAT_ARGB8888);
   g_assert_cmpuint (gvt_plane_get_width (a), ==, 64);
   g_assert_cmpuint (gvt_plane_get_stride (a), ==, 256);
   g_assert_cmpuint (gvt_plane_get_x (a), ==, 100);
@@ -293,15 +293,76 @@ test_buffer_unmappable (void)
 static void
 test_format_table (void)
 {
-  char buf[5], mod[GVT_MODIFIER_NAME_MAX];
-  g_assert_cmpuint (gvt_format_lookup (GVT_FORMAT_RGB565)->cpp, ==, 2);
-  g_assert_false (gvt_format_lookup (GVT_FORMAT_XRGB8888)->has_alpha);
-  g_assert_true (gvt_format_lookup (GVT_FORMAT_ABGR8888)->has_alpha);
+  char buf[5];
+  gsize n;
+  const GvtFormat *all = gvt_format_get_all (&n);
+
+  g_assert_cmpuint (gvt_format_lookup (DRM_FORMAT_RGB565)->cpp, ==, 2);
+  g_assert_false (gvt_format_lookup (DRM_FORMAT_XRGB8888)->has_alpha);
+  g_assert_true (gvt_format_lookup (DRM_FORMAT_ABGR8888)->has_alpha);
   g_assert_null (gvt_format_lookup (0));
-  g_assert_cmpstr (gvt_fourcc_to_string (GVT_FORMAT_XBGR2101010, buf), ==, "XB30");
-  g_assert_cmpstr (gvt_modifier_to_string (GVT_MOD_I915_X_TILED, mod), ==, "X-tiled");
+  g_assert_null (gvt_format_lookup (DRM_FORMAT_NV12));
+  g_assert_cmpuint (n, ==, 7);
+  for (gsize i = 0; i < n; i++)
+    g_assert_true (gvt_format_lookup (all[i].fourcc) == &all[i]);
+  g_assert_cmpstr (gvt_fourcc_to_string (DRM_FORMAT_XBGR2101010, buf), ==, "XB30");
+  g_assert_cmpstr (gvt_fourcc_to_string (0x01020304, buf), ==, "????");
+  g_assert_cmpstr (gvt_fourcc_to_string (DRM_FORMAT_R8, buf), ==, "R8  ");
+  g_assert_cmpuint (gvt_modifier_tile_height (I915_FORMAT_MOD_X_TILED), ==, 8);
+  g_assert_cmpuint (gvt_modifier_tile_height (I915_FORMAT_MOD_Y_TILED), ==, 32);
+  g_assert_cmpuint (gvt_modifier_tile_height (I915_FORMAT_MOD_Yf_TILED), ==, 32);
+  g_assert_cmpuint (gvt_modifier_tile_height (DRM_FORMAT_MOD_LINEAR), ==, 1);
+}
+
+static void
+test_format_names (void)
+{
+  char buf[GVT_FORMAT_NAME_MAX], fcc[5];
+  gsize n;
+  const GvtFormat *all = gvt_format_get_all (&n);
+
+  /* libdrm names every format of the table by its fourcc code. */
+  for (gsize i = 0; i < n; i++)
+    g_assert_cmpstr (gvt_format_to_string (all[i].fourcc, buf), ==,
+                     gvt_fourcc_to_string (all[i].fourcc, fcc));
+  g_assert_cmpstr (gvt_format_to_string (DRM_FORMAT_XRGB8888, buf), ==, "XR24");
+  g_assert_cmpstr (gvt_format_to_string (DRM_FORMAT_NV12, buf), ==, "NV12");
+  g_assert_cmpstr (gvt_format_to_string (DRM_FORMAT_R8, buf), ==, "R8");
+  g_assert_cmpstr (gvt_format_to_string (DRM_FORMAT_XRGB8888 | DRM_FORMAT_BIG_ENDIAN, buf),
+                   ==, "XR24_BE");
+  g_assert_cmpstr (gvt_format_to_string (DRM_FORMAT_INVALID, buf), ==, "INVALID");
+  /* libdrm passes unprintable bytes through: hex instead. */
+  g_assert_cmpstr (gvt_format_to_string (0x01020304, buf), ==, "0x01020304");
+  g_assert_cmpstr (gvt_format_to_string (fourcc_code ('X', 'R', '2', 0x7f), buf), ==,
+                   "0x7f325258");
+}
+
+static void
+test_modifier_names (void)
+{
+  char mod[GVT_MODIFIER_NAME_MAX];
+
+  g_assert_cmpstr (gvt_modifier_to_string (DRM_FORMAT_MOD_LINEAR, mod), ==, "LINEAR");
+  g_assert_cmpstr (gvt_modifier_to_string (DRM_FORMAT_MOD_INVALID, mod), ==, "INVALID");
+  g_assert_cmpstr (gvt_modifier_to_string (I915_FORMAT_MOD_X_TILED, mod), ==, "INTEL_X_TILED");
+  g_assert_cmpstr (gvt_modifier_to_string (I915_FORMAT_MOD_Y_TILED, mod), ==, "INTEL_Y_TILED");
+  g_assert_cmpstr (gvt_modifier_to_string (I915_FORMAT_MOD_Yf_TILED, mod), ==, "INTEL_Yf_TILED");
+  g_assert_cmpstr (gvt_modifier_to_string (I915_FORMAT_MOD_Y_TILED_GEN12_RC_CCS, mod), ==,
+                   "INTEL_Y_TILED_GEN12_RC_CCS");
+  g_assert_cmpstr (gvt_modifier_to_string (DRM_FORMAT_MOD_BROADCOM_VC4_T_TILED, mod), ==,
+                   "BROADCOM_VC4_T_TILED");
+  /* Nothing libdrm can name: no vendor's, an Intel code unknown to it, an
+   * unknown vendor. */
   g_assert_cmpstr (gvt_modifier_to_string (0x123, mod), ==, "0x0000000000000123");
-  g_assert_cmpuint (gvt_modifier_tile_height (GVT_MOD_I915_Y_TILED), ==, 32);
+  g_assert_cmpstr (gvt_modifier_to_string (fourcc_mod_code (INTEL, 0x99), mod), ==,
+                   "0x0100000000000099");
+  g_assert_cmpstr (gvt_modifier_to_string (G_GUINT64_CONSTANT (0x4200000000000001), mod), ==,
+                   "0x4200000000000001");
+  /* NVIDIA's names spell out every field: too long for the buffer, hex
+   * rather than a cut name. */
+  guint64 nv = DRM_FORMAT_MOD_NVIDIA_BLOCK_LINEAR_2D (0, 1, 0, 0, 0);
+  g_autofree char *want = g_strdup_printf ("0x%016" G_GINT64_MODIFIER "x", nv);
+  g_assert_cmpstr (gvt_modifier_to_string (nv, mod), ==, want);
 }
 
 int
@@ -318,5 +379,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plane/buffer/dmabuf-map", test_buffer_dmabuf_map);
   g_test_add_func ("/plane/buffer/unmappable", test_buffer_unmappable);
   g_test_add_func ("/plane/format-table", test_format_table);
+  g_test_add_func ("/plane/format-names", test_format_names);
+  g_test_add_func ("/plane/modifier-names", test_modifier_names);
   return g_test_run ();
 }

@@ -14,6 +14,7 @@ gvt_cmd_demo (int argc, char **argv, FILE *out, FILE *err)
   g_autofree char *size = NULL;
   g_autofree char *scale = NULL;
   double at = 5.0;
+  gboolean in_place = FALSE;
   const GOptionEntry entries[] = {
     { "snapshot", 0, 0, G_OPTION_ARG_FILENAME, &snapshot,
       "Render one frame headless to FILE.png instead of opening a window", "FILE" },
@@ -22,6 +23,9 @@ gvt_cmd_demo (int argc, char **argv, FILE *out, FILE *err)
       "SECONDS" },
     { "size", 0, 0, G_OPTION_ARG_STRING, &size, "Output size (default: the guest's)", "WxH" },
     { "scale", 0, 0, G_OPTION_ARG_STRING, &scale, "fit (default), fill, integer or native", "MODE" },
+    { "in-place", 0, 0, G_OPTION_ARG_NONE, &in_place,
+      "The guest paints into the buffer on screen, no page flips (one dmabuf id per mode)",
+      NULL },
     { NULL }
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("— a simulated vGPU playing a guest");
@@ -32,7 +36,8 @@ gvt_cmd_demo (int argc, char **argv, FILE *out, FILE *err)
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_option_context_set_description (ctx,
     "The guest shows 3 s of firmware (no plane), then an animated desktop with a\n"
-    "cursor, page flips and a mode change every 20 s.");
+    "cursor, page flips and a mode change every 20 s. With --in-place it paints the\n"
+    "same pictures into the buffer on screen instead, as a text console does.");
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     return gvt_cmd_fail (err, error);
   if (argc > 1)
@@ -51,7 +56,10 @@ gvt_cmd_demo (int argc, char **argv, FILE *out, FILE *err)
     snapshot = g_strdup (GVT_DEMO_FALLBACK_PNG);
 
   g_autoptr (GvtVgpu) vgpu = gvt_sim_new (GVT_SIM_DMABUF, GVT_SIM_QUIRK_NONE, 3840, 2160);
-  g_autoptr (GvtDemoGuest) guest = gvt_demo_guest_new (gvt_vgpu_get_sim (vgpu), NULL);
+  GvtDemoConfig config;
+  gvt_demo_config_init (&config);
+  config.in_place = in_place;
+  g_autoptr (GvtDemoGuest) guest = gvt_demo_guest_new (gvt_vgpu_get_sim (vgpu), &config);
   gvt_demo_guest_step (guest, (gint64) (at * G_USEC_PER_SEC));
 
   /* In the firmware phase there is no plane: say so rather than wait. */
@@ -71,8 +79,9 @@ gvt_cmd_demo (int argc, char **argv, FILE *out, FILE *err)
                            (gsize) shot->width * 4, &error))
     return gvt_cmd_fail (err, error);
 
-  fprintf (out, "demo at %g s: %ux%u desktop (%s%s) -> %s, %ux%u\n", at,
+  fprintf (out, "demo at %g s: %ux%u desktop (%s%s%s) -> %s, %ux%u\n", at,
            shot->src_width, shot->src_height, shot->imported ? "imported" : "uploaded",
-           shot->has_cursor ? ", with cursor" : "", snapshot, shot->width, shot->height);
+           in_place ? ", painted in place" : "", shot->has_cursor ? ", with cursor" : "",
+           snapshot, shot->width, shot->height);
   return 0;
 }

@@ -56,7 +56,7 @@ add_hotspot (JsonBuilder *b, const char *name, guint32 value)
 static void
 add_plane_json (JsonBuilder *b, const char *name, GvtPlane *plane)
 {
-  char fcc[5];
+  char fcc[5], format_name[GVT_FORMAT_NAME_MAX], modifier_name[GVT_MODIFIER_NAME_MAX];
 
   json_builder_set_member_name (b, name);
   if (plane == NULL)
@@ -72,6 +72,13 @@ add_plane_json (JsonBuilder *b, const char *name, GvtPlane *plane)
   json_builder_set_member_name (b, "modifier");
   /* JSON numbers are doubles to many readers; modifiers fit in 56 bits. */
   json_builder_add_int_value (b, (gint64) gvt_plane_get_modifier (plane));
+  /* libdrm's names, for people: the two above are the keys. */
+  json_builder_set_member_name (b, "format_name");
+  json_builder_add_string_value (b, gvt_format_to_string (gvt_plane_get_fourcc (plane),
+                                                          format_name));
+  json_builder_set_member_name (b, "modifier_name");
+  json_builder_add_string_value (b, gvt_modifier_to_string (gvt_plane_get_modifier (plane),
+                                                            modifier_name));
   json_builder_set_member_name (b, "width");
   json_builder_add_int_value (b, gvt_plane_get_width (plane));
   json_builder_set_member_name (b, "height");

@@ -17,7 +17,7 @@ int gvt_cmd_snapshot (int argc, char **argv, FILE *out, FILE *err);
 /* gvt-view bench [DEVICE|--fd N] [--size WxH] [--frames N] */
 int gvt_cmd_bench (int argc, char **argv, FILE *out, FILE *err);
 
-/* gvt-view demo --snapshot FILE.png [--at SECONDS] [--size WxH] [--scale MODE]:
+/* gvt-view demo --snapshot FILE.png [--at SECONDS] [--in-place] [--size WxH] [--scale MODE]:
  * the demo headless (without --snapshot: to GVT_DEMO_FALLBACK_PNG). */
 int gvt_cmd_demo (int argc, char **argv, FILE *out, FILE *err);
 

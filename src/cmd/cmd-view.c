@@ -178,12 +178,16 @@ gvt_cmd_view_demo (int argc, char **argv, FILE *out, FILE *err)
   g_autofree char *snapshot_help_only = NULL;
   g_autofree char *guest_size = NULL;
   guint guest_w = 0, guest_h = 0;
+  gboolean in_place = FALSE;
   const GOptionEntry entries[] = {
     { "at", 0, 0, G_OPTION_ARG_DOUBLE, &at,
       "Freeze the guest at its time SECONDS (0-3 is the firmware phase); with --snapshot, "
       "the frame to render", "SECONDS" },
     { "snapshot", 0, 0, G_OPTION_ARG_FILENAME, &snapshot_help_only,
       "Render one frame headless to FILE.png instead of opening a window", "FILE" },
+    { "in-place", 0, 0, G_OPTION_ARG_NONE, &in_place,
+      "The guest paints into the buffer on screen (no page flips, no signal), as a text "
+      "console or an X server without a compositor does", NULL },
     /* The window benchmark: one mode from power-on. */
     { "guest-size", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &guest_size,
       "The guest's one mode, from power-on (no firmware phase)", "WxH" },
@@ -202,8 +206,8 @@ gvt_cmd_view_demo (int argc, char **argv, FILE *out, FILE *err)
   g_option_context_set_summary (ctx, keys_help);
   g_option_context_set_description (ctx,
     "The guest shows 3 s of firmware (no plane), then an animated desktop with a\n"
-    "cursor, page flips and a mode change every 20 s. Without a display, one frame\n"
-    "is written to " GVT_DEMO_FALLBACK_PNG " instead.");
+    "cursor, page flips (or, with --in-place, none) and a mode change every 20 s.\n"
+    "Without a display, one frame is written to " GVT_DEMO_FALLBACK_PNG " instead.");
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     status = gvt_cmd_fail (err, error);
   else if (argc > 1)
@@ -232,6 +236,8 @@ gvt_cmd_view_demo (int argc, char **argv, FILE *out, FILE *err)
       g_ptr_array_add (args, (char *) GVT_DEMO_FALLBACK_PNG);
       g_ptr_array_add (args, (char *) "--at");
       g_ptr_array_add (args, at_text);
+      if (in_place)
+        g_ptr_array_add (args, (char *) "--in-place");
       if (a.scale != NULL)
         {
           g_ptr_array_add (args, (char *) "--scale");
@@ -246,6 +252,7 @@ gvt_cmd_view_demo (int argc, char **argv, FILE *out, FILE *err)
     {
       GvtDemoConfig config;
       gvt_demo_config_init (&config);
+      config.in_place = in_place;
       if (guest_w > 0)
         {
           /* One mode from power-on: no firmware phase, no mode changes. */

@@ -14,7 +14,15 @@ struct _GvtBuffer {
   GvtBufferDestroy destroy;
   gboolean map_failed;     /* don't retry a failed mmap every frame */
   guint64 serial;
+  GArray *notifies;        /* ReleaseNotify, or NULL while there are none */
+  guint last_notify_id;
 };
+
+typedef struct {
+  guint id;
+  GvtBufferNotify func;
+  gpointer data;
+} ReleaseNotify;
 
 static guint64
 next_serial (void)
@@ -62,6 +70,15 @@ gvt_buffer_unref (GvtBuffer *self)
 {
   if (self == NULL || !g_atomic_ref_count_dec (&self->ref))
     return;
+  /* One at a time off the front, so that a notification may still remove
+   * one that has not run yet. */
+  while (self->notifies != NULL && self->notifies->len > 0)
+    {
+      ReleaseNotify n = g_array_index (self->notifies, ReleaseNotify, 0);
+      g_array_remove_index (self->notifies, 0);
+      n.func (self, n.data);
+    }
+  g_clear_pointer (&self->notifies, g_array_unref);
   if (self->fd >= 0)
     {
       if (self->data != NULL)
@@ -89,6 +106,30 @@ guint64
 gvt_buffer_get_serial (GvtBuffer *self)
 {
   return self->serial;
+}
+
+guint
+gvt_buffer_add_release_notify (GvtBuffer *self, GvtBufferNotify func, gpointer data)
+{
+  g_return_val_if_fail (func != NULL, 0);
+  if (self->notifies == NULL)
+    self->notifies = g_array_new (FALSE, FALSE, sizeof (ReleaseNotify));
+  ReleaseNotify n = { .id = ++self->last_notify_id, .func = func, .data = data };
+  g_array_append_val (self->notifies, n);
+  return n.id;
+}
+
+void
+gvt_buffer_remove_release_notify (GvtBuffer *self, guint id)
+{
+  for (guint i = 0; self->notifies != NULL && i < self->notifies->len; i++)
+    if (g_array_index (self->notifies, ReleaseNotify, i).id == id)
+      {
+        g_array_remove_index (self->notifies, i);
+        return;
+      }
+  g_critical ("%s: buffer %" G_GUINT64_FORMAT " has no release notification %u",
+              G_STRFUNC, self->serial, id);
 }
 
 const guint8 *

@@ -32,6 +32,19 @@ const guint8 *gvt_buffer_map (GvtBuffer *self, GError **error);
  * renderer's texture cache. */
 guint64 gvt_buffer_get_serial (GvtBuffer *self);
 
+/* Release notification: @func (@buffer, @data) runs once, at the last
+ * unref, before the fd is closed and the memory unmapped, so that whoever
+ * made something of the buffer (an EGLImage holding the guest's pages) can
+ * let go of it in the same tick. The buffer is still readable then but
+ * must not be referenced again. Notifications run in the order they were
+ * added. Returns an id (never 0) for gvt_buffer_remove_release_notify,
+ * which a holder that goes first must call; once a notification has run,
+ * its id is spent and must not be removed. Not thread-safe: add, remove
+ * and the last unref happen on one thread (the main loop's). */
+typedef void (*GvtBufferNotify) (GvtBuffer *buffer, gpointer data);
+guint gvt_buffer_add_release_notify (GvtBuffer *self, GvtBufferNotify func, gpointer data);
+void gvt_buffer_remove_release_notify (GvtBuffer *self, guint id);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GvtBuffer, gvt_buffer_unref)
 
 G_END_DECLS

@@ -1,6 +1,7 @@
 /* The DEVICE opener: dispatches a parsed spec to the kernel backend or to
  * the simulated vGPU (which lives above the device layer). */
 #include "device.h"
+#include "scanout.h"
 #include "common/format.h"
 #include "sim/demo-guest.h"
 #include "sim/vgpu-sim.h"
@@ -32,7 +33,23 @@ gvt_device_open_spec (const GvtDeviceSpec *spec, GError **error)
 {
   if (spec->kind == GVT_DEVICE_SIM)
     return open_sim (spec);
-  return gvt_vgpu_open_spec (spec, error);
+
+  g_autoptr (GvtVgpu) vgpu = gvt_vgpu_open_spec (spec, error);
+  if (vgpu == NULL)
+    return NULL;
+  /* A device without a display (plain vfio-pci, mtty) is an open error
+   * like any other, and says so with the device the user named. The
+   * poller's probe is two ioctls. */
+  g_autoptr (GError) local = NULL;
+  g_autoptr (GvtScanout) probe = gvt_scanout_new (vgpu, &local);
+  if (probe == NULL)
+    {
+      g_propagate_prefixed_error (error, g_steal_pointer (&local),
+                                  spec->kind == GVT_DEVICE_FD ? "cannot use %s: " : "cannot open %s: ",
+                                  spec->text);
+      return NULL;
+    }
+  return g_steal_pointer (&vgpu);
 }
 
 GvtVgpu *

@@ -10,9 +10,11 @@
 
 G_BEGIN_DECLS
 
-/* Opens @spec. A simulated device already shows its mode with the test
+/* Opens @spec and checks that it has a display (dma-buf or region
+ * planes). A simulated device already shows its mode with the test
  * pattern painted (so that `probe sim` and `snapshot sim` have a picture).
- * NULL with a GVT_ERROR that starts with the device the user named. */
+ * NULL with a GVT_ERROR that starts with the device the user named
+ * ("cannot open /dev/vfio/7: ...", "cannot use --fd 5: ..."). */
 GvtVgpu *gvt_device_open_spec (const GvtDeviceSpec *spec, GError **error);
 
 /* Parses and opens @device, or the inherited @fd when @device is NULL

@@ -43,12 +43,12 @@ gvt_plane_info_validate (const struct vfio_device_gfx_plane_info *info,
 {
   const char *what = kind == GVT_PLANE_CURSOR ? "cursor" : "primary";
   guint32 max_dim = kind == GVT_PLANE_CURSOR ? GVT_CURSOR_MAX_DIM : GVT_PLANE_MAX_DIM;
-  char fcc[5];
+  char name[GVT_FORMAT_NAME_MAX];
 
   const GvtFormat *format = gvt_format_lookup (info->drm_format);
   if (format == NULL)
     return reject (error, "%s plane has unsupported format %s (0x%08x)", what,
-                   gvt_fourcc_to_string (info->drm_format, fcc), info->drm_format);
+                   gvt_format_to_string (info->drm_format, name), info->drm_format);
 
   if (info->width == 0 || info->height == 0 || info->width > max_dim || info->height > max_dim)
     return reject (error, "%s plane size %ux%u is outside 1..%u", what,

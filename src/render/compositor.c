@@ -11,6 +11,9 @@ struct _GvtCompositor {
   GvtEgl *egl;
   GLuint program;
   GLuint vbo;
+  /* For release_textures, made on first use: a 1x1 texture to sample and
+   * a 1x1 framebuffer of our own to draw into. */
+  GLuint blank, release_fbo, release_rb;
   GLint a_corner;
   GLint u_rect, u_texture, u_swap_rb, u_opaque;
   GvtScaleMode mode;
@@ -57,6 +60,12 @@ gvt_compositor_free (GvtCompositor *self)
     glDeleteProgram (self->program);
   if (self->vbo != 0)
     glDeleteBuffers (1, &self->vbo);
+  if (self->blank != 0)
+    glDeleteTextures (1, &self->blank);
+  if (self->release_fbo != 0)
+    glDeleteFramebuffers (1, &self->release_fbo);
+  if (self->release_rb != 0)
+    glDeleteRenderbuffers (1, &self->release_rb);
   g_free (self);
 }
 
@@ -146,6 +155,47 @@ end_draws (GvtCompositor *self)
   glBindBuffer (GL_ARRAY_BUFFER, 0);
   glBindTexture (GL_TEXTURE_2D, 0);
   glUseProgram (0);
+}
+
+void
+gvt_compositor_release_textures (GvtCompositor *self)
+{
+  static const guint8 black[4] = { 0, 0, 0, 255 };
+  GLint bound = 0, viewport[4];
+
+  if (self->blank == 0)
+    {
+      glGenTextures (1, &self->blank);
+      glBindTexture (GL_TEXTURE_2D, self->blank);
+      glTexImage2D (GL_TEXTURE_2D, 0, GL_RGBA, 1, 1, 0, GL_RGBA, GL_UNSIGNED_BYTE, black);
+      glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+      glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+      glGenRenderbuffers (1, &self->release_rb);
+      glBindRenderbuffer (GL_RENDERBUFFER, self->release_rb);
+      glRenderbufferStorage (GL_RENDERBUFFER, GL_RGB565, 1, 1);
+      glBindRenderbuffer (GL_RENDERBUFFER, 0);
+      glGenFramebuffers (1, &self->release_fbo);
+    }
+  /* Deleting a texture does not make the driver drop what the last draw
+   * sampled (Mesa keeps it, and with it an EGLImage's dma-buf, until a
+   * draw binds something else): one draw of the blank texture, into a
+   * framebuffer of our own so that nobody's pixels change. */
+  glGetIntegerv (GL_FRAMEBUFFER_BINDING, &bound);
+  glGetIntegerv (GL_VIEWPORT, viewport);
+  glBindFramebuffer (GL_FRAMEBUFFER, self->release_fbo);
+  glFramebufferRenderbuffer (GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_RENDERBUFFER,
+                             self->release_rb);
+  glViewport (0, 0, 1, 1);
+  begin_draws (self);
+  glBindTexture (GL_TEXTURE_2D, self->blank);
+  glUniform4f (self->u_rect, -1, 1, 1, -1);
+  glUniform1f (self->u_swap_rb, 0.0f);
+  glUniform1f (self->u_opaque, 1.0f);
+  glDrawArrays (GL_TRIANGLE_STRIP, 0, 4);
+  end_draws (self);
+  glBindFramebuffer (GL_FRAMEBUFFER, (GLuint) bound);
+  glViewport (viewport[0], viewport[1], viewport[2], viewport[3]);
+  glFinish ();
 }
 
 /* Draws @tex over the output rectangle @r (top-left origin pixels). */

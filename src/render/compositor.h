@@ -38,6 +38,14 @@ gboolean gvt_compositor_draw (GvtCompositor *self, GvtTextureCache *cache,
                               guint out_width, guint out_height,
                               GvtView *view, GError **error);
 
+/* Makes the GL driver let go of every texture the last draw used (it
+ * keeps them, and the dma-bufs behind imported ones, until another draw):
+ * call after the texture cache deleted textures of buffers that are gone
+ * when no frame follows at once (the window shows a state screen). Draws
+ * into a 1x1 framebuffer of its own: the bound one is left as it was.
+ * Context current. */
+void gvt_compositor_release_textures (GvtCompositor *self);
+
 /* The least a GL program does to show @texture: clear, then one quad
  * over the whole @out_width x @out_height target; no cache, no view math.
  * The benchmark's baseline. */

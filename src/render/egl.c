@@ -35,8 +35,17 @@ struct _GvtEgl {
   char *description;
   char *device_name;     /* "device /dev/dri/renderD128", "surfaceless", ... */
   GHashTable *formats;   /* fourcc -> FormatModifiers, filled lazily */
-  GHashTable *failed;    /* "fourcc:modifier" -> reason (runtime import failures) */
+  GHashTable *failures;  /* "fourcc:modifier" -> ImportFailures (runtime, per pair) */
+  guint injected_failures; /* test hook: image creations still to fail */
 };
+
+/* Runtime import failures of one fourcc/modifier pair since its last
+ * success. */
+typedef struct {
+  GArray *serials;       /* guint64: the distinct buffers that failed */
+  char *reason;          /* the last failure's */
+  gboolean given_up;     /* GVT_EGL_IMPORT_GIVE_UP reached: refused for good */
+} ImportFailures;
 
 static gboolean
 has_token (const char *list, const char *name)
@@ -57,6 +66,15 @@ format_modifiers_free (gpointer data)
   g_array_unref (fm->modifiers);
   g_array_unref (fm->external_only);
   g_free (fm);
+}
+
+static void
+import_failures_free (gpointer data)
+{
+  ImportFailures *f = data;
+  g_array_unref (f->serials);
+  g_free (f->reason);
+  g_free (f);
 }
 
 static const char *
@@ -143,7 +161,7 @@ gvt_egl_free (GvtEgl *self)
   if (self->gbm_fd >= 0)
     close (self->gbm_fd);
   g_clear_pointer (&self->formats, g_hash_table_unref);
-  g_clear_pointer (&self->failed, g_hash_table_unref);
+  g_clear_pointer (&self->failures, g_hash_table_unref);
   g_free (self->description);
   g_free (self->device_name);
   g_free (self);
@@ -157,7 +175,7 @@ egl_alloc (void)
   self->context = EGL_NO_CONTEXT;
   self->gbm_fd = -1;
   self->formats = g_hash_table_new_full (NULL, NULL, NULL, format_modifiers_free);
-  self->failed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, import_failures_free);
   return self;
 }
 
@@ -507,19 +525,6 @@ EGLContext gvt_egl_get_context (GvtEgl *self) { return self->context; }
 const GvtEglCaps *gvt_egl_get_caps (GvtEgl *self) { return &self->caps; }
 const char *gvt_egl_describe (GvtEgl *self) { return self->description; }
 
-static const char *
-modifier_name (guint64 modifier, char buf[32])
-{
-  char inner[GVT_MODIFIER_NAME_MAX];
-  const char *name = gvt_modifier_to_string (modifier, inner);
-  /* Vendor 0x01 is Intel: say so, users search for "I915 Y-tiled". */
-  if ((modifier >> 56) == 0x01)
-    g_snprintf (buf, 32, "I915 %s", name);
-  else
-    g_snprintf (buf, 32, "%s", name);
-  return buf;
-}
-
 static FormatModifiers *
 query_format (GvtEgl *self, guint32 fourcc)
 {
@@ -547,8 +552,10 @@ query_format (GvtEgl *self, guint32 fourcc)
   if (!self->caps.query_dmabuf_modifiers (self->display, (EGLint) fourcc, 0, NULL, NULL, &m)
       || m <= 0)
     return fm;
-  g_autofree EGLuint64KHR *mods = g_new (EGLuint64KHR, m);
-  g_autofree EGLBoolean *external = g_new (EGLBoolean, m);
+  /* Zeroed: a driver may leave external_only unwritten (valgrind caught
+   * Mesa 25's llvmpipe doing so), which then reads as "not external". */
+  g_autofree EGLuint64KHR *mods = g_new0 (EGLuint64KHR, m);
+  g_autofree EGLBoolean *external = g_new0 (EGLBoolean, m);
   if (!self->caps.query_dmabuf_modifiers (self->display, (EGLint) fourcc, m, mods, external, &m))
     return fm;
   for (EGLint i = 0; i < m; i++)
@@ -577,11 +584,11 @@ failure_key (guint32 fourcc, guint64 modifier)
 gboolean
 gvt_egl_check_importable (GvtEgl *self, guint32 fourcc, guint64 modifier, GError **error)
 {
-  char fcc[5], mod[32];
+  char fcc[5], mod[GVT_MODIFIER_NAME_MAX];
   const GvtEglCaps *caps = &self->caps;
 
   gvt_fourcc_to_string (fourcc, fcc);
-  modifier_name (modifier, mod);
+  gvt_modifier_to_string (modifier, mod);
 
   if (!caps->dmabuf_import)
     {
@@ -593,11 +600,13 @@ gvt_egl_check_importable (GvtEgl *self, guint32 fourcc, guint64 modifier, GError
     }
 
   g_autofree char *key = failure_key (fourcc, modifier);
-  const char *reason = g_hash_table_lookup (self->failed, key);
-  if (reason != NULL)
+  ImportFailures *failures = g_hash_table_lookup (self->failures, key);
+  if (failures != NULL && failures->given_up)
     {
       g_set_error (error, GVT_ERROR, GVT_ERROR_UNSUPPORTED,
-                   "%s %s dma-bufs are not importable on this EGL device: %s", mod, fcc, reason);
+                   "%s %s dma-bufs are not importable on this EGL device: import failed on "
+                   "%u buffers in a row (last: %s)", mod, fcc, failures->serials->len,
+                   failures->reason);
       return FALSE;
     }
 
@@ -638,9 +647,10 @@ gvt_egl_check_importable (GvtEgl *self, guint32 fourcc, guint64 modifier, GError
   for (guint l = 0; l < G_N_ELEMENTS (lists); l++)
     for (guint i = 0; i < lists[l]->len; i++)
       {
-        char buf[32];
+        char buf[GVT_MODIFIER_NAME_MAX];
         g_string_append_printf (offered, "%s%s", offered->len ? ", " : "",
-                                modifier_name (g_array_index (lists[l], guint64, i), buf));
+                                gvt_modifier_to_string (g_array_index (lists[l], guint64, i),
+                                                        buf));
       }
   g_set_error (error, GVT_ERROR, GVT_ERROR_UNSUPPORTED,
                "%s %s dma-bufs are not importable on this EGL device (%s): it offers %s",
@@ -649,8 +659,79 @@ gvt_egl_check_importable (GvtEgl *self, guint32 fourcc, guint64 modifier, GError
   return FALSE;
 }
 
-void
-gvt_egl_mark_unimportable (GvtEgl *self, guint32 fourcc, guint64 modifier, const char *reason)
+EGLImageKHR
+gvt_egl_create_dmabuf_image (GvtEgl *self, const EGLint *attribs, GError **error)
 {
-  g_hash_table_replace (self->failed, failure_key (fourcc, modifier), g_strdup (reason));
+  EGLint code;
+  EGLImageKHR image = EGL_NO_IMAGE_KHR;
+
+  g_return_val_if_fail (self->caps.dmabuf_import, EGL_NO_IMAGE_KHR);
+  if (self->injected_failures > 0)
+    {
+      self->injected_failures--;
+      code = EGL_BAD_ALLOC;
+    }
+  else
+    {
+      image = self->caps.create_image (self->display, EGL_NO_CONTEXT, EGL_LINUX_DMA_BUF_EXT,
+                                       NULL, attribs);
+      code = image == EGL_NO_IMAGE_KHR ? eglGetError () : EGL_SUCCESS;
+    }
+  if (image == EGL_NO_IMAGE_KHR)
+    g_set_error (error, GVT_ERROR, GVT_ERROR_UNSUPPORTED, "eglCreateImage failed: %s (0x%04x)",
+                 egl_error_string (code), (guint) code);
+  return image;
+}
+
+gboolean
+gvt_egl_note_import_failure (GvtEgl *self, guint32 fourcc, guint64 modifier, guint64 serial,
+                             const char *reason)
+{
+  g_autofree char *key = failure_key (fourcc, modifier);
+  ImportFailures *f = g_hash_table_lookup (self->failures, key);
+
+  if (f == NULL)
+    {
+      f = g_new0 (ImportFailures, 1);
+      f->serials = g_array_new (FALSE, FALSE, sizeof (guint64));
+      g_hash_table_insert (self->failures, g_steal_pointer (&key), f);
+    }
+  g_free (f->reason);
+  f->reason = g_strdup (reason);
+  if (f->given_up)
+    return FALSE;
+  /* The same buffer failing again (another geometry of it) says nothing
+   * new about the pair. */
+  for (guint i = 0; i < f->serials->len; i++)
+    if (g_array_index (f->serials, guint64, i) == serial)
+      return FALSE;
+  g_array_append_val (f->serials, serial);
+  if (f->serials->len < GVT_EGL_IMPORT_GIVE_UP)
+    return FALSE;
+
+  char fcc[5], mod[GVT_MODIFIER_NAME_MAX];
+  f->given_up = TRUE;
+  g_message ("dma-buf import failed for %u different %s %s buffers in a row (last: %s): not "
+             "trying that format again on this EGL context; its buffers are uploaded from now on",
+             f->serials->len, gvt_modifier_to_string (modifier, mod),
+             gvt_fourcc_to_string (fourcc, fcc),
+             reason);
+  return TRUE;
+}
+
+void
+gvt_egl_note_import_success (GvtEgl *self, guint32 fourcc, guint64 modifier)
+{
+  g_autofree char *key = failure_key (fourcc, modifier);
+  ImportFailures *f = g_hash_table_lookup (self->failures, key);
+
+  if (f != NULL && !f->given_up)
+    g_hash_table_remove (self->failures, key);
+}
+
+guint
+gvt_egl_inject_import_failures (GvtEgl *self, guint n)
+{
+  self->injected_failures += n;
+  return self->injected_failures;
 }

@@ -93,14 +93,42 @@ const char *gvt_egl_describe (GvtEgl *self);
  * remembered. GVT_ERROR_UNSUPPORTED with a sentence a user understands when
  * not ("I915 X-tiled XR24 dma-bufs are not importable on this EGL device
  * (llvmpipe): it offers linear"). Without the modifiers extension only
- * LINEAR and INVALID (implicit) are assumed importable. */
+ * LINEAR and INVALID (implicit) are assumed importable. A pair given up
+ * after run-time failures (gvt_egl_note_import_failure) is refused too. */
 gboolean gvt_egl_check_importable (GvtEgl *self, guint32 fourcc, guint64 modifier,
                                    GError **error);
 
-/* Remembers that importing @fourcc/@modifier failed at run time (EGL or GL
- * error on first use): later checks say so without trying again. */
-void gvt_egl_mark_unimportable (GvtEgl *self, guint32 fourcc, guint64 modifier,
-                                const char *reason);
+/* eglCreateImage of a dma-buf (EGL_LINUX_DMA_BUF_EXT from @attribs, an
+ * EGL_NONE-terminated list), or EGL_NO_IMAGE_KHR and GVT_ERROR_UNSUPPORTED
+ * naming EGL's error. Only when caps->dmabuf_import. Context current. */
+EGLImageKHR gvt_egl_create_dmabuf_image (GvtEgl *self, const EGLint *attribs, GError **error);
+
+/* How many distinct buffers of one fourcc/modifier must fail to import in a
+ * row before the pair is given up for the life of the context. One odd
+ * guest buffer must not cost zero copy for the session (on GVT-g there is
+ * no upload to fall back on); a pair that never works must not cost an
+ * eglCreateImage per buffer forever either. */
+#define GVT_EGL_IMPORT_GIVE_UP 3
+
+/* Records that importing the buffer with @serial (gvt_buffer_get_serial)
+ * failed at run time (an EGL error, or a GL error on first use) for
+ * @reason. The caller does not retry that buffer; other buffers of the
+ * pair are still tried until GVT_EGL_IMPORT_GIVE_UP distinct buffers have
+ * failed with no success between: then one g_message says so, and
+ * gvt_egl_check_importable refuses the pair from then on. Returns TRUE when
+ * this call gave the pair up. */
+gboolean gvt_egl_note_import_failure (GvtEgl *self, guint32 fourcc, guint64 modifier,
+                                      guint64 serial, const char *reason);
+
+/* Records that a buffer of @fourcc/@modifier imported and sampled: the
+ * failures counted so far were odd buffers, not the pair. */
+void gvt_egl_note_import_success (GvtEgl *self, guint32 fourcc, guint64 modifier);
+
+/* TEST HOOK (tests only, nothing else calls it): the next @n calls of
+ * gvt_egl_create_dmabuf_image fail as if EGL had returned EGL_BAD_ALLOC,
+ * without asking EGL. Adds to those still pending; returns how many are
+ * pending now (@n = 0 only reads that). */
+guint gvt_egl_inject_import_failures (GvtEgl *self, guint n);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GvtEgl, gvt_egl_free)
 

@@ -8,6 +8,9 @@
 G_BEGIN_DECLS
 
 typedef struct {
+  /* @fourcc, @cpp and @opaque are those of the format's entry in the
+   * common table (common/format.h), copied: that table is the one list of
+   * formats and of their sizes and alpha. */
   guint32 fourcc;
   guint8 cpp;
   /* glTexImage2D/glTexSubImage2D: @sized_internal on GLES 3, @format as the
@@ -25,7 +28,12 @@ typedef struct {
   gboolean needs_gles3;
 } GvtGlFormat;
 
-/* The entry for @fourcc, or NULL when gvt-view can't show it. */
+/* The entry for @fourcc, or NULL when gvt-view can't show it. Static;
+ * any thread. */
 const GvtGlFormat *gvt_gl_format_lookup (guint32 fourcc);
+
+/* Every entry (for the tests that hold it against the common table); sets
+ * @n_formats. Static; any thread. */
+const GvtGlFormat *gvt_gl_format_get_all (gsize *n_formats);
 
 G_END_DECLS

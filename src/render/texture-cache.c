@@ -1,5 +1,11 @@
 /* The texture cache: one texture per (buffer, geometry), made by dma-buf
- * import when EGL can, by a single glTexSubImage2D otherwise. */
+ * import when EGL can, by a single glTexSubImage2D otherwise.
+ *
+ * An entry holds no reference on its buffer (the plane source decides how
+ * long buffers live) but a release notification on it: when the buffer
+ * dies the entry turns stale, and the next collect deletes its texture and
+ * EGLImage, so that the import does not pin the guest's pages after the
+ * dma-buf fd is closed. */
 #include <sys/stat.h>
 
 #include "texture-cache.h"
@@ -8,10 +14,18 @@
 #include "common/format.h"
 
 typedef struct {
+  GvtBuffer *buffer;       /* not a reference: valid while notify_id != 0 */
+  guint notify_id;         /* release notification on buffer; 0 once it ran */
+  gboolean stale;          /* the buffer is gone: collect deletes the entry */
   guint64 serial;
   GvtImageDesc desc;
   GvtTexture tex;
   EGLImageKHR image;       /* EGL_NO_IMAGE_KHR for uploaded textures */
+  /* Neither import nor upload worked for this buffer: every later get says
+   * so again without retrying (a failed import is not tried twice on one
+   * buffer); tex.id is 0. */
+  GError *failure;
+  gboolean import_failed;  /* EGL or GL refused this buffer: don't ask again */
   guint64 uploaded_frame;  /* frame of the last upload */
   guint64 last_used;       /* frame of the last get */
 } Entry;
@@ -30,12 +44,44 @@ static void
 entry_free (GvtTextureCache *self, Entry *e)
 {
   const GvtEglCaps *caps = gvt_egl_get_caps (self->egl);
+  /* Going first (evicted, cleared, cache freed): the buffer must not call
+   * back into an entry that is no more. */
+  if (e->notify_id != 0)
+    gvt_buffer_remove_release_notify (e->buffer, e->notify_id);
   /* Texture and image go together: the image outlives no texture. */
   if (e->tex.id != 0)
     glDeleteTextures (1, &e->tex.id);
   if (e->image != EGL_NO_IMAGE_KHR)
     caps->destroy_image (gvt_egl_get_display (self->egl), e->image);
+  g_clear_error (&e->failure);
   g_free (e);
+}
+
+/* The buffer's last reference is going (typically inside the source's
+ * poll, where the context may not be current): no GL here, only a mark
+ * for collect in the same tick. */
+static void
+entry_buffer_released (GvtBuffer *buffer, gpointer data)
+{
+  Entry *e = data;
+  e->buffer = NULL;
+  e->notify_id = 0;
+  e->stale = TRUE;
+}
+
+static Entry *
+entry_new (GvtBuffer *buffer, const GvtImageDesc *desc, guint64 frame)
+{
+  Entry *e = g_new0 (Entry, 1);
+  e->buffer = buffer;
+  e->notify_id = gvt_buffer_add_release_notify (buffer, entry_buffer_released, e);
+  e->serial = gvt_buffer_get_serial (buffer);
+  e->desc = *desc;
+  e->image = EGL_NO_IMAGE_KHR;
+  e->last_used = frame;
+  e->tex.width = desc->width;
+  e->tex.height = desc->height;
+  return e;
 }
 
 GvtTextureCache *
@@ -73,6 +119,7 @@ gvt_texture_cache_free (GvtTextureCache *self)
 void
 gvt_texture_cache_begin_frame (GvtTextureCache *self)
 {
+  gvt_texture_cache_collect (self);
   self->frame++;
   self->stats.imports = 0;
   self->stats.uploads = 0;
@@ -88,23 +135,50 @@ gvt_texture_cache_set_import (GvtTextureCache *self, gboolean enabled)
 gboolean
 gvt_texture_cache_has_stale (GvtTextureCache *self)
 {
-  /* TODO(issue 8.3): buffers' release notification. */
+  /* A handful of entries: a scan per tick costs less than keeping a count
+   * right through every path that frees one. */
+  for (guint i = 0; i < self->entries->len; i++)
+    if (((Entry *) g_ptr_array_index (self->entries, i))->stale)
+      return TRUE;
   return FALSE;
 }
 
 void
 gvt_texture_cache_collect (GvtTextureCache *self)
 {
+  for (guint i = 0; i < self->entries->len;)
+    {
+      Entry *e = g_ptr_array_index (self->entries, i);
+      if (e->stale)
+        entry_free (self, g_ptr_array_steal_index_fast (self->entries, i));
+      else
+        i++;
+    }
+}
+
+guint
+gvt_texture_cache_count_buffer (GvtTextureCache *self, guint64 serial)
+{
+  guint n = 0;
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      Entry *e = g_ptr_array_index (self->entries, i);
+      n += e->serial == serial && e->tex.id != 0;
+    }
+  return n;
 }
 
 void
 gvt_texture_cache_get_stats (GvtTextureCache *self, GvtTextureStats *stats)
 {
-  self->stats.cached = self->entries->len;
+  self->stats.cached = 0;
   self->stats.images = 0;
   for (guint i = 0; i < self->entries->len; i++)
-    if (((Entry *) g_ptr_array_index (self->entries, i))->image != EGL_NO_IMAGE_KHR)
-      self->stats.images++;
+    {
+      Entry *e = g_ptr_array_index (self->entries, i);
+      self->stats.cached += e->tex.id != 0;
+      self->stats.images += e->image != EGL_NO_IMAGE_KHR;
+    }
   *stats = self->stats;
 }
 
@@ -194,8 +268,32 @@ drain_gl_errors (void)
     ;
 }
 
+static char *
+fallback_key (const GvtImageDesc *d)
+{
+  return g_strdup_printf ("%08x:%" G_GINT64_MODIFIER "x", d->fourcc, d->modifier);
+}
+
+/* This buffer would not import: it alone falls back (its entry is never
+ * imported again), the pair only when GvtEgl gives it up. */
+static void
+buffer_import_failed (GvtTextureCache *self, Entry *e, const char *reason)
+{
+  char fcc[5];
+  g_debug ("dma-buf import of buffer %" G_GUINT64_FORMAT " (%ux%u %s) failed: %s; "
+           "the next buffer is tried again", e->serial, e->desc.width, e->desc.height,
+           gvt_fourcc_to_string (e->desc.fourcc, fcc), reason);
+  if (gvt_egl_note_import_failure (self->egl, e->desc.fourcc, e->desc.modifier, e->serial,
+                                   reason))
+    /* GvtEgl has just told the user; the fallback notice would repeat it. */
+    g_hash_table_add (self->fallback_logged, fallback_key (&e->desc));
+}
+
+/* Imports @e's buffer. FALSE with @error when it can't: *@buffer_failed
+ * tells a failure of this buffer at run time (EGL or GL refused it; other
+ * buffers of the pair may still work) from a pair EGL does not take. */
 static gboolean
-import_dmabuf (GvtTextureCache *self, Entry *e, int fd, const GvtGlFormat *format,
+import_dmabuf (GvtTextureCache *self, Entry *e, int fd, gboolean *buffer_failed,
                GError **error)
 {
   const GvtEglCaps *caps = gvt_egl_get_caps (self->egl);
@@ -203,6 +301,7 @@ import_dmabuf (GvtTextureCache *self, Entry *e, int fd, const GvtGlFormat *forma
   EGLint attribs[32];
   guint n = 0;
 
+  *buffer_failed = FALSE;
   if (!gvt_egl_check_importable (self->egl, d->fourcc, d->modifier, error))
     return FALSE;
 
@@ -235,14 +334,14 @@ import_dmabuf (GvtTextureCache *self, Entry *e, int fd, const GvtGlFormat *forma
     }
 
   EGLDisplay display = gvt_egl_get_display (self->egl);
-  EGLImageKHR image = caps->create_image (display, EGL_NO_CONTEXT, EGL_LINUX_DMA_BUF_EXT,
-                                          NULL, attribs);
+  g_autoptr (GError) egl_error = NULL;
+  EGLImageKHR image = gvt_egl_create_dmabuf_image (self->egl, attribs, &egl_error);
   if (image == EGL_NO_IMAGE_KHR)
     {
-      EGLint code = eglGetError ();
-      g_autofree char *reason = g_strdup_printf ("eglCreateImage failed (0x%04x)", code);
-      gvt_egl_mark_unimportable (self->egl, d->fourcc, d->modifier, reason);
-      g_set_error (error, GVT_ERROR, GVT_ERROR_UNSUPPORTED, "dma-buf import: %s", reason);
+      buffer_import_failed (self, e, egl_error->message);
+      *buffer_failed = TRUE;
+      g_set_error (error, GVT_ERROR, GVT_ERROR_UNSUPPORTED, "dma-buf import: %s",
+                   egl_error->message);
       return FALSE;
     }
 
@@ -259,10 +358,12 @@ import_dmabuf (GvtTextureCache *self, Entry *e, int fd, const GvtGlFormat *forma
       glDeleteTextures (1, &tex);
       caps->destroy_image (display, image);
       g_autofree char *reason = g_strdup_printf ("GL error 0x%04x binding the image", gl_error);
-      gvt_egl_mark_unimportable (self->egl, d->fourcc, d->modifier, reason);
+      buffer_import_failed (self, e, reason);
+      *buffer_failed = TRUE;
       g_set_error (error, GVT_ERROR, GVT_ERROR_UNSUPPORTED, "dma-buf import: %s", reason);
       return FALSE;
     }
+  gvt_egl_note_import_success (self->egl, d->fourcc, d->modifier);
 
   e->image = image;
   e->tex.id = tex;
@@ -361,22 +462,37 @@ evict_if_full (GvtTextureCache *self)
 {
   while (self->entries->len >= self->capacity)
     {
+      /* Entries of dead buffers first, then the least recently used. */
       guint oldest = 0;
       for (guint i = 1; i < self->entries->len; i++)
         {
           Entry *a = g_ptr_array_index (self->entries, i);
           Entry *b = g_ptr_array_index (self->entries, oldest);
-          if (a->last_used < b->last_used)
+          if (a->stale > b->stale || (a->stale == b->stale && a->last_used < b->last_used))
             oldest = i;
         }
       entry_free (self, g_ptr_array_steal_index_fast (self->entries, oldest));
     }
 }
 
+/* Whether the buffer's import failed already, under another geometry: it
+ * would fail again. */
+static gboolean
+import_failed_before (GvtTextureCache *self, guint64 serial)
+{
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      Entry *e = g_ptr_array_index (self->entries, i);
+      if (e->serial == serial && e->import_failed)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static void
 log_fallback_once (GvtTextureCache *self, const GvtImageDesc *d, const GError *why)
 {
-  g_autofree char *key = g_strdup_printf ("%08x:%" G_GINT64_MODIFIER "x", d->fourcc, d->modifier);
+  g_autofree char *key = fallback_key (d);
   if (g_hash_table_contains (self->fallback_logged, key))
     return;
   g_hash_table_add (self->fallback_logged, g_steal_pointer (&key));
@@ -394,9 +510,15 @@ gvt_texture_cache_get_image (GvtTextureCache *self, GvtBuffer *buffer,
   for (guint i = 0; i < self->entries->len; i++)
     {
       Entry *e = g_ptr_array_index (self->entries, i);
-      if (e->serial != serial || !desc_equal (&e->desc, desc))
+      if (e->stale || e->serial != serial || !desc_equal (&e->desc, desc))
         continue;
       e->last_used = self->frame;
+      if (e->failure != NULL)
+        {
+          g_set_error_literal (error, e->failure->domain, e->failure->code,
+                               e->failure->message);
+          return NULL;
+        }
       if (!e->tex.imported && e->desc.live_contents && e->uploaded_frame != self->frame)
         {
           if (!validate (self, buffer, desc, &format, error)
@@ -409,22 +531,20 @@ gvt_texture_cache_get_image (GvtTextureCache *self, GvtBuffer *buffer,
   if (!validate (self, buffer, desc, &format, error))
     return NULL;
 
+  /* Asked before eviction may take the entry that knows. */
+  gboolean retry_import = !import_failed_before (self, serial);
   evict_if_full (self);
-  Entry *e = g_new0 (Entry, 1);
-  e->serial = serial;
-  e->desc = *desc;
-  e->image = EGL_NO_IMAGE_KHR;
-  e->last_used = self->frame;
-  e->tex.width = desc->width;
-  e->tex.height = desc->height;
+  Entry *e = entry_new (buffer, desc, self->frame);
   e->tex.opaque = format->opaque;
+  g_ptr_array_add (self->entries, e);
 
   int fd = gvt_buffer_get_fd (buffer);
   g_autoptr (GError) import_error = NULL;
-  gboolean ok = FALSE;
-  if (fd >= 0 && self->import)
+  gboolean ok = FALSE, buffer_failed = FALSE;
+  if (fd >= 0 && self->import && retry_import)
     {
-      ok = import_dmabuf (self, e, fd, format, &import_error);
+      ok = import_dmabuf (self, e, fd, &buffer_failed, &import_error);
+      e->import_failed = buffer_failed;
       if (!ok)
         self->stats.import_failures++;
     }
@@ -441,18 +561,23 @@ gvt_texture_cache_get_image (GvtTextureCache *self, GvtBuffer *buffer,
       ok = upload (self, e, buffer, format, &upload_error);
       if (!ok)
         {
+          /* Kept, so that this buffer is not tried again every frame: what
+           * failed (a tiled layout, an unmappable dma-buf, a refused
+           * import) stays so for the buffer's life. */
           if (import_error != NULL)
-            g_set_error (error, GVT_ERROR, GVT_ERROR_UNSUPPORTED, "%s; and %s",
-                         import_error->message, upload_error->message);
+            e->failure = g_error_new (GVT_ERROR, GVT_ERROR_UNSUPPORTED, "%s; and %s",
+                                      import_error->message, upload_error->message);
           else
-            g_propagate_error (error, g_steal_pointer (&upload_error));
-          entry_free (self, e);
+            e->failure = g_steal_pointer (&upload_error);
+          g_set_error_literal (error, e->failure->domain, e->failure->code,
+                               e->failure->message);
           return NULL;
         }
-      if (import_error != NULL)
+      /* One buffer that would not import is not news; a pair that won't
+       * is, once. */
+      if (import_error != NULL && !buffer_failed)
         log_fallback_once (self, desc, import_error);
     }
-  g_ptr_array_add (self->entries, e);
   return &e->tex;
 }
 

@@ -44,7 +44,7 @@ typedef struct {
   guint64 total_imports;
   guint64 total_uploads;
   guint64 total_bytes_uploaded;
-  guint64 import_failures;  /* imports that failed and fell back to upload */
+  guint64 import_failures;  /* buffers whose import failed (then uploaded, or refused) */
   guint cached;             /* textures held */
   guint images;             /* EGLImages held (imported textures) */
 } GvtTextureStats;
@@ -55,14 +55,15 @@ typedef struct {
  * kept; the least recently used goes first. */
 GvtTextureCache *gvt_texture_cache_new (GvtEgl *egl, guint capacity);
 
-/* Deletes every texture and EGLImage (context current). Accepts NULL. */
+/* Deletes every texture and EGLImage (context current) and stops watching
+ * their buffers, which may outlive the cache. Accepts NULL. */
 void gvt_texture_cache_free (GvtTextureCache *self);
 
 /* Deletes every texture now (e.g. when the device is closed). */
 void gvt_texture_cache_clear (GvtTextureCache *self);
 
-/* Starts a frame: per-frame counters reset, live textures become due for
- * their upload again. */
+/* Starts a frame: collects (see below), per-frame counters reset, live
+ * textures become due for their upload again. */
 void gvt_texture_cache_begin_frame (GvtTextureCache *self);
 
 /* Off: dma-bufs are always uploaded (benchmarks, tests of the upload path
@@ -73,8 +74,14 @@ void gvt_texture_cache_set_import (GvtTextureCache *self, gboolean enabled);
  * buffer is checked against the geometry first (an undersized buffer is
  * refused before anything reads it: GVT_ERROR_INVALID_PLANE). A fourcc
  * the renderer can't draw, or a layout that can neither be imported nor
- * uploaded, is GVT_ERROR_UNSUPPORTED with the reason. The texture is owned
- * by the cache and valid until the next call or begin_frame. */
+ * uploaded, is GVT_ERROR_UNSUPPORTED with the reason.
+ * A buffer whose import fails is uploaded instead, and never tried again;
+ * the next buffer is (GvtEgl gives a fourcc/modifier up only after
+ * GVT_EGL_IMPORT_GIVE_UP buffers in a row failed). A buffer that can be
+ * neither imported nor uploaded gets the same error on every later call,
+ * without another attempt. The texture is owned by the cache and valid
+ * until the next call, begin_frame or collect. The cache holds no
+ * reference on the buffer: its texture goes when the buffer does. */
 GvtTexture *gvt_texture_cache_get (GvtTextureCache *self, GvtPlane *plane, GError **error);
 
 /* The same for a buffer described explicitly (planes at an offset). */
@@ -89,6 +96,11 @@ gboolean gvt_texture_cache_has_stale (GvtTextureCache *self);
 /* Deletes the textures and EGLImages of dead buffers now (context
  * current). begin_frame does it too. */
 void gvt_texture_cache_collect (GvtTextureCache *self);
+
+/* How many textures the cache holds for the buffer with @serial
+ * (gvt_buffer_get_serial; one per geometry it was drawn with), those of a
+ * dead buffer included until collected. For tests and diagnostics. */
+guint gvt_texture_cache_count_buffer (GvtTextureCache *self, guint64 serial);
 
 void gvt_texture_cache_get_stats (GvtTextureCache *self, GvtTextureStats *stats);
 

@@ -367,6 +367,7 @@ gvt_demo_config_init (GvtDemoConfig *config)
     .fps = 60,
     .seed = 0,
     .cursor = TRUE,
+    .in_place = FALSE,
   };
 }
 
@@ -378,8 +379,8 @@ config_is_valid (const GvtDemoConfig *config)
   if (config->fps < 1 || config->fps > 1000 || config->mode_interval_us < 0)
     return FALSE;
   for (guint i = 0; i < config->n_modes; i++)
-    if (config->modes[i].width < 1 || config->modes[i].width > 16384 ||
-        config->modes[i].height < 1 || config->modes[i].height > 16384)
+    if (config->modes[i].width < 1 || config->modes[i].width > GVT_SIZE_MAX ||
+        config->modes[i].height < 1 || config->modes[i].height > GVT_SIZE_MAX)
       return FALSE;
   return TRUE;
 }
@@ -397,8 +398,8 @@ gvt_demo_guest_new (GvtSim *sim, const GvtDemoConfig *config)
     gvt_demo_config_init (&self->config);
   if (!config_is_valid (&self->config))
     {
-      g_critical ("%s: invalid demo guest config (modes 1..%d of 1..16384 pixels, "
-                  "fps 1..1000, interval >= 0)", G_STRFUNC, GVT_DEMO_MAX_MODES);
+      g_critical ("%s: invalid demo guest config (modes 1..%d of 1..%d pixels, "
+                  "fps 1..1000, interval >= 0)", G_STRFUNC, GVT_DEMO_MAX_MODES, GVT_SIZE_MAX);
       g_free (self);
       return NULL;
     }
@@ -493,7 +494,10 @@ gvt_demo_guest_step (GvtDemoGuest *self, gint64 time_us)
   if (!new_mode && frame == self->frame)
     return;
 
-  guint8 *pixels = gvt_sim_get_pixels (self->sim, TRUE);
+  /* In place: the buffer on screen, so a viewer may see a frame half
+   * painted, as on a guest that doesn't flip. In REGION mode front and
+   * back are the one framebuffer anyway. */
+  guint8 *pixels = gvt_sim_get_pixels (self->sim, !config->in_place);
   if (pixels == NULL)
     {
       g_warning ("demo guest: the device has no framebuffer after a mode set");
@@ -510,7 +514,8 @@ gvt_demo_guest_step (GvtDemoGuest *self, gint64 time_us)
   gint64 anim_us = frame_start_us (frame, config->fps);
   layout_windows (config, self->width, self->height, anim_us, self->windows);
   paint_desktop (&canvas, frame, config->fps, self->windows);
-  gvt_sim_page_flip (self->sim);
+  if (!config->in_place)
+    gvt_sim_page_flip (self->sim);
   self->frame = frame;
   self->frames_painted++;
 

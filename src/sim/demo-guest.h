@@ -1,10 +1,12 @@
 /* The demo guest: drives a simulated vGPU like a booting VM would, for
  * `gvt-view demo` — a firmware phase with no plane, then an animated
- * desktop with page flips, a cursor sprite and periodic mode changes. */
+ * desktop with page flips (or painted in place), a cursor sprite and
+ * periodic mode changes. */
 #pragma once
 
 #include <glib.h>
 
+#include "common/size.h"
 #include "vgpu-sim.h"
 
 G_BEGIN_DECLS
@@ -50,10 +52,18 @@ typedef struct {
   /* Whether to show a cursor sprite. The sim has no cursor plane in REGION
    * mode (mdpy), so turn this off there. */
   gboolean cursor;
+  /* Paint every frame into the one framebuffer on screen, never flipping,
+   * as a text console or an X server without a compositor does: the
+   * primary plane keeps its dmabuf id from frame to frame while its pixels
+   * change under whoever imported it (a mode change still brings the new
+   * mode's buffer and id). The pictures are those of the flipping guest.
+   * REGION mode is always in place (one framebuffer). */
+  gboolean in_place;
 } GvtDemoConfig;
 
 /* Defaults: 3 s of firmware, 1280x720 -> 1920x1080 -> 1024x768 cycling
- * every 20 s, 60 frames per second, seed 0, a cursor. */
+ * every 20 s, 60 frames per second, seed 0, a cursor, page flips (not in
+ * place). */
 void gvt_demo_config_init (GvtDemoConfig *config);
 
 typedef enum {
@@ -74,23 +84,26 @@ typedef struct {
 
 /* A guest for @sim's device. @sim must outlive it; @config is copied (NULL
  * = gvt_demo_config_init's defaults). A config outside the limits (1 to
- * GVT_DEMO_MAX_MODES modes of 1..16384 pixels a side, fps 1..1000, interval
- * >= 0) is a programming error: critical, NULL. Nothing happens to the
- * device until the first step. XRGB8888 linear framebuffers only; in the
- * sim's REGION mode the single framebuffer is painted in place (no flips)
- * and config->cursor must be FALSE. */
+ * GVT_DEMO_MAX_MODES modes of 1..GVT_SIZE_MAX pixels a side — the limit
+ * every --size takes —, fps 1..1000, interval >= 0) is a programming
+ * error: critical, NULL. Nothing happens to the device until the first
+ * step. XRGB8888 linear framebuffers only; in the sim's REGION mode the
+ * single framebuffer is painted in place (no flips, whatever
+ * config->in_place says) and config->cursor must be FALSE. */
 GvtDemoGuest *gvt_demo_guest_new (GvtSim *sim, const GvtDemoConfig *config);
 /* Accepts NULL. Leaves the device as it is (mode, buffers, cursor). */
 void gvt_demo_guest_free (GvtDemoGuest *self);
 
 /* Brings the device to what the guest shows at @time_us (microseconds
  * since the guest's power-on). The picture is a pure function of @time_us
- * and the config, whatever times were stepped before (earlier ones
+ * and the config (config->in_place included: it changes the buffers, not
+ * the picture), whatever times were stepped before (earlier ones
  * included): a new mode is set when the mode changes, and a new frame is
- * painted into the back buffer and flipped when @time_us is in another
- * animation frame than the last painted one; otherwise nothing is done and
- * the dmabuf id stays. The cursor is moved with every new frame. Call from
- * the thread that owns the sim. */
+ * painted when @time_us is in another animation frame than the last
+ * painted one — into the back buffer and flipped, or with
+ * config->in_place into the front buffer, the dmabuf id staying; otherwise
+ * nothing is done and the dmabuf id stays. The cursor is moved with every
+ * new frame. Call from the thread that owns the sim. */
 void gvt_demo_guest_step (GvtDemoGuest *self, gint64 time_us);
 
 GvtDemoPhase gvt_demo_guest_get_phase (GvtDemoGuest *self);

@@ -25,6 +25,7 @@ gvt_stats_report_to_json (const GvtStatsReport *r)
   ADD_INT (b, "ticks", r->ticks);
   ADD_INT (b, "live_ticks", r->live_ticks);
   ADD_INT (b, "plane_updates", r->plane_updates);
+  ADD_INT (b, "primary_updates", r->primary_updates);
   ADD_INT (b, "repeats", r->repeats);
   ADD_INT (b, "polls", r->polls);
   ADD_INT (b, "poll_us_total", r->poll_us_total);

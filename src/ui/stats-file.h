@@ -19,7 +19,8 @@ typedef struct {
   guint64 frames_presented;
   guint64 ticks;
   guint64 live_ticks;
-  guint64 plane_updates;
+  guint64 plane_updates;       /* polls that changed a plane (cursor moves too) */
+  guint64 primary_updates;     /* polls that changed the primary plane */
   guint64 repeats;             /* presents with no plane change */
   guint64 polls;
   guint64 poll_us_total;

@@ -56,6 +56,27 @@ choose_config (EGLDisplay display, VisualID visual, int depth, GError **error)
   return NULL;
 }
 
+/* What the X server shows in a window's new area between a resize and our
+ * next frame is the window's background: GDK leaves the toplevel's white,
+ * so a window growing to a new guest mode flashed white. Black, like the
+ * letterbox, for the picture's window and the toplevel. */
+static void
+paint_resizes_black (Display *xdisplay, Window xid, GtkWidget *toplevel)
+{
+  unsigned long black = BlackPixel (xdisplay, DefaultScreen (xdisplay));
+  GdkWindow *top = toplevel ? gtk_widget_get_window (toplevel) : NULL;
+
+  XSetWindowBackground (xdisplay, xid, black);
+  if (top != NULL && GDK_IS_X11_WINDOW (top))
+    {
+      const GdkRGBA rgba = { 0, 0, 0, 1 };
+      G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+      gdk_window_set_background_rgba (top, &rgba);
+      G_GNUC_END_IGNORE_DEPRECATIONS
+      g_debug ("toplevel 0x%lx background black", gdk_x11_window_get_xid (top));
+    }
+}
+
 static gboolean
 x11_set_up_gl (GvtSurface *base, GError **error)
 {
@@ -70,6 +91,7 @@ x11_set_up_gl (GvtSurface *base, GError **error)
     }
   Display *xdisplay = GDK_DISPLAY_XDISPLAY (gdk_window_get_display (window));
   Window xid = gdk_x11_window_get_xid (window);
+  paint_resizes_black (xdisplay, xid, gtk_widget_get_toplevel (base->area));
   GdkVisual *gdk_visual = gdk_window_get_visual (window);
   VisualID visual = XVisualIDFromVisual (gdk_x11_visual_get_xvisual (gdk_visual));
 

@@ -52,6 +52,7 @@ typedef struct {
   gint64 overlay_window;         /* stats.window_start_us shown last */
   guint ticks_since_change;
   guint64 live_ticks;            /* ticks polled while the picture was live */
+  guint64 primary_updates;       /* polls that changed the primary plane */
   guint frames_since_change;
   guint settles;
   gboolean settled_written;
@@ -258,6 +259,8 @@ poll_session (Viewer *self, gint64 now)
   self->poll_cpu_us += cpu_us (CLOCK_THREAD_CPUTIME_ID) - c0
                        - (gvt_session_get_guest_cpu_us (self->session) - g0);
   gvt_frame_stats_poll (&self->stats, now, t1 - t0, (change & ~GVT_SOURCE_LOST) != 0);
+  if (change & GVT_SOURCE_PRIMARY_CHANGED)
+    self->primary_updates++;
   if (change & GVT_SOURCE_LOST)
     self->clear_cache = TRUE;
   if (self->cache != NULL && (self->clear_cache || gvt_texture_cache_has_stale (self->cache))
@@ -267,6 +270,9 @@ poll_session (Viewer *self, gint64 now)
         gvt_texture_cache_clear (self->cache);
       else
         gvt_texture_cache_collect (self->cache);
+      /* A state screen may follow, not a frame: make the driver drop
+       * the last frame's textures (and dma-bufs) now too. */
+      gvt_compositor_release_textures (self->compositor);
       self->clear_cache = FALSE;
     }
 
@@ -406,6 +412,7 @@ write_stats_file (Viewer *self)
     .ticks = self->stats.ticks,
     .live_ticks = self->live_ticks,
     .plane_updates = self->stats.plane_updates,
+    .primary_updates = self->primary_updates,
     .repeats = self->stats.repeats,
     .polls = ss.polls,
     .poll_us_total = self->stats.polls_us,

@@ -471,17 +471,19 @@ gvt_mdev_describe_instances (void)
 
 /* --- resolving a UUID or sysfs path --- */
 
+/* Every error starts "cannot open DEVICE: " with @named exactly as the user
+ * gave it: resolving is the first step of opening it. */
 static void
-set_no_such_uuid (GError **error, const char *uuid)
+set_no_such_uuid (GError **error, const char *named)
 {
   g_autoptr (GvtMdevListing) listing = gvt_mdev_scan (NULL);
   g_autofree char *hint = gvt_mdev_listing_create_hint (listing);
   g_autofree char *existing = describe_listing (listing);
 
   g_set_error (error, GVT_ERROR, GVT_ERROR_NO_DEVICE,
-               "no mdev with UUID %s; `gvt-view list` shows the existing vGPUs; "
+               "cannot open %s: no such mdev — `gvt-view list` shows the existing vGPUs; "
                "create one with %s%s%s",
-               uuid, hint, *existing ? "\nvGPUs on this host:\n" : "", existing);
+               named, hint, *existing ? "\nvGPUs on this host:\n" : "", existing);
 }
 
 gboolean
@@ -501,7 +503,7 @@ gvt_mdev_resolve (const char *uuid_or_path, char **group_path,
       dev_dir = g_build_filename (MDEV_DEVICES_DIR, uuid, NULL);
       if (!g_file_test (dev_dir, G_FILE_TEST_IS_DIR))
         {
-          set_no_such_uuid (error, uuid);
+          set_no_such_uuid (error, uuid_or_path);
           return FALSE;
         }
     }
@@ -513,7 +515,7 @@ gvt_mdev_resolve (const char *uuid_or_path, char **group_path,
           int saved = errno;
           g_set_error (error, GVT_ERROR,
                        saved == EACCES ? GVT_ERROR_PERMISSION : GVT_ERROR_NO_DEVICE,
-                       "cannot find %s: %s; give an mdev UUID or "
+                       "cannot open %s: %s — give an mdev UUID or "
                        MDEV_DEVICES_DIR "/UUID (`gvt-view list` shows the vGPUs)",
                        uuid_or_path, g_strerror (saved));
           return FALSE;
@@ -523,7 +525,7 @@ gvt_mdev_resolve (const char *uuid_or_path, char **group_path,
       if (!gvt_mdev_is_uuid (base) || !g_file_test (type_link, G_FILE_TEST_EXISTS))
         {
           g_set_error (error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
-                       "%s is not a mediated device: give an mdev UUID or "
+                       "cannot open %s: not a mediated device — give an mdev UUID or "
                        MDEV_DEVICES_DIR "/UUID (`gvt-view list` shows the vGPUs)",
                        uuid_or_path);
           return FALSE;
@@ -537,11 +539,11 @@ gvt_mdev_resolve (const char *uuid_or_path, char **group_path,
     {
       g_autofree char *driver = read_link_name (dev_dir, "driver");
       g_set_error (error, GVT_ERROR, GVT_ERROR_NO_DEVICE,
-                   "mdev %s has no IOMMU group, so no VFIO driver is bound to it "
-                   "(driver: %s); load its VFIO driver (modprobe kvmgt for GVT-g, "
-                   "vfio_mdev on older kernels) or bind it with "
+                   "cannot open %s: the mdev has no IOMMU group, so no VFIO driver is "
+                   "bound to it (driver: %s) — load its VFIO driver (modprobe kvmgt for "
+                   "GVT-g, vfio_mdev on older kernels) or bind it with "
                    "echo %s > /sys/bus/mdev/drivers/DRIVER/bind",
-                   uuid, driver ? driver : "none", uuid);
+                   uuid_or_path, driver ? driver : "none", uuid);
       return FALSE;
     }
 
@@ -549,8 +551,8 @@ gvt_mdev_resolve (const char *uuid_or_path, char **group_path,
   if (group < 0)
     {
       g_set_error (error, GVT_ERROR, GVT_ERROR_FAILED,
-                   "mdev %s: its iommu_group link names '%s', not a group number",
-                   uuid, group_name);
+                   "cannot open %s: its iommu_group link names '%s', not a group number",
+                   uuid_or_path, group_name);
       return FALSE;
     }
 

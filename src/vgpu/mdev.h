@@ -64,10 +64,13 @@ gboolean gvt_mdev_is_uuid (const char *s);
 /* Resolves an mdev UUID (any case) or "/sys/bus/mdev/devices/UUID" (or any
  * sysfs path of the device directory) to its group node "/dev/vfio/N" and
  * the device name (the lower-case UUID) to ask the group for; both are new
- * strings for the caller. Errors: GVT_ERROR_NO_DEVICE for an unknown UUID
- * or path (the message says how to list and create vGPUs) and for an mdev
- * with no iommu_group (not bound to a VFIO driver); INVALID_ARGS for a
- * sysfs path that is not an mdev. Does not check that /dev/vfio/N exists. */
+ * strings for the caller. Resolving is the first step of opening the
+ * device, so every error message starts "cannot open @uuid_or_path: " with
+ * @uuid_or_path exactly as given. Errors: GVT_ERROR_NO_DEVICE for an
+ * unknown UUID or path (the message says how to list and create vGPUs) and
+ * for an mdev with no iommu_group (not bound to a VFIO driver);
+ * INVALID_ARGS for a sysfs path that is not an mdev. Does not check that
+ * /dev/vfio/N exists. */
 gboolean gvt_mdev_resolve (const char *uuid_or_path, char **group_path,
                            char **device_name, GError **error);
 

@@ -3,6 +3,7 @@
  * device operations as plain ioctls, pread/pwrite and mmap on it. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -13,20 +14,6 @@
 #include "vfio-compat.h"
 #include "mdev.h"
 #include "common/gvt-error.h"
-
-/* What a user is told whenever another opener holds the device. */
-#define HINT_SHARE \
-  "another process (most likely QEMU) holds this vGPU; start the VM with " \
-  "`gvt-view run -- qemu-system-x86_64 ...` so gvt-view can share the device, " \
-  "or stop that process"
-
-#define HINT_NEEDS_VM \
-  "a GVT-g vGPU can only be opened while its VM runs (KVM association missing); " \
-  "start the VM with `gvt-view run -- qemu-system-x86_64 ...` so gvt-view can " \
-  "share the device, or pass the VM's device fd with --fd"
-
-#define HINT_SECOND_VGPU \
-  "its VM already uses another GVT-g vGPU, and a VM can use only one"
 
 /* Enough room for the capability chains the kernel attaches to a region
  * (a type cap, sparse mmap areas); a longer chain makes us ask again with
@@ -341,77 +328,7 @@ kernel_new (const char *name)
   return self;
 }
 
-/* ---- errors a user can act on ---- */
-
-/* Where the vGPUs are, for "no such device" messages. */
-static char *
-describe_existing (void)
-{
-  g_autofree char *existing = gvt_mdev_describe_instances ();
-  if (existing == NULL || *existing == '\0')
-    return g_strdup (" (`gvt-view list` shows the vGPUs)");
-  return g_strdup_printf ("\nvGPUs on this host:\n%s", existing);
-}
-
-/* An open() failure of a device node. @udev_match is the udev rule match
- * that grants access to this kind of node. */
-static void
-set_open_error (GError **error, const char *path, int err, const char *udev_match)
-{
-  switch (err)
-    {
-    case EACCES:
-    case EPERM:
-      g_set_error (error, GVT_ERROR, GVT_ERROR_PERMISSION,
-                   "cannot open %s: permission denied — add a udev rule such as "
-                   "%s, GROUP=\"kvm\", MODE=\"0660\" (e.g. in "
-                   "/etc/udev/rules.d/60-gvt-view.rules) and be in group kvm, "
-                   "or run gvt-view as root", path, udev_match);
-      break;
-    case EBUSY:
-      g_set_error (error, GVT_ERROR, GVT_ERROR_BUSY,
-                   "cannot open %s: busy — " HINT_SHARE, path);
-      break;
-    default:
-      g_set_error (error, GVT_ERROR, GVT_ERROR_FAILED,
-                   "cannot open %s: %s", path, g_strerror (err));
-      break;
-    }
-}
-
-/* A failure of the step that opens the device itself inside the kernel
- * (GROUP_GET_DEVICE_FD, or BIND_IOMMUFD for a cdev): where GVT-g's
- * open_device refuses. */
-static void
-set_device_open_error (GError **error, const char *what, int err)
-{
-  switch (err)
-    {
-    case ESRCH:
-      g_set_error (error, GVT_ERROR, GVT_ERROR_NEEDS_VM,
-                   "cannot open %s: " HINT_NEEDS_VM, what);
-      break;
-    case EEXIST:
-      g_set_error (error, GVT_ERROR, GVT_ERROR_BUSY,
-                   "cannot open %s: " HINT_SECOND_VGPU, what);
-      break;
-    case EBUSY:
-      g_set_error (error, GVT_ERROR, GVT_ERROR_BUSY,
-                   "cannot open %s: busy — " HINT_SHARE, what);
-      break;
-    case ENODEV:
-    case EIO:
-      g_set_error (error, GVT_ERROR, GVT_ERROR_LOST,
-                   "cannot open %s: the device is going away (%s)", what, g_strerror (err));
-      break;
-    default:
-      g_set_error (error, GVT_ERROR, GVT_ERROR_FAILED,
-                   "cannot open %s: %s", what, g_strerror (err));
-      break;
-    }
-}
-
-/* ---- the group path ---- */
+/* ---- what sysfs says about a group ---- */
 
 /* "7" from "/dev/vfio/7"; NULL unless the last component is a number. */
 static char *
@@ -473,54 +390,249 @@ describe_group_devices (const char *group, GPtrArray *devices)
   return g_string_free (text, FALSE);
 }
 
+/* TRUE if the sysfs device directory @dir is a GVT-g vGPU (an mdev of one
+ * of i915's "i915-GVTg_*" types). Only error messages ask: what works for a
+ * busy GVT-g vGPU differs from what works for any other mdev. */
 static gboolean
-open_container (GvtVgpuKernel *self, GError **error)
+is_gvt_device (const char *dir)
+{
+  g_autofree char *link = g_build_filename (dir, "mdev_type", NULL);
+  g_autofree char *target = g_file_read_link (link, NULL);
+  g_autofree char *type = target ? g_path_get_basename (target) : NULL;
+  return type != NULL && g_str_has_prefix (type, "i915-GVTg");
+}
+
+static gboolean
+group_is_gvt (const char *group)
+{
+  g_autoptr(GPtrArray) devices = list_group_devices (group);
+
+  for (guint i = 0; devices != NULL && i < devices->len; i++)
+    {
+      g_autofree char *dir = g_strdup_printf ("/sys/kernel/iommu_groups/%s/devices/%s", group,
+                                              (const char *) g_ptr_array_index (devices, i));
+      if (is_gvt_device (dir))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* ---- errors a user can act on ---- */
+
+/* Every open error reads "cannot open DEVICE: why — what to do", DEVICE
+ * exactly as the user gave it (group, cdev, mdev UUID or sysfs path), also
+ * when the step that failed was on another node (the container, the group
+ * an mdev resolved to, /dev/iommu): the user must see which of their words
+ * failed, and the rest names the node. An inherited fd has its own form,
+ * "cannot use --fd N: ..." (set_fd_error). */
+static void set_error (GError **error, GvtErrorCode code, const char *named,
+                       const char *fmt, ...) G_GNUC_PRINTF (4, 5);
+
+static void
+set_error (GError **error, GvtErrorCode code, const char *named, const char *fmt, ...)
+{
+  va_list args;
+  va_start (args, fmt);
+  g_autofree char *why = g_strdup_vprintf (fmt, args);
+  va_end (args);
+  g_set_error (error, GVT_ERROR, code, "cannot open %s: %s", named, why);
+}
+
+static void set_fd_error (GError **error, GvtErrorCode code, int fd,
+                          const char *fmt, ...) G_GNUC_PRINTF (4, 5);
+
+static void
+set_fd_error (GError **error, GvtErrorCode code, int fd, const char *fmt, ...)
+{
+  va_list args;
+  va_start (args, fmt);
+  g_autofree char *why = g_strdup_vprintf (fmt, args);
+  va_end (args);
+  g_set_error (error, GVT_ERROR, code, "cannot use --fd %d: %s", fd, why);
+}
+
+/* " on NODE", or "" when NODE is what the user named. */
+static char *
+on_node (const char *named, const char *node)
+{
+  return strcmp (named, node) == 0 ? g_strdup ("") : g_strdup_printf (" on %s", node);
+}
+
+/* Where the vGPUs are, for "no such device" messages. */
+static char *
+describe_existing (void)
+{
+  g_autofree char *existing = gvt_mdev_describe_instances ();
+  if (existing == NULL || *existing == '\0')
+    return g_strdup (" (`gvt-view list` shows the vGPUs)");
+  return g_strdup_printf ("\nvGPUs on this host:\n%s", existing);
+}
+
+/* Only what exists today: a GVT-g vGPU opens only inside its VM's QEMU (the
+ * kernel checks that the opener's memory is the VM's: kvmgt's open_device
+ * and KVM's page-track registration return ESRCH otherwise), so the one way
+ * for gvt-view is a device fd QEMU opened, inherited as --fd. */
+#define HINT_NEEDS_VM \
+  "needs its VM — a GVT-g vGPU opens only inside its VM's QEMU process (the kernel " \
+  "ties it to the VM's KVM; dmesg says \"KVM is required to use Intel vGPU\"), so " \
+  "gvt-view can't open it on its own: it can show it only through the device fd that " \
+  "QEMU opened, handed over with --fd N"
+
+#define HINT_SECOND_VGPU \
+  "already in use — the kernel (EEXIST) says this vGPU or another GVT-g vGPU of the " \
+  "same VM is attached, and a VM can use only one GVT-g vGPU"
+
+/* Another process holds the vGPU. @holders: what `fuser -v` should look
+ * at; @rule: why a second opener is refused. A busy GVT-g vGPU stays out of
+ * reach after its holder exits (it needs its VM), any other comes free. */
+static void
+set_busy_error (GError **error, const char *named, const char *holders, const char *rule,
+                gboolean gvt)
+{
+  if (gvt)
+    set_error (error, GVT_ERROR_BUSY, named,
+               "busy — another process, most likely its VM's QEMU, has this vGPU open "
+               "(`fuser -v %s` names it), and %s; a GVT-g vGPU opens only inside its VM's "
+               "QEMU anyway, so gvt-view can show it only through the device fd that QEMU "
+               "opened, handed over with --fd N", holders, rule);
+  else
+    set_error (error, GVT_ERROR_BUSY, named,
+               "busy — another process, most likely a VM's QEMU, has this vGPU open "
+               "(`fuser -v %s` names it), and %s: `gvt-view probe %s` works once that "
+               "process exits, or a launcher that holds the device can hand it to "
+               "gvt-view with --fd N", holders, rule, named);
+}
+
+#define RULE_GROUP "a VFIO group has one opener at a time"
+#define RULE_DEVICE "a VFIO device has one user at a time"
+
+/* An open() of @node failed with @err, neither ENOENT nor EBUSY (each
+ * caller says what those mean for its node). @udev_match is the udev rule
+ * match that grants access to this kind of node. */
+static void
+set_node_error (GError **error, const char *named, const char *node, int err,
+                const char *udev_match)
+{
+  g_autofree char *on = on_node (named, node);
+
+  if (err == EACCES || err == EPERM)
+    set_error (error, GVT_ERROR_PERMISSION, named,
+               "permission denied%s — add a udev rule such as %s, GROUP=\"kvm\", "
+               "MODE=\"0660\" (e.g. in /etc/udev/rules.d/60-gvt-view.rules) and be in "
+               "group kvm, or run gvt-view as root", on, udev_match);
+  else
+    set_error (error, GVT_ERROR_FAILED, named, "%s%s", g_strerror (err), on);
+}
+
+/* A failure of the step that opens the device itself inside the kernel
+ * (GROUP_GET_DEVICE_FD, or BIND_IOMMUFD for a cdev): where GVT-g's
+ * open_device refuses. @call names that ioctl; @holders, for EBUSY, where
+ * the other user has the device open. */
+static void
+set_device_open_error (GError **error, const char *named, int err, const char *call,
+                       const char *holders, gboolean gvt)
+{
+  switch (err)
+    {
+    case ESRCH:
+      set_error (error, GVT_ERROR_NEEDS_VM, named, HINT_NEEDS_VM);
+      break;
+    case EEXIST:
+      set_error (error, GVT_ERROR_BUSY, named, HINT_SECOND_VGPU);
+      break;
+    case EBUSY:
+      set_busy_error (error, named, holders, RULE_DEVICE, gvt);
+      break;
+    case ENODEV:
+    case EIO:
+      set_error (error, GVT_ERROR_LOST, named,
+                 "the vGPU is going away (%s) — `gvt-view list` shows the vGPUs left",
+                 g_strerror (err));
+      break;
+    default:
+      set_error (error, GVT_ERROR_FAILED, named, "%s failed: %s; `dmesg` may say why",
+                 call, g_strerror (err));
+      break;
+    }
+}
+
+/* ---- the group path ---- */
+
+static gboolean
+open_container (GvtVgpuKernel *self, const char *named, GError **error)
 {
   self->container_fd = open_rdwr ("/dev/vfio/vfio");
   if (self->container_fd < 0)
     {
       int err = errno;
       if (err == ENOENT)
-        g_set_error (error, GVT_ERROR, GVT_ERROR_NO_DEVICE,
-                     "no /dev/vfio/vfio: VFIO is not loaded — run "
-                     "`modprobe vfio_iommu_type1 kvmgt` (GVT-g) or load the "
-                     "mdev driver of your device");
+        set_error (error, GVT_ERROR_NO_DEVICE, named,
+                   "/dev/vfio/vfio is missing — VFIO is not loaded: run `modprobe vfio "
+                   "vfio_iommu_type1` (and `modprobe kvmgt` for GVT-g, or load the mdev "
+                   "driver of your device)");
       else
-        set_open_error (error, "/dev/vfio/vfio", err, "KERNEL==\"vfio\"");
+        set_node_error (error, named, "/dev/vfio/vfio", err, "KERNEL==\"vfio\"");
       return FALSE;
     }
 
   int version = xioctl (self->container_fd, VFIO_GET_API_VERSION, NULL);
+  if (version < 0)
+    {
+      set_error (error, GVT_ERROR_UNSUPPORTED, named,
+                 "/dev/vfio/vfio does not answer VFIO_GET_API_VERSION (%s): it is not a "
+                 "VFIO container gvt-view can use", g_strerror (-version));
+      return FALSE;
+    }
   if (version != VFIO_API_VERSION)
     {
-      g_set_error (error, GVT_ERROR, GVT_ERROR_UNSUPPORTED,
-                   "/dev/vfio/vfio speaks VFIO API %d, gvt-view knows %d%s%s", version,
-                   VFIO_API_VERSION, version < 0 ? ": " : "",
-                   version < 0 ? g_strerror (-version) : "");
+      set_error (error, GVT_ERROR_UNSUPPORTED, named,
+                 "/dev/vfio/vfio speaks VFIO API version %d, gvt-view only %d: this "
+                 "kernel's VFIO is not one gvt-view supports", version, VFIO_API_VERSION);
       return FALSE;
     }
 
   if (xioctl_value (self->container_fd, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU) <= 0)
     {
-      g_set_error (error, GVT_ERROR, GVT_ERROR_UNSUPPORTED,
-                   "the kernel's VFIO has no Type1v2 IOMMU: run `modprobe vfio_iommu_type1`");
+      set_error (error, GVT_ERROR_UNSUPPORTED, named,
+                 "the kernel's VFIO offers no Type1v2 IOMMU — run `modprobe vfio_iommu_type1`");
       return FALSE;
     }
   return TRUE;
 }
 
+/* The group node of an mdev the user named is missing: its driver has
+ * not made it a VFIO device, or /dev lacks the node. */
+static void
+set_group_missing_error (GError **error, const char *named, const char *group_path,
+                         const char *device_name)
+{
+  g_autofree char *link = g_strdup_printf ("/sys/bus/mdev/devices/%s/driver", device_name);
+  g_autofree char *target = g_file_read_link (link, NULL);
+
+  if (target == NULL)
+    set_error (error, GVT_ERROR_NO_DEVICE, named,
+               "its VFIO group %s does not exist: no VFIO driver is bound to the mdev — "
+               "load it (modprobe kvmgt for GVT-g, vfio_mdev on older kernels)", group_path);
+  else
+    set_error (error, GVT_ERROR_NO_DEVICE, named,
+               "its VFIO group %s does not exist although sysfs names it: /dev lacks the "
+               "node (udev has not created it, or this is a container without the host's "
+               "/dev/vfio)", group_path);
+}
+
 /* The device to ask the group for when the user named only the group:
  * its one member. */
 static char *
-pick_group_device (const char *group_path, const char *group, GError **error)
+pick_group_device (const char *named, const char *group, GError **error)
 {
   g_autoptr(GPtrArray) devices = list_group_devices (group);
 
   if (devices == NULL || devices->len == 0)
     {
-      g_set_error (error, GVT_ERROR, GVT_ERROR_NO_DEVICE,
-                   "IOMMU group %s has no devices (nothing in "
-                   "/sys/kernel/iommu_groups/%s/devices)", group, group);
+      set_error (error, GVT_ERROR_NO_DEVICE, named,
+                 "IOMMU group %s lists no devices (nothing in /sys/kernel/iommu_groups/%s/"
+                 "devices): the vGPU is gone or going away — `gvt-view list` shows the vGPUs",
+                 group, group);
       return NULL;
     }
   if (devices->len > 1)
@@ -528,47 +640,53 @@ pick_group_device (const char *group_path, const char *group, GError **error)
       /* Guessing could open the wrong function of a PCI device. */
       g_ptr_array_add (devices, NULL);
       g_autofree char *names = g_strjoinv (", ", (char **) devices->pdata);
-      g_set_error (error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
-                   "%s holds several devices (%s): name the vGPU by its mdev UUID "
-                   "or /sys/bus/mdev/devices/UUID", group_path, names);
+      set_error (error, GVT_ERROR_INVALID_ARGS, named,
+                 "IOMMU group %s holds several devices (%s) — name the vGPU by its mdev "
+                 "UUID or /sys/bus/mdev/devices/UUID instead", group, names);
       return NULL;
     }
   return g_strdup (g_ptr_array_index (devices, 0));
 }
 
-GvtVgpu *
-gvt_vgpu_kernel_open_group (const char *group_path, const char *device_name, GError **error)
+/* The group path for the device the user named @named: @group_path itself,
+ * or the group an mdev resolved to (then @device_name is set). */
+static GvtVgpu *
+open_group (const char *named, const char *group_path, const char *device_name, GError **error)
 {
-  g_return_val_if_fail (group_path != NULL, NULL);
-
   g_autofree char *group = group_number (group_path);
   if (group == NULL)
     {
-      g_set_error (error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
-                   "'%s' is not a VFIO group: give /dev/vfio/N, N being the "
-                   "IOMMU group number", group_path);
+      set_error (error, GVT_ERROR_INVALID_ARGS, named,
+                 "not a VFIO group — give /dev/vfio/N, N being the IOMMU group number "
+                 "(`gvt-view list` shows the vGPUs)");
       return NULL;
     }
+  gboolean by_group = strcmp (named, group_path) == 0;
+  g_autofree char *the_group = by_group ? g_strdup ("the group")
+                                        : g_strdup_printf ("its group %s", group_path);
 
   g_autofree char *name = g_strdup_printf ("vfio %s", group);
   g_autoptr(GvtVgpu) vgpu = (GvtVgpu *) kernel_new (name);
   GvtVgpuKernel *self = (GvtVgpuKernel *) vgpu;
 
-  if (!open_container (self, error))
+  if (!open_container (self, named, error))
     return NULL;
 
   self->group_fd = open_rdwr (group_path);
   if (self->group_fd < 0)
     {
       int err = errno;
-      if (err == ENOENT)
+      if (err == ENOENT && (by_group || device_name == NULL))
         {
           g_autofree char *existing = describe_existing ();
-          g_set_error (error, GVT_ERROR, GVT_ERROR_NO_DEVICE,
-                       "no VFIO group %s%s", group_path, existing);
+          set_error (error, GVT_ERROR_NO_DEVICE, named, "no such VFIO group%s", existing);
         }
+      else if (err == ENOENT)
+        set_group_missing_error (error, named, group_path, device_name);
+      else if (err == EBUSY)
+        set_busy_error (error, named, group_path, RULE_GROUP, group_is_gvt (group));
       else
-        set_open_error (error, group_path, err, "SUBSYSTEM==\"vfio\"");
+        set_node_error (error, named, group_path, err, "SUBSYSTEM==\"vfio\"");
       return NULL;
     }
 
@@ -576,43 +694,44 @@ gvt_vgpu_kernel_open_group (const char *group_path, const char *device_name, GEr
   int ret = xioctl (self->group_fd, VFIO_GROUP_GET_STATUS, &status);
   if (ret < 0)
     {
-      g_set_error (error, GVT_ERROR, GVT_ERROR_FAILED,
-                   "cannot get the status of %s: %s", group_path, g_strerror (-ret));
+      set_error (error, GVT_ERROR_FAILED, named,
+                 "VFIO_GROUP_GET_STATUS on %s failed (%s): is %s a VFIO group node?",
+                 the_group, g_strerror (-ret), group_path);
       return NULL;
     }
   if (!(status.flags & VFIO_GROUP_FLAGS_VIABLE))
     {
       g_autoptr(GPtrArray) devices = list_group_devices (group);
       g_autofree char *members = describe_group_devices (group, devices);
-      g_set_error (error, GVT_ERROR, GVT_ERROR_NOT_VIABLE,
-                   "IOMMU group %s is not viable: every device in "
-                   "/sys/kernel/iommu_groups/%s/devices must be bound to vfio "
-                   "(vfio-pci, vfio_mdev) or to no driver; it holds %s",
-                   group, group, members);
+      set_error (error, GVT_ERROR_NOT_VIABLE, named,
+                 "IOMMU group %s is not viable — every device in "
+                 "/sys/kernel/iommu_groups/%s/devices must be bound to a VFIO driver "
+                 "(vfio-pci, vfio_mdev) or to none; it holds %s", group, group, members);
       return NULL;
     }
 
   ret = xioctl (self->group_fd, VFIO_GROUP_SET_CONTAINER, &self->container_fd);
   if (ret < 0)
     {
-      g_set_error (error, GVT_ERROR, GVT_ERROR_FAILED,
-                   "cannot attach %s to a VFIO container: %s", group_path, g_strerror (-ret));
+      set_error (error, GVT_ERROR_FAILED, named,
+                 "the kernel refused to attach %s to a VFIO container (%s); `dmesg` may "
+                 "say why", the_group, g_strerror (-ret));
       return NULL;
     }
 
   ret = xioctl_value (self->container_fd, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU);
   if (ret < 0)
     {
-      g_set_error (error, GVT_ERROR, GVT_ERROR_FAILED,
-                   "cannot set up the Type1v2 IOMMU for %s: %s", group_path,
-                   g_strerror (-ret));
+      set_error (error, GVT_ERROR_FAILED, named,
+                 "the kernel refused the Type1v2 IOMMU for %s (%s); `dmesg` may say why",
+                 the_group, g_strerror (-ret));
       return NULL;
     }
 
   g_autofree char *picked = NULL;
   if (device_name == NULL)
     {
-      picked = pick_group_device (group_path, group, error);
+      picked = pick_group_device (named, group, error);
       if (picked == NULL)
         return NULL;
       device_name = picked;
@@ -621,13 +740,16 @@ gvt_vgpu_kernel_open_group (const char *group_path, const char *device_name, GEr
   ret = xioctl (self->group_fd, VFIO_GROUP_GET_DEVICE_FD, (void *) device_name);
   if (ret < 0)
     {
-      g_autofree char *what = g_strdup_printf ("vGPU %s in %s", device_name, group_path);
+      /* The group lists the device, but no VFIO driver registered it. */
       if (ret == -ENODEV)
-        g_set_error (error, GVT_ERROR, GVT_ERROR_NO_DEVICE,
-                     "%s has no device %s (see /sys/kernel/iommu_groups/%s/devices)",
-                     group_path, device_name, group);
+        set_error (error, GVT_ERROR_NO_DEVICE, named,
+                   "%s has no VFIO device %s — it is not bound to a VFIO driver, or is "
+                   "being removed (see /sys/kernel/iommu_groups/%s/devices)",
+                   the_group, device_name, group);
       else
-        set_device_open_error (error, what, -ret);
+        /* The group is ours, so another user has the device through a cdev. */
+        set_device_open_error (error, named, -ret, "VFIO_GROUP_GET_DEVICE_FD",
+                               "/dev/vfio/devices/*", group_is_gvt (group));
       return NULL;
     }
   self->device_fd = ret;
@@ -635,6 +757,27 @@ gvt_vgpu_kernel_open_group (const char *group_path, const char *device_name, GEr
   self->presence_path = presence_path_for (device_name);
   g_debug ("opened %s in %s (fd %d)", device_name, group_path, self->device_fd);
   return g_steal_pointer (&vgpu);
+}
+
+GvtVgpu *
+gvt_vgpu_kernel_open_group (const char *group_path, const char *device_name, GError **error)
+{
+  g_return_val_if_fail (group_path != NULL, NULL);
+  return open_group (group_path, group_path, device_name, error);
+}
+
+/* ---- an mdev UUID or sysfs path ---- */
+
+GvtVgpu *
+gvt_vgpu_kernel_open_mdev (const char *mdev, GError **error)
+{
+  g_autofree char *group_path = NULL;
+  g_autofree char *device_name = NULL;
+
+  g_return_val_if_fail (mdev != NULL, NULL);
+  if (!gvt_mdev_resolve (mdev, &group_path, &device_name, error))
+    return NULL;
+  return open_group (mdev, group_path, device_name, error);
 }
 
 /* ---- the cdev path ---- */
@@ -647,6 +790,8 @@ gvt_vgpu_kernel_open_cdev (const char *cdev_path, GError **error)
   g_autofree char *name = g_path_get_basename (cdev_path);
   g_autoptr(GvtVgpu) vgpu = (GvtVgpu *) kernel_new (name);
   GvtVgpuKernel *self = (GvtVgpuKernel *) vgpu;
+  /* /sys/class/vfio-dev/vfioX/device is the device itself. */
+  g_autofree char *sys_device = g_strdup_printf ("/sys/class/vfio-dev/%s/device", name);
 
   self->device_fd = open_rdwr (cdev_path);
   if (self->device_fd < 0)
@@ -655,13 +800,13 @@ gvt_vgpu_kernel_open_cdev (const char *cdev_path, GError **error)
       if (err == ENOENT)
         {
           g_autofree char *existing = describe_existing ();
-          g_set_error (error, GVT_ERROR, GVT_ERROR_NO_DEVICE,
-                       "no VFIO device %s (device cdevs need Linux >= 6.6 with "
-                       "CONFIG_VFIO_DEVICE_CDEV; the group /dev/vfio/N works "
-                       "everywhere)%s", cdev_path, existing);
+          set_error (error, GVT_ERROR_NO_DEVICE, cdev_path,
+                     "no such VFIO device — device cdevs need Linux >= 6.6 with "
+                     "CONFIG_VFIO_DEVICE_CDEV; the group /dev/vfio/N works everywhere%s",
+                     existing);
         }
       else
-        set_open_error (error, cdev_path, err, "SUBSYSTEM==\"vfio-dev\"");
+        set_node_error (error, cdev_path, cdev_path, err, "SUBSYSTEM==\"vfio-dev\"");
       return NULL;
     }
 
@@ -670,12 +815,11 @@ gvt_vgpu_kernel_open_cdev (const char *cdev_path, GError **error)
     {
       int err = errno;
       if (err == ENOENT)
-        g_set_error (error, GVT_ERROR, GVT_ERROR_UNSUPPORTED,
-                     "cannot use %s: there is no /dev/iommu (the kernel lacks "
-                     "IOMMUFD); open the vGPU through its group /dev/vfio/N instead",
-                     cdev_path);
+        set_error (error, GVT_ERROR_UNSUPPORTED, cdev_path,
+                   "there is no /dev/iommu (the kernel lacks IOMMUFD) — open the vGPU "
+                   "through its group /dev/vfio/N instead");
       else
-        set_open_error (error, "/dev/iommu", err, "KERNEL==\"iommu\"");
+        set_node_error (error, cdev_path, "/dev/iommu", err, "KERNEL==\"iommu\"");
       return NULL;
     }
 
@@ -686,23 +830,25 @@ gvt_vgpu_kernel_open_cdev (const char *cdev_path, GError **error)
   int ret = xioctl (self->device_fd, VFIO_DEVICE_BIND_IOMMUFD, &bind);
   if (ret < 0)
     {
+      /* The other user may have it through its group or another cdev. */
+      const char *holders = "/dev/vfio/* /dev/vfio/devices/*";
       if (ret == -EINVAL)
         /* The one bind-time EINVAL a well-formed request gets: the device
          * is open elsewhere (the cdev can't be shared, the group can). */
-        g_set_error (error, GVT_ERROR, GVT_ERROR_BUSY,
-                     "cannot bind %s: busy — " HINT_SHARE, cdev_path);
+        set_busy_error (error, cdev_path, holders,
+                        "a cdev binds only while no one else has the device open",
+                        is_gvt_device (sys_device));
       else if (ret == -ENOTTY)
-        g_set_error (error, GVT_ERROR, GVT_ERROR_UNSUPPORTED,
-                     "cannot bind %s: the kernel lacks VFIO_DEVICE_BIND_IOMMUFD; "
-                     "open the vGPU through its group /dev/vfio/N instead", cdev_path);
+        set_error (error, GVT_ERROR_UNSUPPORTED, cdev_path,
+                   "the kernel lacks VFIO_DEVICE_BIND_IOMMUFD — open the vGPU through its "
+                   "group /dev/vfio/N instead");
       else
-        set_device_open_error (error, cdev_path, -ret);
+        set_device_open_error (error, cdev_path, -ret, "VFIO_DEVICE_BIND_IOMMUFD", holders,
+                               is_gvt_device (sys_device));
       return NULL;
     }
 
-  /* /sys/class/vfio-dev/vfioX/device links to the device itself. */
-  g_autofree char *link = g_strdup_printf ("/sys/class/vfio-dev/%s/device", name);
-  g_autofree char *target = g_file_read_link (link, NULL);
+  g_autofree char *target = g_file_read_link (sys_device, NULL);
   if (target != NULL)
     {
       g_autofree char *device = g_path_get_basename (target);
@@ -719,8 +865,9 @@ gvt_vgpu_kernel_open_fd (int fd, GError **error)
 {
   if (fd < 0 || fcntl (fd, F_GETFD) < 0)
     {
-      g_set_error (error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
-                   "--fd %d is not an open file descriptor", fd);
+      set_fd_error (error, GVT_ERROR_INVALID_ARGS, fd,
+                    "it is not an open file descriptor — the program that starts gvt-view "
+                    "must pass the device fd open (without FD_CLOEXEC)");
       return NULL;
     }
 
@@ -728,16 +875,16 @@ gvt_vgpu_kernel_open_fd (int fd, GError **error)
   int ret = xioctl (fd, VFIO_DEVICE_GET_INFO, &info);
   if (ret == -ENODEV || ret == -EIO)
     {
-      g_set_error (error, GVT_ERROR, GVT_ERROR_LOST,
-                   "the VFIO device behind --fd %d is gone (%s)", fd, g_strerror (-ret));
+      set_fd_error (error, GVT_ERROR_LOST, fd, "the VFIO device behind it is gone (%s)",
+                    g_strerror (-ret));
       return NULL;
     }
   if (ret < 0)
     {
-      g_set_error (error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
-                   "--fd %d is not an opened VFIO device (VFIO_DEVICE_GET_INFO: %s): "
-                   "pass the device fd of an open vGPU — from its group, or a cdev "
-                   "already bound to an iommufd", fd, g_strerror (-ret));
+      set_fd_error (error, GVT_ERROR_INVALID_ARGS, fd,
+                    "not an opened VFIO device (VFIO_DEVICE_GET_INFO: %s) — pass the "
+                    "device fd of an open vGPU: one from VFIO_GROUP_GET_DEVICE_FD, or a "
+                    "cdev already bound to an iommufd", g_strerror (-ret));
       return NULL;
     }
 

@@ -6,11 +6,23 @@
 
 G_BEGIN_DECLS
 
+/* Every error of these openers is a GVT_ERROR whose message starts with
+ * what the user named, exactly as given — "cannot open /dev/vfio/7: ",
+ * "cannot open UUID: ", "cannot open /dev/vfio/devices/vfio0: " or, for an
+ * fd, "cannot use --fd 5: " — also when the step that failed was on
+ * another node (/dev/vfio/vfio, the group an mdev resolved to,
+ * /dev/iommu), which the rest of the message then names along with why
+ * and what to do. Nothing stays open after a failure. */
+
 /* "/dev/vfio/N": container, viability, VFIO_TYPE1v2_IOMMU, then the device
  * named in /sys/kernel/iommu_groups/N/devices/ (or @device_name if set). */
 GvtVgpu *gvt_vgpu_kernel_open_group (const char *group_path,
                                      const char *device_name,
                                      GError **error);
+
+/* An mdev UUID (any case) or sysfs path, resolved with gvt_mdev_resolve()
+ * to its group, then opened as gvt_vgpu_kernel_open_group() does. */
+GvtVgpu *gvt_vgpu_kernel_open_mdev (const char *mdev, GError **error);
 
 /* "/dev/vfio/devices/vfioX": open, then VFIO_DEVICE_BIND_IOMMUFD to a fresh
  * /dev/iommu. */

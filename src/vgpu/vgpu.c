@@ -7,7 +7,6 @@
 
 #include "vgpu-private.h"
 #include "vgpu-kernel.h"
-#include "mdev.h"
 #include "common/gvt-error.h"
 
 gpointer
@@ -37,17 +36,6 @@ gvt_vgpu_get_name (GvtVgpu *self)
   return self->name;
 }
 
-static GvtVgpu *
-open_mdev (const char *device, GError **error)
-{
-  g_autofree char *group = NULL;
-  g_autofree char *name = NULL;
-
-  if (!gvt_mdev_resolve (device, &group, &name, error))
-    return NULL;
-  return gvt_vgpu_kernel_open_group (group, name, error);
-}
-
 GvtVgpu *
 gvt_vgpu_open_spec (const GvtDeviceSpec *spec, GError **error)
 {
@@ -55,13 +43,13 @@ gvt_vgpu_open_spec (const GvtDeviceSpec *spec, GError **error)
     {
     case GVT_DEVICE_GROUP: return gvt_vgpu_kernel_open_group (spec->text, NULL, error);
     case GVT_DEVICE_CDEV:  return gvt_vgpu_kernel_open_cdev (spec->text, error);
-    case GVT_DEVICE_MDEV:  return open_mdev (spec->text, error);
+    case GVT_DEVICE_MDEV:  return gvt_vgpu_kernel_open_mdev (spec->text, error);
     case GVT_DEVICE_FD:    return gvt_vgpu_kernel_open_fd (spec->fd, error);
     case GVT_DEVICE_SIM:
     default:
       /* The simulator sits above this layer: gvt_device_open() opens it. */
       g_set_error (error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
-                   "%s is not a kernel device", spec->text);
+                   "cannot open %s: not a kernel device", spec->text);
       return NULL;
     }
 }

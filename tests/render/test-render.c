@@ -608,7 +608,7 @@ test_x_tiled_not_importable (GvtGlTest *t, gconstpointer data)
                                             &error));
   g_assert_error (error, GVT_ERROR, GVT_ERROR_UNSUPPORTED);
   g_assert_nonnull (strstr (error->message,
-                            "I915 X-tiled XR24 dma-bufs are not importable on this EGL device"));
+                            "INTEL_X_TILED XR24 dma-bufs are not importable on this EGL device"));
   g_test_message ("%s", error->message);
   g_clear_error (&error);
 

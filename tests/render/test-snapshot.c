@@ -243,6 +243,56 @@ test_demo_cmd (void)
   g_rmdir (dir);
 }
 
+/* `demo --snapshot --in-place` shows the same picture as the flipping
+ * demo, pixel for pixel: only the buffer discipline differs. One time in
+ * each of the first two modes (1280x720, 1920x1080). */
+static void
+test_demo_in_place (void)
+{
+  static const struct { const char *at; guint w, h; } times[] = {
+    { "5", 1280, 720 }, { "31.25", 1920, 1080 },
+  };
+  g_autofree char *dir = g_dir_make_tmp ("gvt-demo-XXXXXX", NULL);
+  g_autofree char *flip_path = g_build_filename (dir, "flip.png", NULL);
+  g_autofree char *in_place_path = g_build_filename (dir, "in-place.png", NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (times); i++)
+    {
+      g_autofree char *err1 = NULL, *err2 = NULL;
+      int status;
+      g_free (run_cmd (&status, &err1, "demo", "--snapshot", flip_path, "--at", times[i].at,
+                       NULL));
+      g_assert_cmpstr (err1, ==, "");
+      g_assert_cmpint (status, ==, 0);
+      g_autofree char *out = run_cmd (&status, &err2, "demo", "--snapshot", in_place_path,
+                                      "--in-place", "--at", times[i].at, NULL);
+      g_assert_cmpstr (err2, ==, "");
+      g_assert_cmpint (status, ==, 0);
+      g_assert_nonnull (strstr (out, "painted in place"));
+
+      g_autoptr (GError) error = NULL;
+      guint fw = 0, fh = 0, iw = 0, ih = 0;
+      g_autofree guint8 *flip = gvt_png_read_rgba (flip_path, &fw, &fh, &error);
+      g_assert_no_error (error);
+      g_autofree guint8 *in_place = gvt_png_read_rgba (in_place_path, &iw, &ih, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (fw, ==, times[i].w);
+      g_assert_cmpuint (fh, ==, times[i].h);
+      g_assert_cmpuint (iw, ==, fw);
+      g_assert_cmpuint (ih, ==, fh);
+      /* A desktop, not an empty buffer on both sides. */
+      gvt_gl_assert_pixel (gvt_gl_test_pixel (flip, fw, 0, 0), (GVT_DEMO_TOP_BAR << 8) | 0xff,
+                           0, 0, 0);
+      for (guint y = 0; y < fh; y++)
+        for (guint x = 0; x < fw; x++)
+          gvt_gl_assert_pixel (gvt_gl_test_pixel (in_place, fw, x, y),
+                               gvt_gl_test_pixel (flip, fw, x, y), 0, x, y);
+      g_unlink (flip_path);
+      g_unlink (in_place_path);
+    }
+  g_rmdir (dir);
+}
+
 static void
 test_cmd_errors (void)
 {
@@ -275,5 +325,6 @@ main (int argc, char **argv)
   g_test_add_func ("/snapshot/cmd/png", test_cmd_png);
   g_test_add_func ("/snapshot/cmd/errors", test_cmd_errors);
   g_test_add_func ("/snapshot/cmd/demo", test_demo_cmd);
+  g_test_add_func ("/snapshot/cmd/demo-in-place", test_demo_in_place);
   return g_test_run ();
 }

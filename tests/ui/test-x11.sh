@@ -49,7 +49,7 @@ if settle state=live width=1280 height=720; then
   check "demo window equals its snapshot (1280x720, exact)" \
     picture_matches demo "$TMP/demo.png" demo --at 5 --snapshot "$TMP/ref.png"
   check "title names mode, format and device" \
-    grep -q '"title" : "gvt-view — 1280×720 XR24 (linear) — demo"' "$VIEWER_STATS"
+    grep -q '"title" : "gvt-view — 1280×720 XR24 (LINEAR) — demo"' "$VIEWER_STATS"
 else not_ok "demo window settles live at 1280x720" "$TMP/wait.out"; fi
 check "demo window closes cleanly on SIGTERM" stop
 check "no warnings from the demo window" no_warnings "$VIEWER_ERR"
@@ -155,6 +155,8 @@ if settle state=lost; then
   shot lost
   check "device lost: text in the middle, black around" message_shown "$TMP/lost.png"
   check "device lost: the screen says so" grep -q '"message" : "Device lost"' "$VIEWER_STATS"
+  check "device lost: no texture, no dma-buf held any more" \
+    test "$(stat live_textures)/$(stat live_images)/$(stat cached_buffers)" = 0/0/0
 else not_ok "an unplugged device shows 'device lost'" "$TMP/wait.out"; fi
 stop
 
@@ -239,10 +241,42 @@ for k in 2 3; do
   stop
 done
 
+# 7b. A resize shows black, never white, until the next frame is drawn: the
+# window grows while the viewer is stopped (SIGSTOP), so what the X server
+# shows in the new area is the windows' background; after SIGCONT the
+# picture fills the new size.
+start grow sim:300x200 --size 400x300
+if settle state=live width=400 height=300; then
+  gx=$(stat x) gy=$(stat y)
+  wid=$(xdotool search --sync --pid "$VIEWER_PID" --name 'gvt-view' | tail -1)
+  kill -STOP "$VIEWER_PID"
+  xdotool windowsize --sync "$wid" 720 540
+  sleep 0.3
+  shot grow-stopped
+  kill -CONT "$VIEWER_PID"
+  check "a window growing by 320x240 shows black right of the old picture (no white flash)" \
+    "$UI_CHECK" region "$TMP/grow-stopped.png" "$((gx + 402))" "$((gy + 2))" 316 536 black
+  check "... and below it" \
+    "$UI_CHECK" region "$TMP/grow-stopped.png" "$((gx + 2))" "$((gy + 302))" 396 236 black
+  forget
+  if settle state=live width=720 height=540; then
+    shot grow-after
+    TOLERANCE=1
+    check "after the resize the picture fills the new size (the fit snapshot at 720x540)" \
+      picture_matches grow "$TMP/grow-after.png" snapshot sim:300x200 -o "$TMP/ref.png"
+    TOLERANCE=0
+  else not_ok "the grown window settles at 720x540" "$TMP/wait.out"; fi
+else not_ok "the 400x300 window settles" "$TMP/wait.out"; fi
+check "the grown window closes cleanly" stop
+
 # 8. The live demo for a few seconds: no warnings, and a frame presented on
 # every frame-clock tick once the desktop is up (the display's rate),
 # whether a plane changed or not.
-start live demo --exit-after-frames 150
+start live demo --exit-after-frames 150 --stats-interval 0.1
+if settle state=live; then
+  check "the live demo (page flips) holds no texture the poller let go of" \
+    test "$(stat live_textures)" -le "$(stat cached_buffers)"
+else not_ok "the live demo settles" "$TMP/wait.out"; fi
 wait "$VIEWER_PID"; rc=$?; VIEWER_PID=
 check "the live demo exits 0 after 150 frames" test "$rc" = 0
 check "the live demo logs no warnings" no_warnings "$VIEWER_ERR"
@@ -253,6 +287,38 @@ check "a frame presented on every live frame-clock tick (presented >= live ticks
   test "$presented" -ge "$((live_ticks - 2))"
 check "frames that showed a change <= plane updates (the rest are counted as repeats)" \
   test "$((presented - $(stat repeats)))" -le "$((updates + 1))"
+
+# 8b. A guest that draws in place (demo --in-place: one buffer, the same
+# dmabuf id, no signal at all): the window still shows what it draws. Frozen,
+# it equals the headless snapshot; live, a frame goes out on every tick, no
+# plane changes, and yet two screenshots apart show the animation moving.
+start inplace-frozen demo --in-place --at 7
+if settle state=live width=1280 height=720; then
+  shot inplace-frozen
+  check "the in-place demo frozen at 7 s equals the snapshot of that instant" \
+    picture_matches inplace-frozen "$TMP/inplace-frozen.png" demo --at 7 --snapshot "$TMP/ref.png"
+else not_ok "the frozen in-place demo settles live at 1280x720" "$TMP/wait.out"; fi
+stop
+start inplace demo --in-place --guest-size 640x400 --stats-interval 0.2
+if settle state=live width=640 height=400; then
+  sleep 0.5
+  px=$(stat x) py=$(stat y)
+  updates1=$(stat primary_updates) presented1=$(stat frames_presented) ticks1=$(stat live_ticks)
+  shot inplace-1
+  sleep 0.6
+  shot inplace-2
+  sleep 0.5
+  updates2=$(stat primary_updates) presented2=$(stat frames_presented) ticks2=$(stat live_ticks)
+  echo "# in place: $((presented2 - presented1)) frames over $((ticks2 - ticks1)) live ticks, $((updates2 - updates1)) primary plane changes"
+  check "the in-place guest changes no primary plane while it animates" test "$updates1" = "$updates2"
+  check "... yet a frame is presented on every live tick" \
+    test "$((presented2 - presented1))" -ge "$((ticks2 - ticks1 - 2))"
+  convert "$TMP/inplace-1.png" -crop "640x400+$px+$py" +repage "$TMP/inplace-ref.png"
+  check "... and the picture on screen moves (two screenshots 0.6 s apart differ)" \
+    bash -c '! "$0" compare "$1" "$2" "$3" 640 400 "$4" 0' "$UI_CHECK" "$TMP/inplace-2.png" "$px" "$py" "$TMP/inplace-ref.png"
+else not_ok "the in-place demo settles live at 640x400" "$TMP/wait.out"; fi
+check "the in-place demo closes cleanly" stop
+check "no warnings from the in-place demo" no_warnings "$VIEWER_ERR"
 
 # 9. No display: `gvt-view` alone writes the demo's frame and says so.
 mkdir "$TMP/nodisplay"

@@ -1,0 +1,89 @@
+/* The --stats-file document: every field under its name, optional groups
+ * only when present, written atomically. */
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "ui/stats-file.h"
+
+static JsonObject *
+parse (const char *text, JsonParser *parser)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (json_parser_load_from_data (parser, text, -1, &error));
+  g_assert_no_error (error);
+  return json_node_get_object (json_parser_get_root (parser));
+}
+
+static void
+test_fields (void)
+{
+  GvtStatsReport r = {
+    .stats_writes = 3, .state = "live", .surface = "x11-egl", .gl_ready = TRUE,
+    .frames_presented = 120, .ticks = 125, .live_ticks = 121, .plane_updates = 7, .primary_updates = 4,
+    .repeats = 113, .live_images = 2, .live_textures = 2, .cached_buffers = 2,
+    .fps = 59.5, .path = "import", .scale = "fit", .title = "t", .message = "", .detail = "",
+    .has_guest = TRUE, .guest_width = 1920, .guest_height = 1080, .fourcc = "XR24",
+    .modifier = "linear", .width = 800, .scale_factor = 2,
+  };
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autofree char *text = gvt_stats_report_to_json (&r);
+  JsonObject *o = parse (text, parser);
+
+  g_assert_cmpint (json_object_get_int_member (o, "stats_writes"), ==, 3);
+  g_assert_cmpstr (json_object_get_string_member (o, "state"), ==, "live");
+  g_assert_cmpint (json_object_get_int_member (o, "frames_presented"), ==, 120);
+  g_assert_cmpint (json_object_get_int_member (o, "repeats"), ==, 113);
+  g_assert_cmpint (json_object_get_int_member (o, "plane_updates"), ==, 7);
+  g_assert_cmpint (json_object_get_int_member (o, "primary_updates"), ==, 4);
+  g_assert_cmpint (json_object_get_int_member (o, "live_images"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (o, "cached_buffers"), ==, 2);
+  g_assert_cmpfloat (json_object_get_double_member (o, "fps"), ==, 59.5);
+  g_assert_true (json_object_get_boolean_member (o, "gl_ready"));
+  g_assert_cmpint (json_object_get_int_member (o, "guest_width"), ==, 1920);
+  g_assert_cmpstr (json_object_get_string_member (o, "modifier"), ==, "linear");
+  g_assert_cmpint (json_object_get_int_member (o, "scale_factor"), ==, 2);
+  g_assert_false (json_object_has_member (o, "cpu_frames"));
+  g_assert_false (json_object_has_member (o, "keepalives"));
+
+  r.has_guest = FALSE;
+  r.has_cpu = TRUE;
+  r.cpu_frames = 600;
+  r.cpu_main_us = 12345;
+  g_autoptr (JsonParser) parser2 = json_parser_new ();
+  g_autofree char *text2 = gvt_stats_report_to_json (&r);
+  o = parse (text2, parser2);
+  g_assert_false (json_object_has_member (o, "guest_width"));
+  g_assert_cmpint (json_object_get_int_member (o, "cpu_frames"), ==, 600);
+  g_assert_cmpint (json_object_get_int_member (o, "cpu_main_us"), ==, 12345);
+}
+
+static void
+test_write (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("gvt-stats-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "stats.json", NULL);
+  g_autofree char *bad = g_build_filename (dir, "missing", "stats.json", NULL);
+  GvtStatsReport r = { .state = "no-signal", .surface = "x11-egl", .path = "none",
+                       .scale = "fit", .title = "", .message = "", .detail = "" };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  g_assert_true (gvt_stats_report_write (&r, path, &error));
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_assert_cmpstr (json_object_get_string_member (parse (text, parser), "state"), ==, "no-signal");
+  g_assert_false (gvt_stats_report_write (&r, bad, &error));
+  g_assert_nonnull (error);
+  g_assert_cmpint (g_unlink (path), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/ui/stats-file/fields", test_fields);
+  g_test_add_func ("/ui/stats-file/write", test_write);
+  return g_test_run ();
+}
