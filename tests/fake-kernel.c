@@ -65,6 +65,7 @@ struct _GvtFakeKernel {
   ino_t backing_ino;
   int open_errno[GVT_FAKE_N_NODES]; /* read atomically by open() */
   gboolean held;                    /* read atomically by open() */
+  gboolean removed;                 /* read atomically by open() */
 
   GMutex lock; /* all below: the handler runs on umockdev's thread */
   gboolean viable;
@@ -1211,6 +1212,9 @@ open_fault (const char *path)
         int err = g_atomic_int_get (&self->open_errno[node]);
         if (err == 0 && node == GVT_FAKE_NODE_GROUP && g_atomic_int_get (&self->held))
           err = EBUSY;
+        if (err == 0 && (node == GVT_FAKE_NODE_GROUP || node == GVT_FAKE_NODE_CDEV)
+            && g_atomic_int_get (&self->removed))
+          err = ENOENT;
         return err;
       }
   /* Not ours: never let a test reach the host's real VFIO. */
@@ -1693,6 +1697,29 @@ gvt_fake_kernel_start_remove (GvtFakeKernel *self)
 {
   g_autofree char *entry = sys_path (self, "bus/mdev/devices/%s", self->uuid);
   g_assert_cmpint (unlink (entry), ==, 0);
+}
+
+void
+gvt_fake_kernel_set_removed (GvtFakeKernel *self, gboolean removed)
+{
+  g_autofree char *entry = sys_path (self, "bus/mdev/devices/%s", self->uuid);
+  gboolean listed = g_file_test (entry, G_FILE_TEST_IS_SYMLINK);
+
+  if (removed && listed)
+    g_assert_cmpint (unlink (entry), ==, 0);
+  else if (!removed && !listed)
+    {
+      g_autofree char *from_bus = g_strdup_printf ("../../../devices/pci0000:00/%s/%s",
+                                                   self->parent, self->uuid);
+      make_link (from_bus, entry);
+    }
+  g_mutex_lock (&self->lock);
+  self->lost = removed;
+  if (!removed)
+    /* A new device: the old one's buffers went with it. */
+    g_hash_table_remove_all (self->known);
+  g_mutex_unlock (&self->lock);
+  g_atomic_int_set (&self->removed, removed);
 }
 
 void

@@ -150,6 +150,16 @@ void gvt_fake_kernel_fail_next_query (GvtFakeKernel *self, int err);
  * /sys/bus/mdev/devices goes, while the device keeps answering ioctls
  * (the kernel waits for every fd to close before it lets go). */
 void gvt_fake_kernel_start_remove (GvtFakeKernel *self);
+/* The mdev is removed and its group goes with it, as after `echo 1 >
+ * .../remove` once every fd is closed: its /sys/bus/mdev/devices entry
+ * goes (as with start_remove), every device ioctl and region access fails
+ * with ENODEV (as with unplug), and the group node and the cdev no longer
+ * open (ENOENT). FALSE brings it back as a new mdev of the same UUID in the
+ * same group: the device answers again (after an unplug too) and knows no
+ * dma-buf id until its planes are queried again. The fake has one device
+ * file: fds of the old device that are still open would answer again too,
+ * so a test closes them first (the kernel's remove waits for that). */
+void gvt_fake_kernel_set_removed (GvtFakeKernel *self, gboolean removed);
 /* Sets the `next` field of the EDID region's type capability to @next
  * (e.g. its own offset: a loop; 0xFFFFFFF0: out of the buffer). */
 void gvt_fake_kernel_corrupt_caps (GvtFakeKernel *self, guint32 next);

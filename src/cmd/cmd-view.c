@@ -179,6 +179,7 @@ gvt_cmd_view_demo (int argc, char **argv, FILE *out, FILE *err)
   g_autofree char *guest_size = NULL;
   guint guest_w = 0, guest_h = 0;
   gboolean in_place = FALSE;
+  gboolean no_cursor = FALSE;
   const GOptionEntry entries[] = {
     { "at", 0, 0, G_OPTION_ARG_DOUBLE, &at,
       "Freeze the guest at its time SECONDS (0-3 is the firmware phase); with --snapshot, "
@@ -188,6 +189,9 @@ gvt_cmd_view_demo (int argc, char **argv, FILE *out, FILE *err)
     { "in-place", 0, 0, G_OPTION_ARG_NONE, &in_place,
       "The guest paints into the buffer on screen (no page flips, no signal), as a text "
       "console or an X server without a compositor does", NULL },
+    /* Tests: a guest whose only change is what it draws in place. */
+    { "no-cursor", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &no_cursor,
+      "The guest shows no cursor sprite", NULL },
     /* The window benchmark: one mode from power-on. */
     { "guest-size", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &guest_size,
       "The guest's one mode, from power-on (no firmware phase)", "WxH" },
@@ -253,6 +257,7 @@ gvt_cmd_view_demo (int argc, char **argv, FILE *out, FILE *err)
       GvtDemoConfig config;
       gvt_demo_config_init (&config);
       config.in_place = in_place;
+      config.cursor = !no_cursor;
       if (guest_w > 0)
         {
           /* One mode from power-on: no firmware phase, no mode changes. */

@@ -4,6 +4,7 @@
 #include "session.h"
 #include "device.h"
 #include "source-scanout.h"
+#include "common/gvt-error.h"
 #include "sim/vgpu-sim.h"
 
 /* The demo's simulated vGPU: EDID limits of a 4K monitor. */
@@ -125,7 +126,20 @@ try_reopen (GvtSession *self, gint64 now_us)
     return GVT_SOURCE_NOTHING;
   self->next_reopen_us = now_us + GVT_SESSION_REOPEN_INTERVAL_US;
   GvtVgpu *vgpu = gvt_device_open_spec (&self->spec, &error);
-  if (vgpu == NULL || !attach (self, vgpu, &error))
+  GvtSourceChange change = GVT_SOURCE_NOTHING;
+  if (vgpu != NULL && attach (self, vgpu, &error))
+    {
+      change = gvt_source_poll (self->vgpu, now_us);
+      if (gvt_source_get_state (self->vgpu) == GVT_SOURCE_STATE_LOST)
+        {
+          /* Opened, and gone again at the first query (a device being
+           * removed still opens): not back, and not lost a second time. */
+          g_set_error (&error, GVT_ERROR, GVT_ERROR_LOST, "%s",
+                       gvt_source_get_reason (self->vgpu));
+          close_device (self);
+        }
+    }
+  if (self->vgpu == NULL)
     {
       /* Said once; the screen keeps saying it. */
       if (self->failed_reopens++ == 0)
@@ -139,7 +153,7 @@ try_reopen (GvtSession *self, gint64 now_us)
   self->reopens++;
   self->failed_reopens = 0;
   g_clear_pointer (&self->lost_reason, g_free);
-  return GVT_SOURCE_PRIMARY_CHANGED | gvt_source_poll (self->vgpu, now_us);
+  return GVT_SOURCE_PRIMARY_CHANGED | change;
 }
 
 static GvtSourceChange

@@ -712,7 +712,8 @@ gvt_egl_note_import_failure (GvtEgl *self, guint32 fourcc, guint64 modifier, gui
   char fcc[5], mod[GVT_MODIFIER_NAME_MAX];
   f->given_up = TRUE;
   g_message ("dma-buf import failed for %u different %s %s buffers in a row (last: %s): not "
-             "trying that format again on this EGL context; its buffers are uploaded from now on",
+             "trying that format again until the device is reopened; its buffers are uploaded "
+             "from now on where the CPU can map them (GVT-g's can't)",
              f->serials->len, gvt_modifier_to_string (modifier, mod),
              gvt_fourcc_to_string (fourcc, fcc),
              reason);
@@ -727,6 +728,12 @@ gvt_egl_note_import_success (GvtEgl *self, guint32 fourcc, guint64 modifier)
 
   if (f != NULL && !f->given_up)
     g_hash_table_remove (self->failures, key);
+}
+
+void
+gvt_egl_reset_import_failures (GvtEgl *self)
+{
+  g_hash_table_remove_all (self->failures);
 }
 
 guint

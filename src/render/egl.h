@@ -124,6 +124,10 @@ gboolean gvt_egl_note_import_failure (GvtEgl *self, guint32 fourcc, guint64 modi
  * failures counted so far were odd buffers, not the pair. */
 void gvt_egl_note_import_success (GvtEgl *self, guint32 fourcc, guint64 modifier);
 
+/* Forgets every run-time import failure, given-up pairs included: a new
+ * device (reopened after a loss, a rebooted VM) gets a fresh chance. */
+void gvt_egl_reset_import_failures (GvtEgl *self);
+
 /* TEST HOOK (tests only, nothing else calls it): the next @n calls of
  * gvt_egl_create_dmabuf_image fail as if EGL had returned EGL_BAD_ALLOC,
  * without asking EGL. Adds to those still pending; returns how many are

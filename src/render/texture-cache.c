@@ -25,7 +25,10 @@ typedef struct {
    * so again without retrying (a failed import is not tried twice on one
    * buffer); tex.id is 0. */
   GError *failure;
-  gboolean import_failed;  /* EGL or GL refused this buffer: don't ask again */
+  gboolean import_failed;  /* EGL or GL refused this buffer: don't ask again... */
+  gint64 retry_after_us;   /* ...until then (a failure entry only: one whose buffer
+                            * can't be shown at all, e.g. GVT-g's, is tried again) */
+  gint64 backoff_us;       /* the wait that led to retry_after_us */
   guint64 uploaded_frame;  /* frame of the last upload */
   guint64 last_used;       /* frame of the last get */
 } Entry;
@@ -223,6 +226,15 @@ validate (GvtTextureCache *self, GvtBuffer *buffer, const GvtImageDesc *d,
       g_set_error (error, GVT_ERROR, GVT_ERROR_UNSUPPORTED,
                    "a %ux%u plane does not fit this GPU's textures (at most %dx%d)",
                    d->width, d->height, caps->max_texture_size, caps->max_texture_size);
+      return FALSE;
+    }
+  /* EGL and GL take pitches and offsets as signed 32-bit values: a guest's
+   * larger one is refused here, before it can count as a failed import. */
+  if (d->stride > G_MAXINT32 || d->offset > G_MAXINT32)
+    {
+      g_set_error (error, GVT_ERROR, GVT_ERROR_INVALID_PLANE,
+                   "the %s plane's stride %u or offset %" G_GUINT64_FORMAT " is beyond what "
+                   "EGL and GL can address (2 GiB)", fcc, d->stride, d->offset);
       return FALSE;
     }
   if ((guint64) d->stride < (guint64) d->width * format->cpp)
@@ -475,15 +487,16 @@ evict_if_full (GvtTextureCache *self)
     }
 }
 
-/* Whether the buffer's import failed already, under another geometry: it
- * would fail again. */
+/* Whether the buffer's import failed already, under another geometry (it
+ * would fail again), or failed and is not due for a retry yet. */
 static gboolean
-import_failed_before (GvtTextureCache *self, guint64 serial)
+import_failed_before (GvtTextureCache *self, guint64 serial, gint64 now_us)
 {
   for (guint i = 0; i < self->entries->len; i++)
     {
       Entry *e = g_ptr_array_index (self->entries, i);
-      if (e->serial == serial && e->import_failed)
+      if (e->serial == serial && e->import_failed
+          && (e->failure == NULL || now_us < e->retry_after_us))
         return TRUE;
     }
   return FALSE;
@@ -506,6 +519,8 @@ gvt_texture_cache_get_image (GvtTextureCache *self, GvtBuffer *buffer,
 {
   guint64 serial = gvt_buffer_get_serial (buffer);
   const GvtGlFormat *format = NULL;
+  gint64 now_us = g_get_monotonic_time ();
+  gint64 backoff_us = GVT_TEXTURE_CACHE_RETRY_US;
 
   for (guint i = 0; i < self->entries->len; i++)
     {
@@ -513,6 +528,16 @@ gvt_texture_cache_get_image (GvtTextureCache *self, GvtBuffer *buffer,
       if (e->stale || e->serial != serial || !desc_equal (&e->desc, desc))
         continue;
       e->last_used = self->frame;
+      if (e->failure != NULL && e->import_failed && now_us >= e->retry_after_us)
+        {
+          /* A buffer nothing could show, because its import failed: one
+           * odd failure must not blank a guest that never flips (a text
+           * console, firmware) for good. Try it again, waiting longer
+           * each time. */
+          backoff_us = MIN (e->backoff_us * 2, GVT_TEXTURE_CACHE_RETRY_MAX_US);
+          entry_free (self, g_ptr_array_steal_index_fast (self->entries, i));
+          break;
+        }
       if (e->failure != NULL)
         {
           g_set_error_literal (error, e->failure->domain, e->failure->code,
@@ -532,7 +557,7 @@ gvt_texture_cache_get_image (GvtTextureCache *self, GvtBuffer *buffer,
     return NULL;
 
   /* Asked before eviction may take the entry that knows. */
-  gboolean retry_import = !import_failed_before (self, serial);
+  gboolean retry_import = !import_failed_before (self, serial, now_us);
   evict_if_full (self);
   Entry *e = entry_new (buffer, desc, self->frame);
   e->tex.opaque = format->opaque;
@@ -569,6 +594,8 @@ gvt_texture_cache_get_image (GvtTextureCache *self, GvtBuffer *buffer,
                                       import_error->message, upload_error->message);
           else
             e->failure = g_steal_pointer (&upload_error);
+          e->backoff_us = backoff_us;
+          e->retry_after_us = now_us + backoff_us;
           g_set_error_literal (error, e->failure->domain, e->failure->code,
                                e->failure->message);
           return NULL;

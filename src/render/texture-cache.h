@@ -51,6 +51,12 @@ typedef struct {
 
 #define GVT_TEXTURE_CACHE_DEFAULT_CAPACITY 8
 
+/* A buffer that can't be shown because its import failed (and it can't be
+ * uploaded: GVT-g's can't) is tried again after this long, doubling up to
+ * the maximum, for as long as it is asked for. */
+#define GVT_TEXTURE_CACHE_RETRY_US (1 * G_USEC_PER_SEC)
+#define GVT_TEXTURE_CACHE_RETRY_MAX_US (30 * G_USEC_PER_SEC)
+
 /* @egl is borrowed and must outlive the cache. @capacity >= 2 textures are
  * kept; the least recently used goes first. */
 GvtTextureCache *gvt_texture_cache_new (GvtEgl *egl, guint capacity);

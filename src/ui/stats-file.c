@@ -1,7 +1,50 @@
 /* The --stats-file document. */
+#include <time.h>
 #include <json-glib/json-glib.h>
 
 #include "stats-file.h"
+
+static gint64
+clock_us (clockid_t clock)
+{
+  struct timespec ts;
+  clock_gettime (clock, &ts);
+  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
+gint64 gvt_cpu_thread_us (void) { return clock_us (CLOCK_THREAD_CPUTIME_ID); }
+gint64 gvt_cpu_process_us (void) { return clock_us (CLOCK_PROCESS_CPUTIME_ID); }
+
+void
+gvt_cpu_account_start (GvtCpuAccount *self, gint64 guest_us, guint64 presents)
+{
+  if (self->started)
+    return;
+  *self = (GvtCpuAccount) {
+    .started = TRUE,
+    .wall0_us = g_get_monotonic_time (),
+    .process0_us = gvt_cpu_process_us (),
+    .main0_us = gvt_cpu_thread_us (),
+    .guest0_us = guest_us,
+    .presents0 = presents,
+  };
+}
+
+void
+gvt_cpu_account_report (const GvtCpuAccount *self, gint64 guest_us, guint64 presents,
+                        GvtStatsReport *r)
+{
+  r->has_cpu = self->started;
+  if (!self->started)
+    return;
+  r->cpu_frames = presents - self->presents0;
+  r->cpu_wall_us = g_get_monotonic_time () - self->wall0_us;
+  r->cpu_process_us = gvt_cpu_process_us () - self->process0_us;
+  r->cpu_main_us = gvt_cpu_thread_us () - self->main0_us;
+  r->cpu_guest_us = guest_us - self->guest0_us;
+  r->cpu_poll_us = self->poll_us;
+  r->cpu_present_us = self->present_us;
+}
 
 #define ADD_INT(b, name, v) (json_builder_set_member_name (b, name), json_builder_add_int_value (b, (gint64) (v)))
 #define ADD_STR(b, name, v) (json_builder_set_member_name (b, name), json_builder_add_string_value (b, v))

@@ -52,6 +52,28 @@ typedef struct {
   gint64 cpu_wall_us, cpu_process_us, cpu_main_us, cpu_guest_us, cpu_poll_us, cpu_present_us;
 } GvtStatsReport;
 
+/* Where the CPU time goes from the first live frame on, for the window
+ * benchmark: the process, the main thread, and of the main thread the demo
+ * guest's painting, the viewer's poll and the present. */
+typedef struct {
+  gboolean started;
+  gint64 wall0_us, process0_us, main0_us, guest0_us;
+  guint64 presents0;
+  gint64 poll_us, present_us;   /* main-thread CPU time in the two, summed */
+} GvtCpuAccount;
+
+/* CPU time of this thread / this process, in microseconds. */
+gint64 gvt_cpu_thread_us (void);
+gint64 gvt_cpu_process_us (void);
+
+/* Starts counting now (once; later calls do nothing). @guest_us is the
+ * guest's CPU time so far, @presents the frames presented so far. */
+void gvt_cpu_account_start (GvtCpuAccount *self, gint64 guest_us, guint64 presents);
+
+/* Fills the report's cpu_* fields (has_cpu once started). */
+void gvt_cpu_account_report (const GvtCpuAccount *self, gint64 guest_us, guint64 presents,
+                             GvtStatsReport *report);
+
 /* The report as pretty JSON (one member per field above, same names).
  * g_free() it. */
 char *gvt_stats_report_to_json (const GvtStatsReport *report);

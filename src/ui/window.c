@@ -2,8 +2,6 @@
  * callbacks. The rooms it uses: the session (what to show), status.c (the
  * state screens and title), size-policy.c (guest mode -> window size),
  * input.c (shortcuts, the view transform), overlay.c and stats-file.c. */
-#include <time.h>
-
 #include "window.h"
 #include "frame-stats.h"
 #include "input.h"
@@ -40,6 +38,8 @@ typedef struct {
   gboolean state_shown;          /* the first state has been put on screen */
   GvtPlane *failed_primary;      /* the plane the renderer refused (a ref) */
   char *failure;                 /* why, for the screen */
+  gint64 failed_retry_us;        /* when to ask the renderer again (it backs off itself) */
+  char *reason_shown;            /* the session's reason the words were made from */
   char *gl_failure;              /* the surface has no GL: why */
   guint tick_id;
   gboolean fullscreen;
@@ -59,22 +59,11 @@ typedef struct {
   guint stats_writes;            /* --stats-file writes so far, for tests to order samples */
   guint stats_timer_id;          /* --stats-interval */
   gboolean lost_simulated;
-  /* CPU accounting for the window benchmark, from the first live frame. */
-  gint64 cpu_start_process_us, cpu_start_main_us, cpu_start_guest_us, cpu_start_wall_us;
-  guint64 cpu_start_presents;
-  gint64 poll_cpu_us, present_cpu_us;
+  GvtCpuAccount cpu;             /* the window benchmark's, from the first live frame */
   gboolean closing;
 } Viewer;
 
 static void write_stats_file (Viewer *self);
-
-static gint64
-cpu_us (clockid_t clock)
-{
-  struct timespec ts;
-  clock_gettime (clock, &ts);
-  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
-}
 
 /* --- GL callbacks from the surface --- */
 
@@ -128,9 +117,12 @@ gl_draw (guint width, guint height, gpointer user_data)
   if (!gvt_compositor_draw (self->compositor, self->cache, primary, cursor, width, height,
                             &view, &error))
     {
-      g_message ("%s: the guest's picture can't be shown: %s",
-                 gvt_session_get_name (self->session), error->message);
+      /* Said once per reason, not at every retry. */
+      if (g_strcmp0 (self->failure, error->message) != 0)
+        g_message ("%s: the guest's picture can't be shown: %s",
+                   gvt_session_get_name (self->session), error->message);
       self->failed_primary = gvt_plane_ref (primary);
+      self->failed_retry_us = g_get_monotonic_time () + GVT_UI_RENDER_RETRY_US;
       g_free (self->failure);
       self->failure = g_strdup (error->message);
     }
@@ -193,6 +185,9 @@ static void
 update_words (Viewer *self)
 {
   GvtStatusInfo info = status_info (self);
+
+  g_free (self->reason_shown);
+  self->reason_shown = g_strdup (info.reason);
   g_autofree char *title = gvt_status_title (&info);
 
   gtk_window_set_title (GTK_WINDOW (self->window), title);
@@ -233,15 +228,24 @@ close_window (Viewer *self)
   gtk_widget_destroy (self->window);
 }
 
-static void
-start_cpu_accounting (Viewer *self)
+/* Whether the renderer can make a texture of @primary now: asked while the
+ * state screen shows the plane refused (the picture isn't drawn then), so
+ * that the picture comes back without a flicker once it can. */
+static gboolean
+renders_now (Viewer *self, GvtPlane *primary)
 {
-  self->cpu_start_wall_us = g_get_monotonic_time ();
-  self->cpu_start_process_us = cpu_us (CLOCK_PROCESS_CPUTIME_ID);
-  self->cpu_start_main_us = cpu_us (CLOCK_THREAD_CPUTIME_ID);
-  self->cpu_start_guest_us = gvt_session_get_guest_cpu_us (self->session);
-  self->cpu_start_presents = self->stats.presents;
-  self->poll_cpu_us = self->present_cpu_us = 0;
+  g_autoptr (GError) error = NULL;
+
+  self->failed_retry_us = g_get_monotonic_time () + GVT_UI_RENDER_RETRY_US;
+  if (self->cache == NULL || !gvt_surface_make_current (self->surface))
+    return FALSE;
+  if (gvt_texture_cache_get (self->cache, primary, &error) == NULL)
+    {
+      g_debug ("the refused plane still can't be shown: %s", error->message);
+      return FALSE;
+    }
+  g_message ("%s: the guest's picture can be shown again", gvt_session_get_name (self->session));
+  return TRUE;
 }
 
 /* Polls the session and keeps the renderer's state in step with it: the
@@ -250,35 +254,49 @@ static GvtSourceChange
 poll_session (Viewer *self, gint64 now)
 {
   gint64 t0 = g_get_monotonic_time ();
-  gint64 c0 = cpu_us (CLOCK_THREAD_CPUTIME_ID);
+  gint64 c0 = gvt_cpu_thread_us ();
   gint64 g0 = gvt_session_get_guest_cpu_us (self->session);
   GvtSourceChange change = gvt_session_poll (self->session, now);
   gint64 t1 = g_get_monotonic_time ();
 
   /* The viewer's own poll, without the demo guest painting its frame. */
-  self->poll_cpu_us += cpu_us (CLOCK_THREAD_CPUTIME_ID) - c0
+  self->cpu.poll_us += gvt_cpu_thread_us () - c0
                        - (gvt_session_get_guest_cpu_us (self->session) - g0);
   gvt_frame_stats_poll (&self->stats, now, t1 - t0, (change & ~GVT_SOURCE_LOST) != 0);
   if (change & GVT_SOURCE_PRIMARY_CHANGED)
     self->primary_updates++;
   if (change & GVT_SOURCE_LOST)
-    self->clear_cache = TRUE;
+    {
+      self->clear_cache = TRUE;
+      self->path = "none";
+    }
   if (self->cache != NULL && (self->clear_cache || gvt_texture_cache_has_stale (self->cache))
       && gvt_surface_make_current (self->surface))
     {
-      if (self->clear_cache)
-        gvt_texture_cache_clear (self->cache);
+      gboolean lost = self->clear_cache;
+      if (lost)
+        {
+          gvt_texture_cache_clear (self->cache);
+          /* A new device gets a fresh chance at zero copy. */
+          gvt_egl_reset_import_failures (self->egl);
+        }
       else
         gvt_texture_cache_collect (self->cache);
-      /* A state screen may follow, not a frame: make the driver drop
-       * the last frame's textures (and dma-bufs) now too. */
-      gvt_compositor_release_textures (self->compositor);
+      /* When a state screen follows rather than a frame (whose draw
+       * would do it), make the driver drop the last frame's textures and
+       * dma-bufs now. */
+      if (lost || gvt_session_get_state (self->session) != GVT_SOURCE_STATE_LIVE)
+        gvt_compositor_release_textures (self->compositor);
       self->clear_cache = FALSE;
     }
 
+  /* A plane the renderer refused is asked for again when it changes, or
+   * after a while (the texture cache backs off on its own): a guest that
+   * never flips must not stay blank over one odd failure. */
   GvtPlane *primary = gvt_session_get_primary (self->session);
   if (self->failed_primary != NULL
-      && (primary == NULL || !gvt_plane_same_image (self->failed_primary, primary)))
+      && (primary == NULL || !gvt_plane_same_image (self->failed_primary, primary)
+          || (now >= self->failed_retry_us && renders_now (self, primary))))
     {
       g_clear_pointer (&self->failed_primary, gvt_plane_unref);
       g_clear_pointer (&self->failure, g_free);
@@ -297,6 +315,8 @@ on_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer user_data)
 
   if (!self->state_shown || state != self->state)
     show_state (self, state);
+  else if (g_strcmp0 (self->reason_shown, gvt_session_get_reason (self->session)) != 0)
+    update_words (self);
   if (change & ~GVT_SOURCE_LOST)
     self->change_pending = TRUE;
 
@@ -311,11 +331,11 @@ on_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer user_data)
        * buffer in place with no signal at all (text consoles, X without a
        * compositor, firmware). On the import path this costs a draw, not
        * an import or a copy; the tick stops while the window is hidden. */
-      if (self->cpu_start_wall_us == 0)
-        start_cpu_accounting (self);
-      gint64 p0 = cpu_us (CLOCK_THREAD_CPUTIME_ID);
+      gvt_cpu_account_start (&self->cpu, gvt_session_get_guest_cpu_us (self->session),
+                             self->stats.presents);
+      gint64 p0 = gvt_cpu_thread_us ();
       self->surface_ops->present (self->surface);
-      self->present_cpu_us += cpu_us (CLOCK_THREAD_CPUTIME_ID) - p0;
+      self->cpu.present_us += gvt_cpu_thread_us () - p0;
     }
 
   if (self->stats.window_start_us != self->overlay_window && self->opts.stats)
@@ -442,22 +462,12 @@ write_stats_file (Viewer *self)
       r.modifier = gvt_modifier_to_string (gvt_plane_get_modifier (primary), mod);
     }
   report_geometry (self, &r);
-  if (self->cpu_start_wall_us != 0)
-    {
-      /* From the first live frame: where the CPU time went. The main
-       * thread's is split into the demo guest, the viewer's poll, the
-       * present (renderer + GL calls: on Wayland GTK draws later, so some
-       * GL time lands in the rest) and the rest (GTK, main loop); other
-       * threads are the GL driver's (llvmpipe). */
-      r.has_cpu = TRUE;
-      r.cpu_frames = self->stats.presents - self->cpu_start_presents;
-      r.cpu_wall_us = g_get_monotonic_time () - self->cpu_start_wall_us;
-      r.cpu_process_us = cpu_us (CLOCK_PROCESS_CPUTIME_ID) - self->cpu_start_process_us;
-      r.cpu_main_us = cpu_us (CLOCK_THREAD_CPUTIME_ID) - self->cpu_start_main_us;
-      r.cpu_guest_us = gvt_session_get_guest_cpu_us (self->session) - self->cpu_start_guest_us;
-      r.cpu_poll_us = self->poll_cpu_us;
-      r.cpu_present_us = self->present_cpu_us;
-    }
+  /* Where the CPU time went: the main thread's is split into the demo
+   * guest, the viewer's poll, the present (renderer + GL calls: on Wayland
+   * GTK draws later, so some GL time lands in the rest) and the rest (GTK,
+   * main loop); other threads are the GL driver's (llvmpipe). */
+  gvt_cpu_account_report (&self->cpu, gvt_session_get_guest_cpu_us (self->session),
+                          self->stats.presents, &r);
 
   g_autoptr (GError) error = NULL;
   if (!gvt_stats_report_write (&r, self->stats_file, &error))
@@ -599,6 +609,7 @@ on_destroy (GtkWidget *widget, Viewer *self)
   g_clear_pointer (&self->input, gvt_input_free);
   g_free (self->failure);
   g_free (self->gl_failure);
+  g_free (self->reason_shown);
   g_free (self->stats_file);
   g_free (self);
 }

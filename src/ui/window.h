@@ -25,6 +25,10 @@ typedef struct {
                               * the window is hidden and not polling); 0: not */
 } GvtUiOptions;
 
+/* How soon a plane the renderer refused is asked for again (the texture
+ * cache backs off further on its own). */
+#define GVT_UI_RENDER_RETRY_US (1 * G_USEC_PER_SEC)
+
 /* Ticks without a configuration change (size, mode, state, fullscreen,
  * overlay) after which the window counts as settled and --stats-file is
  * written. */

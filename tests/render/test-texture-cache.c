@@ -5,6 +5,7 @@
  * the former. */
 #include <fcntl.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "gl-testutil.h"
@@ -168,6 +169,91 @@ test_failure_unmappable (GvtGlTest *t, gconstpointer data)
   g_assert_cmpuint (stats.imports, ==, 1);
 }
 
+/* A buffer nothing can show because its import failed is tried again
+ * after a while, waiting longer each time: a guest that never flips (a
+ * text console on GVT-g) must not stay blank over one odd failure. */
+static void
+test_failure_retried_later (GvtGlTest *t, gconstpointer data)
+{
+  int fds[2];
+  g_assert_cmpint (pipe2 (fds, O_CLOEXEC), ==, 0);
+  close (fds[1]);
+  g_autoptr (GvtBuffer) unmappable = gvt_buffer_new_dmabuf (fds[0], W * 4 * H);
+  g_autoptr (GError) error = NULL;
+
+  /* Two injected failures: each import attempt takes one. */
+  gvt_egl_inject_import_failures (t->egl, 2);
+  g_assert_null (draw_buffer (t, unmappable, &desc_xr24, 0, &error));
+  g_clear_error (&error);
+  g_assert_cmpuint (gvt_egl_inject_import_failures (t->egl, 0), ==, 1);
+  /* Asked again at once: the cached answer, no attempt. */
+  g_assert_null (draw_buffer (t, unmappable, &desc_xr24, 0, &error));
+  g_clear_error (&error);
+  g_assert_cmpuint (gvt_egl_inject_import_failures (t->egl, 0), ==, 1);
+
+  /* After the first wait: tried again. */
+  g_usleep (GVT_TEXTURE_CACHE_RETRY_US + G_USEC_PER_SEC / 10);
+  g_assert_null (draw_buffer (t, unmappable, &desc_xr24, 0, &error));
+  g_assert_error (error, GVT_ERROR, GVT_ERROR_UNSUPPORTED);
+  g_clear_error (&error);
+  g_assert_cmpuint (gvt_egl_inject_import_failures (t->egl, 0), ==, 0);
+  /* The next wait is longer: not yet after the first one's length. */
+  g_usleep (GVT_TEXTURE_CACHE_RETRY_US + G_USEC_PER_SEC / 10);
+  gvt_egl_inject_import_failures (t->egl, 1);
+  g_assert_null (draw_buffer (t, unmappable, &desc_xr24, 0, &error));
+  g_clear_error (&error);
+  g_assert_cmpuint (gvt_egl_inject_import_failures (t->egl, 0), ==, 1);
+}
+
+/* A given-up pair gets a fresh chance when the device is new (the window
+ * forgets the failures on a loss). */
+static void
+test_failure_reset (GvtGlTest *t, gconstpointer data)
+{
+  GvtBuffer *buffers[GVT_EGL_IMPORT_GIVE_UP];
+  g_autoptr (GvtBuffer) after = uniform_buffer (0x00607080);
+
+  gvt_egl_inject_import_failures (t->egl, GVT_EGL_IMPORT_GIVE_UP);
+  g_test_expect_message (G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE, "*import failed for 3 different*");
+  for (guint i = 0; i < G_N_ELEMENTS (buffers); i++)
+    {
+      buffers[i] = uniform_buffer (0x00101010 * (i + 1));
+      g_assert_false (draw_buffer (t, buffers[i], &desc_xr24, 0x00101010 * (i + 1), NULL)->imported);
+    }
+  g_test_assert_expected_messages ();
+  g_assert_false (gvt_egl_check_importable (t->egl, GVT_FORMAT_XRGB8888, GVT_MOD_LINEAR, NULL));
+  gvt_egl_reset_import_failures (t->egl);
+  g_assert_true (gvt_egl_check_importable (t->egl, GVT_FORMAT_XRGB8888, GVT_MOD_LINEAR, NULL));
+  g_assert_true (draw_buffer (t, after, &desc_xr24, 0x00607080, NULL)->imported);
+  for (guint i = 0; i < G_N_ELEMENTS (buffers); i++)
+    gvt_buffer_unref (buffers[i]);
+}
+
+/* A pitch EGL can't take (it is a signed 32-bit value there) is the
+ * guest's fault, refused before any import: it can't push a good pair
+ * towards being given up. */
+static void
+test_failure_huge_stride_not_counted (GvtGlTest *t, gconstpointer data)
+{
+  g_autoptr (GvtBuffer) buffer = uniform_buffer (0x00112233);
+  const GvtImageDesc huge = {
+    .fourcc = GVT_FORMAT_XRGB8888, .modifier = GVT_MOD_LINEAR,
+    .width = W, .height = 1, .stride = (guint) G_MAXINT32 + 1,
+  };
+  g_autoptr (GError) error = NULL;
+  GvtTextureStats stats;
+
+  gvt_egl_inject_import_failures (t->egl, 1);
+  g_assert_null (gvt_texture_cache_get_image (t->cache, buffer, &huge, &error));
+  g_assert_error (error, GVT_ERROR, GVT_ERROR_INVALID_PLANE);
+  g_assert_nonnull (strstr (error->message, "beyond what EGL and GL can address"));
+  gvt_texture_cache_get_stats (t->cache, &stats);
+  g_assert_cmpuint (stats.import_failures, ==, 0);
+  /* No import was attempted: the injected failure is still pending. */
+  g_assert_cmpuint (gvt_egl_inject_import_failures (t->egl, 0), ==, 1);
+  gvt_egl_inject_import_failures (t->egl, 0);
+}
+
 static void
 test_failure_same_buffer_once (GvtGlTest *t, gconstpointer data)
 {
@@ -245,6 +331,59 @@ test_failure_success_resets (GvtGlTest *t, gconstpointer data)
   g_assert_true (gvt_egl_check_importable (t->egl, GVT_FORMAT_XRGB8888, GVT_MOD_LINEAR, NULL));
   for (guint i = 0; i < G_N_ELEMENTS (buffers); i++)
     gvt_buffer_unref (buffers[i]);
+}
+
+/* A guest that draws into the buffer on screen, without a page flip (a
+ * text console, a desktop without page flips): the import samples the
+ * guest's memory itself, so the next frame shows the new pixels with
+ * nothing imported or uploaded. */
+static void
+test_import_in_place (GvtGlTest *t, gconstpointer data)
+{
+  guint32 pixels[W * H];
+  for (guint i = 0; i < W * H; i++)
+    pixels[i] = 0x00c08040;
+  g_autoptr (GvtPlane) plane = gvt_gl_test_dmabuf_plane (GVT_PLANE_PRIMARY, GVT_FORMAT_XRGB8888,
+                                                         GVT_MOD_LINEAR, W, H, W * 4, pixels, 1);
+  GvtBuffer *buffer = gvt_plane_get_buffer (plane);
+  GvtTextureStats stats;
+
+  g_autofree guint8 *before = gvt_gl_test_render (t, plane, NULL, W, H, TRUE, NULL);
+  for (guint y = 0; y < H; y++)
+    for (guint x = 0; x < W; x++)
+      gvt_gl_assert_pixel (gvt_gl_test_pixel (before, W, x, y), 0xc08040ff, 0, x, y);
+  gvt_texture_cache_get_stats (t->cache, &stats);
+  g_assert_cmpuint (stats.imports, ==, 1);
+  g_assert_cmpuint (stats.uploads, ==, 0);
+  g_assert_cmpuint (stats.images, ==, 1);
+
+  /* The guest writes through its own mapping of the same memory: no new
+   * buffer, no new id, no signal. */
+  gsize size = gvt_buffer_get_size (buffer);
+  guint32 *map = mmap (NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
+                       gvt_buffer_get_fd (buffer), 0);
+  g_assert_true (map != MAP_FAILED);
+  for (guint i = 0; i < W * H; i++)
+    map[i] = 0x00204060;
+  /* One pixel apart, so that a stale or shifted picture shows. */
+  map[2 * W + 5] = 0x00ff0000;
+  g_assert_cmpint (munmap (map, size), ==, 0);
+
+  g_autofree guint8 *after = gvt_gl_test_render (t, plane, NULL, W, H, TRUE, NULL);
+  for (guint y = 0; y < H; y++)
+    for (guint x = 0; x < W; x++)
+      gvt_gl_assert_pixel (gvt_gl_test_pixel (after, W, x, y),
+                           x == 5 && y == 2 ? 0xff0000ff : 0x204060ff, 0, x, y);
+  gvt_texture_cache_get_stats (t->cache, &stats);
+  g_assert_cmpuint (stats.imports, ==, 0);
+  g_assert_cmpuint (stats.uploads, ==, 0);
+  g_assert_cmpuint (stats.bytes_uploaded, ==, 0);
+  g_assert_cmpuint (stats.total_imports, ==, 1);
+  g_assert_cmpuint (stats.total_uploads, ==, 0);
+  g_assert_cmpuint (stats.cached, ==, 1);
+  g_assert_cmpuint (stats.images, ==, 1);
+  g_assert_cmpuint (gvt_texture_cache_count_buffer (t->cache, gvt_buffer_get_serial (buffer)),
+                    ==, 1);
 }
 
 /* ---- (B) an import lives and dies with its buffer ---- */
@@ -523,6 +662,11 @@ main (int argc, char **argv)
       ADD ("/texture-cache/import-failure/same-buffer-once", test_failure_same_buffer_once);
       ADD ("/texture-cache/import-failure/gives-up-after-3", test_failure_gives_up);
       ADD ("/texture-cache/import-failure/success-resets", test_failure_success_resets);
+      ADD ("/texture-cache/import-failure/retried-later", test_failure_retried_later);
+      ADD ("/texture-cache/import-failure/reset-for-a-new-device", test_failure_reset);
+      ADD ("/texture-cache/import-failure/huge-stride-not-counted",
+           test_failure_huge_stride_not_counted);
+      ADD ("/texture-cache/import/in-place-update", test_import_in_place);
     }
   ADD ("/texture-cache/lifetime/dead-buffer-collected", test_dead_buffer_collected);
   ADD ("/texture-cache/lifetime/released-without-a-frame", test_released_without_a_frame);

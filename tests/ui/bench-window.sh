@@ -53,12 +53,12 @@ get () { sed -n "s/^ *\"$1\" : \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p" "$TM
 awk -v n="$(get cpu_frames)" -v wall="$(get cpu_wall_us)" -v proc="$(get cpu_process_us)" \
     -v main="$(get cpu_main_us)" -v guest="$(get cpu_guest_us)" -v poll="$(get cpu_poll_us)" \
     -v present="$(get cpu_present_us)" -v path="$(get path)" -v surface="$(get surface)" \
-    -v w="$(get width)" -v h="$(get height)" -v guest="$guest" -v ticks="$(get live_ticks)" \
-    -v updates="$(get plane_updates)" -v presented="$(get frames_presented)" \
+    -v w="$(get width)" -v h="$(get height)" -v mode="$guest" -v ticks="$(get live_ticks)" \
+    -v updates="$(get primary_updates)" -v presented="$(get frames_presented)" \
     -v imports="$(get imports)" -v bytes="$(get bytes_uploaded)" -v uploads="$(get uploads)" 'BEGIN {
   threads = proc - main; rest = main - guest - poll - present; viewer = proc - guest;
-  printf "window benchmark: demo 1920x1080, guest %s, %s, %dx%d, %s path\n", guest, surface, w, h, path;
-  printf "  presented: %d frames in %.2f s = %.1f fps (%d frames over %d live ticks; %d plane updates)\n", n, wall / 1e6, n / (wall / 1e6), presented, ticks, updates;
+  printf "window benchmark: demo 1920x1080, guest %s, %s, %dx%d, %s path\n", mode, surface, w, h, path;
+  printf "  presented: %d frames in %.2f s = %.1f fps (%d frames over %d live ticks; %d primary plane changes)\n", n, wall / 1e6, n / (wall / 1e6), presented, ticks, updates;
   printf "  per presented frame: %.2f imports, %.2f uploads, %.0f bytes copied\n", imports / presented, uploads / presented, bytes / presented;
   printf "  CPU per presented frame (all threads): %.2f ms, of which the simulated guest %.2f ms\n", proc / n / 1e3, guest / n / 1e3;
   printf "  the viewer (without the guest): %.2f ms per frame:\n", viewer / n / 1e3;

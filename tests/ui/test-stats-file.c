@@ -79,11 +79,44 @@ test_write (void)
   g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
 
+static void
+test_cpu_account (void)
+{
+  GvtCpuAccount cpu = { 0 };
+  GvtStatsReport r = { 0 };
+  volatile guint64 spin = 0;
+
+  gvt_cpu_account_report (&cpu, 0, 0, &r);
+  g_assert_false (r.has_cpu);
+  gvt_cpu_account_start (&cpu, 1000, 10);
+  /* A second start changes nothing: the count runs from the first. */
+  GvtCpuAccount first = cpu;
+  gvt_cpu_account_start (&cpu, 5000, 50);
+  g_assert_cmpint (cpu.guest0_us, ==, first.guest0_us);
+  g_assert_cmpuint (cpu.presents0, ==, 10);
+  gint64 t0 = gvt_cpu_thread_us ();
+  while (gvt_cpu_thread_us () - t0 < 20000)
+    spin++;
+  cpu.poll_us = 7;
+  cpu.present_us = 11;
+  gvt_cpu_account_report (&cpu, 4000, 70, &r);
+  g_assert_true (r.has_cpu);
+  g_assert_cmpuint (r.cpu_frames, ==, 60);
+  g_assert_cmpint (r.cpu_guest_us, ==, 3000);
+  g_assert_cmpint (r.cpu_main_us, >=, 20000);
+  /* The process clock is read first: allow the microseconds between. */
+  g_assert_cmpint (r.cpu_process_us, >=, r.cpu_main_us - 1000);
+  g_assert_cmpint (r.cpu_wall_us, >=, 20000);
+  g_assert_cmpint (r.cpu_poll_us, ==, 7);
+  g_assert_cmpint (r.cpu_present_us, ==, 11);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/ui/stats-file/fields", test_fields);
   g_test_add_func ("/ui/stats-file/write", test_write);
+  g_test_add_func ("/ui/stats-file/cpu-account", test_cpu_account);
   return g_test_run ();
 }
