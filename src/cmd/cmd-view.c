@@ -13,8 +13,8 @@ typedef struct {
   char *scale;
   char *filter;
   char *size;
-  int exit_after_frames;
-  int lose_after_frames;
+  int exit_after_ticks;
+  int lose_after_ticks;
   char *stats_file;
   double stats_interval;
 } ViewArgs;
@@ -42,10 +42,10 @@ view_option_group (ViewArgs *a)
     { "size", 0, 0, G_OPTION_ARG_STRING, &a->size,
       "Window size in logical pixels (default: the guest's, within the work area)", "WxH" },
     /* Hooks for tests and the window benchmark. */
-    { "exit-after-frames", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &a->exit_after_frames,
-      "Close after N presented frames", "N" },
-    { "lose-after-frames", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &a->lose_after_frames,
-      "Simulated devices: unplug after N presented frames", "N" },
+    { "exit-after-ticks", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &a->exit_after_ticks,
+      "Close after N frame-clock ticks, whatever is shown", "N" },
+    { "lose-after-ticks", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &a->lose_after_ticks,
+      "Simulated devices: unplug after N frame-clock ticks", "N" },
     { "stats-file", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &a->stats_file,
       "Write the counters as JSON to FILE when the window settles and at exit", "FILE" },
     { "stats-interval", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_DOUBLE, &a->stats_interval,
@@ -74,7 +74,7 @@ view_options (const ViewArgs *a, GvtUiOptions *o, GError **error)
   o->stats_file = a->stats_file;
   if (!gvt_cmd_parse_picture (a->size, a->scale, a->filter, &picture, error))
     return FALSE;
-  if (a->exit_after_frames < 0 || a->lose_after_frames < 0)
+  if (a->exit_after_ticks < 0 || a->lose_after_ticks < 0)
     {
       g_set_error (error, GVT_ERROR, GVT_ERROR_INVALID_ARGS, "frame counts can't be negative");
       return FALSE;
@@ -96,8 +96,8 @@ view_options (const ViewArgs *a, GvtUiOptions *o, GError **error)
   o->height = picture.height;
   o->mode = picture.mode;
   o->filter = picture.filter;
-  o->exit_after_frames = (guint) MAX (a->exit_after_frames, 0);
-  o->lose_after_frames = (guint) MAX (a->lose_after_frames, 0);
+  o->exit_after_ticks = (guint) MAX (a->exit_after_ticks, 0);
+  o->lose_after_ticks = (guint) MAX (a->lose_after_ticks, 0);
   return TRUE;
 }
 

@@ -353,10 +353,10 @@ on_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer user_data)
       write_stats_file (self);
     }
 
-  if (self->opts.lose_after_frames && !self->lost_simulated
-      && self->stats.presents >= self->opts.lose_after_frames)
+  if (self->opts.lose_after_ticks && !self->lost_simulated
+      && self->stats.ticks >= self->opts.lose_after_ticks)
     self->lost_simulated = gvt_session_simulate_loss (self->session);
-  if (self->opts.exit_after_frames && self->stats.presents >= self->opts.exit_after_frames)
+  if (self->opts.exit_after_ticks && self->stats.ticks >= self->opts.exit_after_ticks)
     close_window (self);
   return G_SOURCE_CONTINUE;
 }

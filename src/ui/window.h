@@ -18,8 +18,10 @@ typedef struct {
   gboolean stats;            /* the overlay, from the start */
   guint width, height;       /* initial size in logical pixels; 0: the guest's */
   /* Test and benchmark hooks (hidden options). */
-  guint exit_after_frames;   /* close after N presented frames; 0: never */
-  guint lose_after_frames;   /* simulated devices: unplug after N presented frames */
+  /* Frame-clock ticks, whatever the state (a count of presented frames
+   * would never fire on a window with no signal). */
+  guint exit_after_ticks;    /* close after N ticks; 0: never */
+  guint lose_after_ticks;    /* simulated devices: unplug after N ticks */
   const char *stats_file;    /* counters as JSON, written when settled and at exit */
   guint stats_interval_ms;   /* and every N ms (a main-loop timer, so also while
                               * the window is hidden and not polling); 0: not */

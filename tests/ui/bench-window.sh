@@ -1,6 +1,6 @@
 #!/bin/bash
 # The window benchmark: the demo guest in one 1920x1080 mode, fullscreen on
-# a 1920x1080 display, for FRAMES presented frames. GUEST is how the guest
+# a 1920x1080 display, for FRAMES frame-clock ticks (one frame each). GUEST is how the guest
 # draws: "flips" (animating at 60 fps, page flips between two buffers),
 # "in-place" (animating at 60 fps in one buffer: the same dmabuf id, no
 # signal) or "frozen" (a still picture). The viewer presents once per
@@ -24,7 +24,7 @@ TMP=$(mktemp -d)
 trap 'kill ${weston_pid:-} 2>/dev/null; rm -rf "$TMP"' EXIT
 export NO_AT_BRIDGE=1 DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent
 run () {
-  "$GVT_VIEW" demo --guest-size 1920x1080 "${guest_args[@]}" -f --exit-after-frames "$frames" \
+  "$GVT_VIEW" demo --guest-size 1920x1080 "${guest_args[@]}" -f --exit-after-ticks "$frames" \
     --stats-file "$TMP/stats.json" 2>"$TMP/err"
 }
 case $backend in
