@@ -124,6 +124,17 @@ gvt_texture_cache_begin_frame (GvtTextureCache *self)
 {
   gvt_texture_cache_collect (self);
   self->frame++;
+  /* An uploaded texture holds a copy the next use uploads again anyway:
+   * one not drawn for a while (a mode the guest left, a buffer it stopped
+   * flipping to) is only memory — a frame's worth of it each. Imported
+   * textures cost nothing but their EGLImage and go with their buffers. */
+  for (guint i = self->entries->len; i-- > 0;)
+    {
+      Entry *e = g_ptr_array_index (self->entries, i);
+      if (e->image == EGL_NO_IMAGE_KHR && e->failure == NULL
+          && self->frame - e->last_used > GVT_TEXTURE_CACHE_IDLE_FRAMES)
+        entry_free (self, g_ptr_array_steal_index_fast (self->entries, i));
+    }
   self->stats.imports = 0;
   self->stats.uploads = 0;
   self->stats.bytes_uploaded = 0;

@@ -51,6 +51,11 @@ typedef struct {
 
 #define GVT_TEXTURE_CACHE_DEFAULT_CAPACITY 8
 
+/* Uploaded textures not used for this many frames are deleted at
+ * begin_frame (2 s at 60 Hz): their buffer may live on, but the copy is
+ * made again at the next use anyway. */
+#define GVT_TEXTURE_CACHE_IDLE_FRAMES 120
+
 /* A buffer that can't be shown because its import failed (and it can't be
  * uploaded: GVT-g's can't) is tried again after this long, doubling up to
  * the maximum, for as long as it is asked for. */

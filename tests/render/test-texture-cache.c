@@ -449,6 +449,33 @@ test_released_without_a_frame (GvtGlTest *t, gconstpointer data)
   g_assert_cmpuint (rgba[2], ==, 0xcc);
 }
 
+/* An uploaded texture the guest no longer shows (a mode it left, a buffer
+ * it stopped flipping to) is let go after a while even though its buffer
+ * lives on: the copy would be made again at the next use anyway. */
+static void
+test_idle_upload_dropped (GvtGlTest *t, gconstpointer data)
+{
+  g_autoptr (GvtBuffer) old = uniform_buffer (0x00102030);
+  g_autoptr (GvtBuffer) shown = uniform_buffer (0x00405060);
+  GvtTextureStats stats;
+
+  gvt_texture_cache_set_import (t->cache, FALSE);
+  draw_buffer (t, old, &desc_xr24, 0x00102030, NULL);
+  for (guint i = 0; i < GVT_TEXTURE_CACHE_IDLE_FRAMES; i++)
+    {
+      gvt_texture_cache_begin_frame (t->cache);
+      g_assert_nonnull (gvt_texture_cache_get_image (t->cache, shown, &desc_xr24, NULL));
+    }
+  /* Not yet: exactly the idle time has passed. */
+  g_assert_cmpuint (gvt_texture_cache_count_buffer (t->cache, gvt_buffer_get_serial (old)), ==, 1);
+  draw_buffer (t, shown, &desc_xr24, 0x00405060, NULL);
+  g_assert_cmpuint (gvt_texture_cache_count_buffer (t->cache, gvt_buffer_get_serial (old)), ==, 0);
+  gvt_texture_cache_get_stats (t->cache, &stats);
+  g_assert_cmpuint (stats.cached, ==, 1);
+  /* Shown again: uploaded again, the same pixels. */
+  g_assert_false (draw_buffer (t, old, &desc_xr24, 0x00102030, NULL)->imported);
+}
+
 static void
 test_begin_frame_collects (GvtGlTest *t, gconstpointer data)
 {
@@ -670,6 +697,7 @@ main (int argc, char **argv)
     }
   ADD ("/texture-cache/lifetime/dead-buffer-collected", test_dead_buffer_collected);
   ADD ("/texture-cache/lifetime/released-without-a-frame", test_released_without_a_frame);
+  ADD ("/texture-cache/lifetime/idle-upload-dropped", test_idle_upload_dropped);
   ADD ("/texture-cache/lifetime/begin-frame-collects", test_begin_frame_collects);
   ADD ("/texture-cache/lifetime/freed-first-unregisters", test_freed_first_unregisters);
   ADD ("/texture-cache/lifetime/scanout-run", test_scanout_run);
