@@ -1,7 +1,9 @@
 #!/bin/bash
 # Configures gvt-view in BUILDDIR (default build) — or reconfigures it when
 # it already is a build tree — and compiles it. In CI (CI=true) warnings are
-# errors. Safe to run again and again.
+# errors. SANITIZE=address,undefined configures a sanitized build
+# (-Db_sanitize; tests/run-all.sh's sanitize stage). Safe to run again and
+# again.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -9,10 +11,12 @@ builddir=${BUILDDIR:-build}
 
 werror=false
 [ "${CI:-}" = true ] && werror=true
+options=(-Dwerror=$werror)
+[ -n "${SANITIZE:-}" ] && options+=(-Db_sanitize="$SANITIZE")
 
 if [ -f "$builddir/meson-private/coredata.dat" ]; then
-  meson setup --reconfigure -Dwerror=$werror "$builddir" >/dev/null
+  meson setup --reconfigure "${options[@]}" "$builddir" >/dev/null
 else
-  meson setup -Dwerror=$werror "$builddir" >/dev/null
+  meson setup "${options[@]}" "$builddir" >/dev/null
 fi
 meson compile -C "$builddir"

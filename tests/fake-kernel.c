@@ -23,6 +23,8 @@
  * this node, so that ioctls on the fd reach the handler as well. */
 #define DEVICE_NODE "/dev/.gvt-fake/device"
 #define DMABUF_NAME "gvt-fake-dmabuf"
+/* The FIFO handed out as a dma-buf that can't seek, in the testbed root. */
+#define UNSEEKABLE_NAME "gvt-fake-unseekable-dmabuf"
 
 #define N_PCI_REGIONS 9          /* VFIO_PCI_NUM_REGIONS */
 #define BAR0_SIZE (16u << 20)
@@ -82,6 +84,7 @@ struct _GvtFakeKernel {
   struct vfio_device_gfx_plane_info primary, cursor;
   GHashTable *known;        /* dmabuf id -> plane last answered with it */
   GHashTable *gets;         /* dmabuf id -> GET_GFX_DMABUF count */
+  GHashTable *dmabuf_sizes; /* dmabuf id -> gint64 (set_dmabuf_size) */
   guint gets_total;
   guint queries;
   guint32 fill;
@@ -886,16 +889,35 @@ device_query_plane (GvtFakeKernel *self, UMockdevIoctlClient *client)
   return err ? REPLY_ERR (err) : REPLY_OK (0);
 }
 
+/* A FIFO standing in for a dma-buf that can't tell its size. */
+static int
+make_unseekable_dmabuf (GvtFakeKernel *self)
+{
+  g_autofree char *path = g_build_filename (self->root, UNSEEKABLE_NAME, NULL);
+  if (mkfifo (path, 0600) < 0 && errno != EEXIST)
+    return -errno;
+  /* Read-write: a FIFO opens at once then, with no writer needed. */
+  int fd = open (path, O_RDWR);
+  return fd < 0 ? -errno : fd;
+}
+
 /* A memfd standing in for the dma-buf, as big as the plane says (whole
- * pages, like a GEM object), without FD_CLOEXEC like mbochs'. */
+ * pages, like a GEM object) unless set_dmabuf_size said otherwise, without
+ * FD_CLOEXEC like mbochs'. */
 static int
 make_dmabuf (GvtFakeKernel *self, const struct vfio_device_gfx_plane_info *plane)
 {
+  const gint64 *forced = g_hash_table_lookup (self->dmabuf_sizes,
+                                              GUINT_TO_POINTER (plane->dmabuf_id));
+  if (forced != NULL && *forced == GVT_FAKE_DMABUF_UNSEEKABLE)
+    return make_unseekable_dmabuf (self);
+
   int fd = memfd_create (DMABUF_NAME, 0);
   if (fd < 0)
     return -errno;
 
-  gsize size = ((gsize) plane->size + 4095) & ~(gsize) 4095;
+  gsize size = forced != NULL ? (gsize) *forced
+                              : ((gsize) plane->size + 4095) & ~(gsize) 4095;
   if (ftruncate (fd, size) < 0)
     {
       int err = errno;
@@ -1476,6 +1498,7 @@ gvt_fake_kernel_new (const GvtFakeConfig *config)
   self->ioctl_faults = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->known = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   self->gets = g_hash_table_new (NULL, NULL);
+  self->dmabuf_sizes = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   self->log = g_ptr_array_new_with_free_func (g_free);
   init_edid (self, config);
 
@@ -1555,6 +1578,7 @@ gvt_fake_kernel_free (GvtFakeKernel *self)
   g_hash_table_unref (self->ioctl_faults);
   g_hash_table_unref (self->known);
   g_hash_table_unref (self->gets);
+  g_hash_table_unref (self->dmabuf_sizes);
   g_ptr_array_unref (self->log);
   g_mutex_clear (&self->lock);
   g_free (self);
@@ -1723,6 +1747,20 @@ gvt_fake_kernel_set_removed (GvtFakeKernel *self, gboolean removed)
 }
 
 void
+gvt_fake_kernel_set_dmabuf_size (GvtFakeKernel *self, guint32 dmabuf_id, gint64 size)
+{
+  g_assert_true (size >= 0 || size == GVT_FAKE_DMABUF_PLANE_SIZE
+                 || size == GVT_FAKE_DMABUF_UNSEEKABLE);
+  g_mutex_lock (&self->lock);
+  if (size == GVT_FAKE_DMABUF_PLANE_SIZE)
+    g_hash_table_remove (self->dmabuf_sizes, GUINT_TO_POINTER (dmabuf_id));
+  else
+    g_hash_table_replace (self->dmabuf_sizes, GUINT_TO_POINTER (dmabuf_id),
+                          g_memdup2 (&size, sizeof size));
+  g_mutex_unlock (&self->lock);
+}
+
+void
 gvt_fake_kernel_set_fill (GvtFakeKernel *self, guint32 pixel)
 {
   g_mutex_lock (&self->lock);
@@ -1811,7 +1849,8 @@ gvt_fake_count_dmabuf_fds (void)
   while ((name = g_dir_read_name (dir)) != NULL)
     {
       g_autofree char *target = fd_target (atoi (name));
-      if (target != NULL && g_str_has_prefix (target, "/memfd:" DMABUF_NAME))
+      if (target != NULL && (g_str_has_prefix (target, "/memfd:" DMABUF_NAME)
+                             || g_str_has_suffix (target, "/" UNSEEKABLE_NAME)))
         count++;
     }
   return count;

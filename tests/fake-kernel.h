@@ -175,6 +175,15 @@ void gvt_fake_kernel_set_primary (GvtFakeKernel *self,
 /* Same for the cursor plane. */
 void gvt_fake_kernel_set_cursor (GvtFakeKernel *self,
                                  const struct vfio_device_gfx_plane_info *plane);
+/* What GET_GFX_DMABUF of @dmabuf_id hands out from now on, instead of a
+ * memfd as big as the plane says: @size bytes (an exporter whose dma-buf
+ * can't back its plane), or GVT_FAKE_DMABUF_UNSEEKABLE, a FIFO, whose lseek
+ * fails with ESPIPE (no dma-buf does that since Linux 3.12).
+ * GVT_FAKE_DMABUF_PLANE_SIZE goes back to the plane's size. Either kind is
+ * counted by gvt_fake_count_dmabuf_fds. */
+#define GVT_FAKE_DMABUF_PLANE_SIZE ((gint64) -1)
+#define GVT_FAKE_DMABUF_UNSEEKABLE ((gint64) -2)
+void gvt_fake_kernel_set_dmabuf_size (GvtFakeKernel *self, guint32 dmabuf_id, gint64 size);
 /* Every 32-bit word of the dma-bufs handed out from now on (default 0). */
 void gvt_fake_kernel_set_fill (GvtFakeKernel *self, guint32 pixel);
 /* Instead of one colour, word i of each dma-buf handed out from now on is

@@ -3,6 +3,12 @@
 # In CI (CI=true) warnings are errors (tests/build.sh) and a skipped test
 # counts as failed: CI provides everything the suites need, so a skip there
 # is a bug.
+#
+# With no arguments, two more stages after the suites: the core under
+# valgrind, then the sanitize stage — every suite but the kernel VM built
+# with ASan and UBSan in BUILDDIR-sanitize (tests/sanitize/). Outside CI,
+# GVT_SKIP_SANITIZE=1 leaves the sanitize stage out (it says so); in CI it
+# always runs.
 set -uo pipefail
 
 cd "$(dirname "$0")/.."
@@ -21,11 +27,40 @@ if [ $# -eq 0 ]; then
   logs+=("$builddir/meson-logs/testlog-valgrind.json")
 fi
 
+# Once more built with -Db_sanitize=address,undefined: the `sanitize` test
+# setup (meson.build) runs every suite but the kernel VM (which runs the
+# normal build) and lint; UBSan aborts on its first error, LSan fails a
+# program that leaks (tests/sanitize/lsan.supp: the libraries' own leaks).
+# Mesa 25 comes from the normal build's cache (or $GVT_CACHE).
+if [ $# -eq 0 ]; then
+  sanitize_dir=$builddir-sanitize
+  sanitize_log=$sanitize_dir/meson-logs/testlog-sanitize.json
+  if [ "${GVT_SKIP_SANITIZE:-}" = 1 ] && [ "${CI:-}" != true ]; then
+    echo "sanitize stage skipped (GVT_SKIP_SANITIZE=1)"
+  else
+    rm -f "$sanitize_log"
+    started=$SECONDS
+    if BUILDDIR=$sanitize_dir SANITIZE=address,undefined bash tests/build.sh; then
+      GVT_CACHE=${GVT_CACHE:-$PWD/$builddir} \
+        meson test -C "$sanitize_dir" --setup sanitize --print-errorlogs --num-processes 2 \
+        || status=1
+    else
+      status=1
+    fi
+    echo "sanitize stage: $((SECONDS - started)) s"
+    logs+=("$sanitize_log")
+  fi
+fi
+
 python3 - "${CI:-}" "${logs[@]}" <<'PY'
 # Counts TAP subtests (a test program without TAP output counts as one).
-import json, re, sys
+import json, os, re, sys
 passed = failed = skipped = 0
 for log in sys.argv[2:]:
+  if not os.path.exists(log):
+    print(f"failed: {log} was not written (the build or meson failed)")
+    failed += 1
+    continue
   with open(log) as f:
     for line in f:
         t = json.loads(line)

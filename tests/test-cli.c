@@ -3,8 +3,11 @@
 #include <json-glib/json-glib.h>
 #include <stdio.h>
 #include <sys/wait.h>
+#include <glib/gstdio.h>
 
 #include "cmd/cmd.h"
+#include "common/gvt-error.h"
+#include "sim/vgpu-sim.h"
 #include "testutil.h"
 
 typedef struct {
@@ -158,6 +161,122 @@ test_probe_sim_fourcc (void)
   g_assert_nonnull (strstr (rg.out, "primary:  64x32 RG16 LINEAR, stride 128"));
 }
 
+/* The simulated device behind `probe sim...`, scripted before probe sees
+ * it (gvt_sim_set_new_hook). */
+static void
+sim_cursor_off_top_left (GvtSim *sim, gpointer data)
+{
+  gvt_sim_set_cursor (sim, 64, 1, 2);
+  gvt_sim_move_cursor (sim, (guint32) -10, (guint32) -5);
+}
+
+static void
+sim_short_dmabuf (GvtSim *sim, gpointer data)
+{
+  gvt_sim_set_dmabuf_size (sim, 1, GPOINTER_TO_INT (data));
+}
+
+static void
+sim_unseekable_dmabuf (GvtSim *sim, gpointer data)
+{
+  gvt_sim_set_dmabuf_size (sim, 1, GVT_SIM_DMABUF_UNSEEKABLE);
+}
+
+static void
+run_probe_scripted (Result *r, GvtSimNewHook script, gpointer data, const char *first, ...)
+{
+  const char *args[4] = { NULL };
+  va_list ap;
+  va_start (ap, first);
+  args[0] = first;
+  for (guint i = 1; i < G_N_ELEMENTS (args) - 1 && args[i - 1] != NULL; i++)
+    args[i] = va_arg (ap, const char *);
+  va_end (ap);
+
+  gvt_sim_set_new_hook (script, data);
+  run_cmd (r, gvt_cmd_probe, "probe", args[0], args[1], args[2], NULL);
+  gvt_sim_set_new_hook (NULL, NULL);
+}
+
+/* Positions are signed in the JSON and the text: -10, not 4294967286. */
+static void
+test_probe_sim_cursor_negative (void)
+{
+  g_auto (Result) r = { 0 };
+  run_probe_scripted (&r, sim_cursor_off_top_left, NULL, "--json", "sim:640x480", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpstr (r.err, ==, "");
+
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonObject *o = parse_object (parser, r.out);
+  g_assert_cmpstr (json_object_get_string_member (o, "state"), ==, "live");
+  JsonObject *c = json_object_get_object_member (o, "cursor");
+  g_assert_nonnull (c);
+  g_assert_cmpint (json_object_get_int_member (c, "x"), ==, -10);
+  g_assert_cmpint (json_object_get_int_member (c, "y"), ==, -5);
+  g_assert_cmpint (json_object_get_int_member (c, "hot_x"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (c, "hot_y"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (c, "width"), ==, 64);
+  g_assert_null (strstr (r.out, "4294967"));
+
+  g_auto (Result) text = { 0 };
+  run_probe_scripted (&text, sim_cursor_off_top_left, NULL, "sim:640x480", NULL);
+  g_assert_cmpint (text.status, ==, 0);
+  g_assert_nonnull (strstr (text.out, "cursor:   64x64 AR24 LINEAR, stride 256, size 16384, "));
+  g_assert_nonnull (strstr (text.out, ", at -10,-5, hotspot 1,2\n"));
+}
+
+/* The plane is fine, its dma-buf too small for it: invalid, with the
+ * reason, and no plane a window would draw. */
+static void
+test_probe_sim_short_dmabuf (void)
+{
+  g_auto (Result) r = { 0 };
+  g_test_expect_message ("gvt-view", G_LOG_LEVEL_WARNING,
+                         "*needs 8294400 bytes but its dma-buf has 4096*");
+  run_probe_scripted (&r, sim_short_dmabuf, GINT_TO_POINTER (4096), "--json", "sim:1920x1080",
+                      NULL);
+  g_test_assert_expected_messages ();
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpstr (r.err, ==, "");
+
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonObject *o = parse_object (parser, r.out);
+  g_assert_cmpstr (json_object_get_string_member (o, "state"), ==, "invalid");
+  const char *reason = json_object_get_string_member (o, "reason");
+  const char *want = "the guest's 1920x1080 primary plane needs 8294400 bytes but its "
+                     "dma-buf has 4096";
+  if (reason == NULL || strstr (reason, want) == NULL)
+    g_error ("reason '%s' lacks '%s'", reason, want);
+  g_assert_true (json_object_get_null_member (o, "primary"));
+  g_assert_true (json_object_get_null_member (o, "cursor"));
+
+  /* Exactly stride x height is enough. */
+  g_auto (Result) ok = { 0 };
+  run_probe_scripted (&ok, sim_short_dmabuf, GINT_TO_POINTER (640 * 4 * 480), "--json",
+                      "sim:640x480", NULL);
+  g_assert_cmpint (ok.status, ==, 0);
+  g_autoptr (JsonParser) ok_parser = json_parser_new ();
+  JsonObject *ok_o = parse_object (ok_parser, ok.out);
+  g_assert_cmpstr (json_object_get_string_member (ok_o, "state"), ==, "live");
+  g_assert_true (json_object_get_null_member (ok_o, "reason"));
+  g_assert_nonnull (json_object_get_object_member (ok_o, "primary"));
+}
+
+static void
+test_probe_sim_unseekable_dmabuf (void)
+{
+  g_auto (Result) r = { 0 };
+  g_test_expect_message ("gvt-view", G_LOG_LEVEL_WARNING, "*can't tell its size*");
+  run_probe_scripted (&r, sim_unseekable_dmabuf, NULL, "sim:640x480", NULL);
+  g_test_assert_expected_messages ();
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "state:    Unsupported plane — the guest's 640x480 primary "
+                                   "plane can't be checked: its dma-buf can't tell its size "
+                                   "(lseek: Illegal seek)"));
+  g_assert_nonnull (strstr (r.out, "primary:  none"));
+}
+
 typedef struct {
   const char *name;
   const char *args[5];
@@ -182,6 +301,30 @@ static const UsageCase usage_cases[] = {
   { "two-devices", { "probe", "sim", "sim", NULL }, 2, "one DEVICE" },
   { "bad-option", { "probe", "--frobnicate", NULL }, 2, "frobnicate" },
   { "bad-fd", { "probe", "--fd", "x", NULL }, 2, "fd" },
+  /* Numbers are digits, in range, and "not given" can't be typed. */
+#define FD_RANGE ": use a file descriptor number, 0 or more\n"
+  { "fd-negative", { "probe", "--fd", "-1", NULL }, 2, "gvt-view: --fd -1" FD_RANGE },
+  { "fd-negative-with-device", { "probe", "--fd", "-1", "sim", NULL }, 2,
+    "gvt-view: --fd -1" FD_RANGE },
+  { "fd-negative-equals", { "probe", "--fd=-5", NULL }, 2, "gvt-view: --fd -5" FD_RANGE },
+  { "fd-space", { "probe", "--fd", " 3", NULL }, 2, "gvt-view: --fd ' 3'" FD_RANGE },
+  { "fd-vtab", { "probe", "--fd", "\v3", NULL }, 2, "gvt-view: --fd \\v3" FD_RANGE },
+  { "fd-plus", { "probe", "--fd", "+3", NULL }, 2, "gvt-view: --fd +3" FD_RANGE },
+  { "fd-hex", { "probe", "--fd", "0x3", NULL }, 2, "gvt-view: --fd 0x3" FD_RANGE },
+  { "fd-octal", { "probe", "--fd", "010", NULL }, 2, "gvt-view: --fd 010" FD_RANGE },
+  { "fd-empty", { "probe", "--fd", "", NULL }, 2, "gvt-view: --fd ''" FD_RANGE },
+  { "fd-overflow", { "probe", "--fd", "2147483648", NULL }, 2, "gvt-view: --fd 2147483648" FD_RANGE },
+  { "fd-junk", { "probe", "--fd", "3x", NULL }, 2, "gvt-view: --fd 3x" FD_RANGE },
+#define WATCH_RANGE ": use 0 to 86400 seconds\n"
+  { "watch-negative", { "probe", "sim", "--watch", "-1", NULL }, 2, "gvt-view: --watch -1" WATCH_RANGE },
+  { "watch-too-long", { "probe", "sim", "--watch", "86401", NULL }, 2,
+    "gvt-view: --watch 86401" WATCH_RANGE },
+  { "watch-nan", { "probe", "sim", "--watch", "nan", NULL }, 2, "gvt-view: --watch nan" WATCH_RANGE },
+  { "watch-inf", { "probe", "sim", "--watch", "inf", NULL }, 2, "gvt-view: --watch inf" WATCH_RANGE },
+  { "watch-exponent", { "probe", "sim", "--watch", "1e3", NULL }, 2, "gvt-view: --watch 1e3" WATCH_RANGE },
+  { "watch-hex", { "probe", "sim", "--watch", "0x10", NULL }, 2, "gvt-view: --watch 0x10" WATCH_RANGE },
+  { "watch-space", { "probe", "sim", "--watch", " 5", NULL }, 2, "gvt-view: --watch ' 5'" WATCH_RANGE },
+  { "watch-bare-dot", { "probe", "sim", "--watch", "5.", NULL }, 2, "gvt-view: --watch 5." WATCH_RANGE },
 };
 
 static void
@@ -258,6 +401,155 @@ test_binary_probe_sim (void)
   g_assert_nonnull (strstr (r.out, "primary:  1920x1080 XR24"));
 }
 
+/* The option parsers on their own: what they take, and what they leave
+ * alone when the option is absent. */
+static void
+test_parse_numbers (void)
+{
+  g_autoptr (GError) error = NULL;
+  int fd = 42, n = 7;
+  double sec = 9;
+
+  g_assert_true (gvt_cmd_parse_fd (NULL, &fd, &error));
+  g_assert_cmpint (fd, ==, -1);
+  g_assert_true (gvt_cmd_parse_fd ("0", &fd, &error));
+  g_assert_cmpint (fd, ==, 0);
+  g_assert_true (gvt_cmd_parse_fd ("2147483647", &fd, &error));
+  g_assert_cmpint (fd, ==, G_MAXINT);
+  g_assert_no_error (error);
+  g_assert_false (gvt_cmd_parse_fd ("-0", &fd, &error));
+  g_assert_error (error, GVT_ERROR, GVT_ERROR_INVALID_ARGS);
+  g_assert_cmpstr (error->message, ==, "--fd -0: use a file descriptor number, 0 or more");
+  g_assert_cmpint (fd, ==, G_MAXINT);
+  g_clear_error (&error);
+
+  g_assert_true (gvt_cmd_parse_count ("--frames", NULL, 1, 100000, &n, &error));
+  g_assert_cmpint (n, ==, 7);
+  g_assert_true (gvt_cmd_parse_count ("--frames", "100000", 1, 100000, &n, &error));
+  g_assert_cmpint (n, ==, 100000);
+  g_assert_true (gvt_cmd_parse_count ("--frames", "1", 1, 100000, &n, &error));
+  g_assert_cmpint (n, ==, 1);
+  static const char *const bad_counts[] = {
+    "0", "100001", "-1", "+1", " 1", "1 ", "\v1", "01", "0x1", "1e3", "1.0", "", "9999999999",
+    "99999999999999999999",
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (bad_counts); i++)
+    {
+      g_assert_false (gvt_cmd_parse_count ("--frames", bad_counts[i], 1, 100000, &n, &error));
+      g_assert_error (error, GVT_ERROR, GVT_ERROR_INVALID_ARGS);
+      g_assert_true (g_str_has_prefix (error->message, "--frames "));
+      g_assert_true (g_str_has_suffix (error->message, ": use 1 to 100000"));
+      g_assert_cmpint (n, ==, 1);
+      g_clear_error (&error);
+    }
+
+  g_assert_true (gvt_cmd_parse_seconds ("--at", NULL, 86400, &sec, &error));
+  g_assert_cmpfloat (sec, ==, 9);
+  static const struct { const char *text; double value; } good_seconds[] = {
+    { "0", 0 }, { "0.5", 0.5 }, { "3.25", 3.25 }, { "86400", 86400 }, { "86400.0", 86400 },
+    { "0.000000001", 1e-9 },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (good_seconds); i++)
+    {
+      g_assert_true (gvt_cmd_parse_seconds ("--at", good_seconds[i].text, 86400, &sec, &error));
+      g_assert_no_error (error);
+      g_assert_cmpfloat_with_epsilon (sec, good_seconds[i].value, 1e-12);
+    }
+  static const char *const bad_seconds[] = {
+    "-1", "-0", "+1", " 1", "1 ", "\t1", "\v1", "01", "0x1", "0x1p3", "1e3", "1E3", "nan",
+    "inf", "infinity", ".5", "5.", "1..2", "1.2.3", "1,5", "", ".", "86400.1", "86401",
+    "99999999999", "0.0000000001",
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (bad_seconds); i++)
+    {
+      sec = 9;
+      g_assert_false (gvt_cmd_parse_seconds ("--at", bad_seconds[i], 86400, &sec, &error));
+      g_assert_error (error, GVT_ERROR, GVT_ERROR_INVALID_ARGS);
+      g_assert_true (g_str_has_prefix (error->message, "--at "));
+      g_assert_true (g_str_has_suffix (error->message, ": use 0 to 86400 seconds"));
+      g_assert_cmpfloat (sec, ==, 9);
+      g_clear_error (&error);
+    }
+}
+
+typedef struct {
+  const char *name;
+  const char *args[8];
+  const char *err;  /* all of stderr */
+} BinaryUsageCase;
+
+/* The commands that live only in the binary (the viewer, the window demo)
+ * or need GL (bench): each bad value is exit status 2 with the range, and
+ * nothing is opened or written before. */
+static const BinaryUsageCase binary_usage_cases[] = {
+  { "view-fd-negative", { "--fd", "-1", NULL }, "gvt-view: --fd -1" FD_RANGE },
+  { "view-fd-negative-with-device", { "--fd", "-1", "sim", NULL }, "gvt-view: --fd -1" FD_RANGE },
+  { "view-fd-space", { "--fd", " 0", NULL }, "gvt-view: --fd ' 0'" FD_RANGE },
+  { "view-fd-hex", { "--fd", "0x0", NULL }, "gvt-view: --fd 0x0" FD_RANGE },
+  { "bench-fd-negative", { "bench", "--fd", "-1", NULL }, "gvt-view: --fd -1" FD_RANGE },
+  { "bench-fd-space", { "bench", "--fd", " 0", NULL }, "gvt-view: --fd ' 0'" FD_RANGE },
+#define FRAMES_RANGE ": use 1 to 100000\n"
+  { "bench-frames-zero", { "bench", "sim", "--frames", "0", NULL }, "gvt-view: --frames 0" FRAMES_RANGE },
+  { "bench-frames-negative", { "bench", "--frames", "-1", NULL }, "gvt-view: --frames -1" FRAMES_RANGE },
+  { "bench-frames-too-many", { "bench", "--frames", "100001", NULL },
+    "gvt-view: --frames 100001" FRAMES_RANGE },
+  { "bench-frames-hex", { "bench", "--frames", "0x10", NULL }, "gvt-view: --frames 0x10" FRAMES_RANGE },
+  { "bench-frames-octal", { "bench", "--frames", "010", NULL }, "gvt-view: --frames 010" FRAMES_RANGE },
+  { "bench-frames-space", { "bench", "--frames", " 5", NULL }, "gvt-view: --frames ' 5'" FRAMES_RANGE },
+  { "bench-frames-empty", { "bench", "--frames", "", NULL }, "gvt-view: --frames ''" FRAMES_RANGE },
+#define AT_RANGE ": use 0 to 86400 seconds\n"
+  { "demo-at-negative", { "demo", "--at", "-1", NULL }, "gvt-view: --at -1" AT_RANGE },
+  { "demo-at-negative-equals", { "demo", "--at=-1", NULL }, "gvt-view: --at -1" AT_RANGE },
+  { "demo-at-too-late", { "demo", "--at", "86401", NULL }, "gvt-view: --at 86401" AT_RANGE },
+  { "demo-at-nan", { "demo", "--at", "nan", NULL }, "gvt-view: --at nan" AT_RANGE },
+  { "demo-at-exponent", { "demo", "--at", "1e3", NULL }, "gvt-view: --at 1e3" AT_RANGE },
+  { "demo-at-space", { "demo", "--at", " 5", NULL }, "gvt-view: --at ' 5'" AT_RANGE },
+  /* The headless demo and snapshot take the same rules. */
+  { "demo-snapshot-at-negative", { "demo", "--snapshot", "x.png", "--at", "-1", NULL },
+    "gvt-view: --at -1" AT_RANGE },
+  { "demo-snapshot-at-exponent", { "demo", "--snapshot", "x.png", "--at", "1e1", NULL },
+    "gvt-view: --at 1e1" AT_RANGE },
+  { "snapshot-fd-negative", { "snapshot", "--fd", "-1", "-o", "x.png", NULL },
+    "gvt-view: --fd -1" FD_RANGE },
+  { "snapshot-wait-negative", { "snapshot", "sim", "--wait", "-1", "-o", "x.png", NULL },
+    "gvt-view: --wait -1: use 0 to 3600 seconds\n" },
+  { "snapshot-wait-hex", { "snapshot", "sim", "--wait", "0x1", "-o", "x.png", NULL },
+    "gvt-view: --wait 0x1: use 0 to 3600 seconds\n" },
+};
+
+static void
+test_binary_usage_errors (gconstpointer data)
+{
+  const BinaryUsageCase *c = data;
+  g_autoptr (GError) error = NULL;
+  /* Its own empty directory: the demo would write its fallback PNG here. */
+  g_autofree char *dir = g_dir_make_tmp ("gvt-view-usage-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_ptr_array_add (argv, (gpointer) GVT_VIEW_BIN);
+  for (const char *const *a = c->args; *a; a++)
+    g_ptr_array_add (argv, (gpointer) *a);
+  g_ptr_array_add (argv, NULL);
+  g_autofree char *out = NULL, *err = NULL;
+  int wait_status = 0;
+  /* No display: a window would not open anyway, and must not be tried. */
+  g_auto (GStrv) envp = g_environ_unsetenv (g_get_environ (), "DISPLAY");
+  envp = g_environ_unsetenv (envp, "WAYLAND_DISPLAY");
+  g_assert_true (g_spawn_sync (dir, (char **) argv->pdata, envp, G_SPAWN_DEFAULT, NULL, NULL,
+                               &out, &err, &wait_status, &error));
+  g_assert_no_error (error);
+  g_assert_true (WIFEXITED (wait_status));
+  g_assert_cmpint (WEXITSTATUS (wait_status), ==, 2);
+  g_assert_cmpstr (out, ==, "");
+  g_assert_cmpstr (err, ==, c->err);
+
+  g_autoptr (GDir) d = g_dir_open (dir, 0, &error);
+  g_assert_no_error (error);
+  g_assert_null (g_dir_read_name (d));
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -266,6 +558,9 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/probe/sim-json", test_probe_sim_json);
   g_test_add_func ("/cli/probe/sim-fourcc", test_probe_sim_fourcc);
   g_test_add_func ("/cli/probe/sim-unsupported-format", test_probe_sim_unsupported_format);
+  g_test_add_func ("/cli/probe/sim-cursor-negative", test_probe_sim_cursor_negative);
+  g_test_add_func ("/cli/probe/sim-short-dmabuf", test_probe_sim_short_dmabuf);
+  g_test_add_func ("/cli/probe/sim-unseekable-dmabuf", test_probe_sim_unseekable_dmabuf);
   for (gsize i = 0; i < G_N_ELEMENTS (usage_cases); i++)
     {
       g_autofree char *path = g_strdup_printf ("/cli/usage/%s", usage_cases[i].name);
@@ -274,5 +569,11 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/binary/help", test_binary_help);
   g_test_add_func ("/cli/binary/unknown-command", test_binary_unknown_command);
   g_test_add_func ("/cli/binary/probe-sim", test_binary_probe_sim);
+  g_test_add_func ("/cli/parse-numbers", test_parse_numbers);
+  for (gsize i = 0; i < G_N_ELEMENTS (binary_usage_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/cli/binary/usage/%s", binary_usage_cases[i].name);
+      g_test_add_data_func (path, &binary_usage_cases[i], test_binary_usage_errors);
+    }
   return g_test_run ();
 }

@@ -84,6 +84,10 @@ test_refused (void)
   check_refused (NULL, -1, "no DEVICE given");
   check_refused ("", -1, "no DEVICE given");
   check_refused ("/dev/vfio/7", 3, "not both");
+  /* Below "not given", never read as "not given". */
+  check_refused (NULL, -2, "--fd -2: use a file descriptor number, 0 or more");
+  check_refused ("sim", -7, "--fd -7: use a file descriptor number, 0 or more");
+  check_refused (NULL, G_MININT, "use a file descriptor number, 0 or more");
 }
 
 int

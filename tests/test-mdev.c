@@ -393,6 +393,82 @@ test_parse_description (void)
   g_assert_cmpint (t.low_gm_mb, ==, -1);
 }
 
+/* Spellings of a number the kernel never writes. Each reads as "not a
+ * number", wherever sysfs holds a number. */
+static const char *const hostile_numbers[] = {
+  "\v4", "\v+4", " \v4", "\t4", "4\t", "4\v", "\f4", "\r4", "+4", "-4", "-0", "+0",
+  "0x4", "0X4", "04", "00", "", "4x", "4 4", "4.0", "1e3", "2147483648", "99999999999",
+  "18446744073709551617", "\xd9\xa4" /* ARABIC-INDIC DIGIT FOUR */,
+  "\xef\xbc\x94" /* FULLWIDTH DIGIT FOUR */,
+};
+
+static void
+assert_one_lost (const char *description, const GvtMdevType *t, int low, int high, int fence,
+                 int w, int h, int weight)
+{
+  g_autofree char *shown = g_strescape (description, NULL);
+  if (t->low_gm_mb != low || t->high_gm_mb != high || t->fence != fence || t->max_xres != w
+      || t->max_yres != h || t->weight != weight)
+    g_error ("'%s' parsed as %d %d %d %dx%d %d, not %d %d %d %dx%d %d", shown, t->low_gm_mb,
+             t->high_gm_mb, t->fence, t->max_xres, t->max_yres, t->weight, low, high, fence,
+             w, h, weight);
+}
+
+/* Each hostile spelling alone in each field: that field is -1, the good
+ * fields around it are intact. */
+static void
+test_parse_description_hostile (void)
+{
+  GvtMdevType t = { 0 };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (hostile_numbers); i++)
+    {
+      const char *n = hostile_numbers[i];
+      g_autofree char *fence = g_strdup_printf (
+          "low_gm_size: 128MB\nhigh_gm_size: 512MB\nfence: %s\nresolution: 1920x1200\n"
+          "weight: 4\n", n);
+      gvt_mdev_type_parse_description (&t, fence);
+      assert_one_lost (fence, &t, 128, 512, -1, 1920, 1200, 4);
+
+      /* The one-line form, where the value ends at a comma. */
+      g_autofree char *weight = g_strdup_printf ("low_gm_size: 64MB, weight: %s, fence: 2", n);
+      gvt_mdev_type_parse_description (&t, weight);
+      assert_one_lost (weight, &t, 64, -1, 2, -1, -1, -1);
+
+      g_autofree char *low = g_strdup_printf ("low_gm_size: %sMB\nhigh_gm_size: 512MB\n", n);
+      gvt_mdev_type_parse_description (&t, low);
+      assert_one_lost (low, &t, -1, 512, -1, -1, -1, -1);
+
+      g_autofree char *high = g_strdup_printf ("low_gm_size: 128MB\nhigh_gm_size: %s MB\n", n);
+      gvt_mdev_type_parse_description (&t, high);
+      assert_one_lost (high, &t, 128, -1, -1, -1, -1, -1);
+
+      g_autofree char *xres = g_strdup_printf ("resolution: %sx768\nfence: 4", n);
+      gvt_mdev_type_parse_description (&t, xres);
+      assert_one_lost (xres, &t, -1, -1, 4, -1, -1, -1);
+
+      g_autofree char *yres = g_strdup_printf ("resolution: 1024x%s\nfence: 4", n);
+      gvt_mdev_type_parse_description (&t, yres);
+      assert_one_lost (yres, &t, -1, -1, 4, -1, -1, -1);
+    }
+
+  /* The spelling from the bug report, and a sign after spaces. */
+  gvt_mdev_type_parse_description (&t, "fence:\v+4\nweight: 4");
+  g_assert_cmpint (t.fence, ==, -1);
+  g_assert_cmpint (t.weight, ==, 4);
+  gvt_mdev_type_parse_description (&t, "fence:  +4");
+  g_assert_cmpint (t.fence, ==, -1);
+
+  /* The edges of what is a number. */
+  gvt_mdev_type_parse_description (&t,
+      "low_gm_size: 0MB\nhigh_gm_size: 2147483647MB\nfence: 0\nresolution: 1x1\n"
+      "weight: 2147483647");
+  assert_one_lost ("edges", &t, 0, G_MAXINT, 0, 1, 1, G_MAXINT);
+  gvt_mdev_type_parse_description (&t, "resolution: 2147483647x2147483647");
+  g_assert_cmpint (t.max_xres, ==, G_MAXINT);
+  g_assert_cmpint (t.max_yres, ==, G_MAXINT);
+}
+
 /* --- tests: scanning --- */
 
 static void
@@ -657,11 +733,14 @@ test_scan_bad_input (Fixture *f, gconstpointer data)
   g_assert_error (resolve_error, GVT_ERROR, GVT_ERROR_FAILED);
   g_assert_cmpstr (resolve_error->message, ==,
                    "cannot open 22222222-2222-4333-8444-555555555555: its iommu_group link "
-                   "names 'notanumber', not a group number");
+                   "names 'notanumber', not a group number (the kernel names IOMMU groups in "
+                   "plain digits), so it has no /dev/vfio node — look at `ls -l "
+                   "/sys/bus/mdev/devices/22222222-2222-4333-8444-555555555555/iommu_group`");
   g_assert_null (group);
 }
 
 /* --- tests: resolving --- */
+
 
 static void
 assert_resolves (const char *input, const char *want_group, const char *want_name)
@@ -672,6 +751,147 @@ assert_resolves (const char *input, const char *want_group, const char *want_nam
   g_assert_no_error (error);
   g_assert_cmpstr (group, ==, want_group);
   g_assert_cmpstr (name, ==, want_name);
+}
+
+/* available_instances as written: good ones and every hostile spelling
+ * (with and without the kernel's newline), one type each. */
+static const struct { const char *text; gsize len; int want; } avail_cases[] = {
+  { "4", 1, 4 }, { "4\n", 2, 4 }, { "0\n", 2, 0 }, { "2147483647\n", 11, G_MAXINT },
+  { " 4\n", 3, -1 }, { "\t4\n", 3, -1 }, { "\v4\n", 3, -1 }, { "\v+4\n", 4, -1 },
+  { "+4\n", 3, -1 }, { "-4\n", 3, -1 }, { "0x4\n", 4, -1 }, { "04\n", 3, -1 },
+  { "\n", 1, -1 }, { "", 0, -1 }, { "4\n\n", 3, -1 }, { "4 \n", 3, -1 }, { "4\r\n", 3, -1 },
+  { "4\v", 2, -1 }, { "4x\n", 3, -1 }, { "2147483648\n", 11, -1 },
+  { "99999999999999999999\n", 21, -1 }, { "4\0\n", 3, -1 }, { "\xd9\xa4\n", 3, -1 },
+};
+
+/* IOMMU group link names that are no group number. */
+static const char *const hostile_groups[] = {
+  "+4", " 4", "\v4", "\v+4", "\t4", "4 ", "-1", "-0", "0x4", "04", "4junk", "2147483648",
+  "99999999999", "\xd9\xa4",
+};
+
+#define HOSTILE_UUID_FMT "%08x-2222-4333-8444-555555555555"
+
+/* The GVT-g host, plus a parent whose numbers are spelt every way the
+ * kernel never spells them, and vGPUs whose group links name no number. */
+static char *
+build_hostile_host (Fixture *f)
+{
+  build_gvt_host (f);
+  g_autofree char *parent = add_parent (f, "P: /devices/virtual/hostile/hostile\n"
+                                           "E: SUBSYSTEM=hostile\n");
+  add_type (f, parent, "t-fence", "fence",
+            "low_gm_size: 128MB\nhigh_gm_size: 512MB\nfence:\v+4\nresolution: 1920x1200\n"
+            "weight: 4\n", "vfio-pci", "2\n");
+  for (gsize i = 0; i < G_N_ELEMENTS (avail_cases); i++)
+    {
+      g_autofree char *id = g_strdup_printf ("t-avail-%02" G_GSIZE_FORMAT, i);
+      add_type (f, parent, id, "avail", "virtual display", "vfio-pci", NULL);
+      g_autofree char *path = g_build_filename (parent, "mdev_supported_types", id,
+                                                "available_instances", NULL);
+      tb_write (f, path, avail_cases[i].text, (gssize) avail_cases[i].len);
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (hostile_groups); i++)
+    {
+      g_autofree char *uuid = g_strdup_printf (HOSTILE_UUID_FMT, (guint) i + 1);
+      add_instance (f, parent, uuid, "t-fence", -1, "vfio_mdev");
+      g_autofree char *dev = g_build_filename (parent, uuid, NULL);
+      g_autofree char *target = g_strconcat ("../../../../kernel/iommu_groups/",
+                                             hostile_groups[i], NULL);
+      umockdev_testbed_set_attribute_link (f->tb, dev, "iommu_group", target);
+    }
+  return g_steal_pointer (&parent);
+}
+
+static void
+test_scan_hostile_numbers (Fixture *f, gconstpointer data)
+{
+  g_autofree char *parent = build_hostile_host (f);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GvtMdevListing) listing = gvt_mdev_scan (&error);
+  g_assert_no_error (error);
+
+  /* The GVT-g parent is untouched by its hostile neighbour. */
+  g_assert_cmpuint (listing->parents->len, ==, 2);
+  const GvtMdevParent *gvt = listing->parents->pdata[0];
+  g_assert_cmpstr (gvt->name, ==, "0000:00:02.0");
+  g_assert_cmpuint (gvt->types->len, ==, 4);
+  assert_gvt_type (gvt->types->pdata[2], "i915-GVTg_V5_4", "GVTg_V5_4", 2,
+                   128, 512, 4, 1920, 1200, 4);
+
+  const GvtMdevParent *hostile = listing->parents->pdata[1];
+  g_assert_cmpstr (hostile->name, ==, "hostile");
+  g_assert_cmpuint (hostile->types->len, ==, G_N_ELEMENTS (avail_cases) + 1);
+  /* "fence:\v+4" loses the fence only. */
+  assert_gvt_type (find_type (hostile, "t-fence"), "t-fence", "fence", 2,
+                   128, 512, -1, 1920, 1200, 4);
+  for (gsize i = 0; i < G_N_ELEMENTS (avail_cases); i++)
+    {
+      g_autofree char *id = g_strdup_printf ("t-avail-%02" G_GSIZE_FORMAT, i);
+      const GvtMdevType *t = find_type (hostile, id);
+      g_autofree char *shown = g_strescape (avail_cases[i].text, NULL);
+      if (t->available != avail_cases[i].want)
+        g_error ("available_instances '%s' read as %d, not %d", shown, t->available,
+                 avail_cases[i].want);
+      g_assert_cmpstr (t->description, ==, "virtual display");
+    }
+
+  /* Two good vGPUs and one per hostile group name, each with no group. */
+  g_assert_cmpuint (listing->instances->len, ==, 2 + G_N_ELEMENTS (hostile_groups));
+  for (guint i = 0; i < listing->instances->len; i++)
+    {
+      const GvtMdevInstance *inst = listing->instances->pdata[i];
+      if (strcmp (inst->uuid, GVT_UUID_A) == 0 || strcmp (inst->uuid, GVT_UUID_B) == 0)
+        {
+          g_assert_cmpint (inst->iommu_group, ==, strcmp (inst->uuid, GVT_UUID_A) == 0 ? 0 : 1);
+          g_assert_null (inst->bad_iommu_group);
+          continue;
+        }
+      guint n = 0;
+      g_assert_cmpint (sscanf (inst->uuid, "%08x-", &n), ==, 1);
+      g_assert_cmpuint (n, >=, 1);
+      g_assert_cmpuint (n, <=, G_N_ELEMENTS (hostile_groups));
+      g_assert_cmpint (inst->iommu_group, ==, -1);
+      g_assert_cmpstr (inst->bad_iommu_group, ==, hostile_groups[n - 1]);
+      g_assert_cmpstr (inst->type, ==, "t-fence");
+      g_assert_cmpstr (inst->parent, ==, "hostile");
+      g_assert_cmpstr (inst->driver, ==, "vfio_mdev");
+    }
+}
+
+/* Opening a vGPU whose group link names no number is refused with the
+ * name (escaped) and where to look; the good ones still resolve. */
+static void
+test_resolve_hostile_group (Fixture *f, gconstpointer data)
+{
+  g_autofree char *parent = build_hostile_host (f);
+  assert_resolves (GVT_UUID_A, "/dev/vfio/0", GVT_UUID_A);
+  assert_resolves (GVT_UUID_B, "/dev/vfio/1", GVT_UUID_B);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (hostile_groups); i++)
+    {
+      g_autofree char *uuid = g_strdup_printf (HOSTILE_UUID_FMT, (guint) i + 1);
+      g_autofree char *shown = g_strescape (hostile_groups[i], NULL);
+      g_autofree char *want = g_strdup_printf (
+          "cannot open %s: its iommu_group link names '%s', not a group number (the kernel "
+          "names IOMMU groups in plain digits), so it has no /dev/vfio node — look at "
+          "`ls -l /sys/bus/mdev/devices/%s/iommu_group`", uuid, shown, uuid);
+      g_autoptr (GError) error = NULL;
+      g_autofree char *group = NULL, *name = NULL;
+      g_assert_false (gvt_mdev_resolve (uuid, &group, &name, &error));
+      g_assert_error (error, GVT_ERROR, GVT_ERROR_FAILED);
+      g_assert_cmpstr (error->message, ==, want);
+      g_assert_null (group);
+      g_assert_null (name);
+    }
+
+  /* What exists, for other error messages, says which link is wrong. */
+  g_autofree char *described = gvt_mdev_describe_instances ();
+  g_assert_nonnull (strstr (described, "  /dev/vfio/0  (" GVT_UUID_A ", i915-GVTg_V5_4)\n"));
+  g_assert_nonnull (strstr (described, "  (IOMMU group '+4' is not a number)  "
+                                       "(00000001-2222-4333-8444-555555555555, t-fence)"));
+  g_assert_nonnull (strstr (described, "  (IOMMU group '\\v4' is not a number)  "
+                                       "(00000003-2222-4333-8444-555555555555, t-fence)"));
 }
 
 static void
@@ -1047,6 +1267,98 @@ test_list_json_bad_input (Fixture *f, gconstpointer data)
   assert_null_member (bare, "iommu_group");
 }
 
+static JsonObject *
+find_json (JsonObject *o, const char *member, const char *key, const char *value)
+{
+  JsonArray *a = json_object_get_array_member (o, member);
+  for (guint i = 0; i < json_array_get_length (a); i++)
+    {
+      JsonObject *e = json_array_get_object_element (a, i);
+      if (g_strcmp0 (json_object_get_string_member (e, key), value) == 0)
+        return e;
+    }
+  g_error ("no %s with %s '%s'", member, key, value);
+}
+
+/* Every hostile number is null in the JSON, and nothing else is lost. */
+static void
+test_list_json_hostile_numbers (Fixture *f, gconstpointer data)
+{
+  g_autofree char *parent = build_hostile_host (f);
+  g_auto (ListRun) r = { 0 };
+  run_list (&r, list_json_args);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpstr (r.err, ==, "");
+  g_autoptr (JsonNode) root = parse_json (r.out);
+  JsonObject *o = json_node_get_object (root);
+
+  JsonObject *gvt = find_json (o, "parents", "name", "0000:00:02.0");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (gvt, "types")), ==, 4);
+  JsonObject *v54 = find_json (gvt, "types", "id", "i915-GVTg_V5_4");
+  g_assert_cmpint (json_object_get_int_member (v54, "fence"), ==, 4);
+  g_assert_cmpint (json_object_get_int_member (v54, "available_instances"), ==, 2);
+
+  JsonObject *hostile = find_json (o, "parents", "name", "hostile");
+  JsonObject *fence = find_json (hostile, "types", "id", "t-fence");
+  assert_null_member (fence, "fence");
+  g_assert_cmpint (json_object_get_int_member (fence, "low_gm_mb"), ==, 128);
+  g_assert_cmpint (json_object_get_int_member (fence, "high_gm_mb"), ==, 512);
+  g_assert_cmpint (json_object_get_int_member (fence, "weight"), ==, 4);
+  g_assert_cmpint (json_object_get_int_member (fence, "available_instances"), ==, 2);
+  JsonObject *res = json_object_get_object_member (fence, "resolution");
+  g_assert_nonnull (res);
+  g_assert_cmpint (json_object_get_int_member (res, "width"), ==, 1920);
+  for (gsize i = 0; i < G_N_ELEMENTS (avail_cases); i++)
+    {
+      g_autofree char *id = g_strdup_printf ("t-avail-%02" G_GSIZE_FORMAT, i);
+      JsonObject *t = find_json (hostile, "types", "id", id);
+      if (avail_cases[i].want < 0)
+        assert_null_member (t, "available_instances");
+      else
+        g_assert_cmpint (json_object_get_int_member (t, "available_instances"), ==,
+                         avail_cases[i].want);
+      g_assert_cmpstr (json_object_get_string_member (t, "name"), ==, "avail");
+    }
+
+  JsonObject *a = find_json (o, "instances", "uuid", GVT_UUID_A);
+  g_assert_cmpint (json_object_get_int_member (a, "iommu_group"), ==, 0);
+  g_assert_cmpstr (json_object_get_string_member (a, "vfio_group_path"), ==, "/dev/vfio/0");
+  JsonObject *b = find_json (o, "instances", "uuid", GVT_UUID_B);
+  g_assert_cmpint (json_object_get_int_member (b, "iommu_group"), ==, 1);
+  for (gsize i = 0; i < G_N_ELEMENTS (hostile_groups); i++)
+    {
+      g_autofree char *uuid = g_strdup_printf (HOSTILE_UUID_FMT, (guint) i + 1);
+      JsonObject *inst = find_json (o, "instances", "uuid", uuid);
+      assert_null_member (inst, "iommu_group");
+      assert_null_member (inst, "vfio_group_path");
+      g_assert_cmpstr (json_object_get_string_member (inst, "type"), ==, "t-fence");
+      g_assert_cmpstr (json_object_get_string_member (inst, "parent"), ==, "hostile");
+      g_assert_cmpstr (json_object_get_string_member (inst, "driver"), ==, "vfio_mdev");
+    }
+}
+
+/* The table too: hostile numbers are "-", the good vGPUs keep their
+ * nodes, no control character reaches the terminal. */
+static void
+test_list_text_hostile_numbers (Fixture *f, gconstpointer data)
+{
+  g_autofree char *parent = build_hostile_host (f);
+  g_auto (ListRun) r = { 0 };
+  run_list (&r, list_args);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpstr (r.err, ==, "");
+  g_assert_nonnull (strstr (r.out,
+    "  i915-GVTg_V5_4  GVTg_V5_4  2      vfio-pci  128MB   512MB    4      1920x1200   4\n"));
+  g_assert_nonnull (strstr (r.out, "  t-fence     fence  2           vfio-pci  128MB   512MB    -  "
+                                   "    1920x1200   4\n"));
+  g_assert_nonnull (strstr (r.out, "  " GVT_UUID_A "  i915-GVTg_V5_4  0000:00:02.0  /dev/vfio/0  "
+                                   "vfio_mdev\n"));
+  g_assert_nonnull (strstr (r.out, "  00000001-2222-4333-8444-555555555555  t-fence         "
+                                   "hostile       -            vfio_mdev\n"));
+  for (const char *c = r.out; *c; c++)
+    g_assert_true ((guchar) *c >= 0x20 || *c == '\n');
+}
+
 static void
 test_list_usage (Fixture *f, gconstpointer data)
 {
@@ -1096,16 +1408,19 @@ main (int argc, char **argv)
 
   g_test_add_func ("/mdev/uuid", test_is_uuid);
   g_test_add_func ("/mdev/parse-description", test_parse_description);
+  g_test_add_func ("/mdev/parse-description/hostile-numbers", test_parse_description_hostile);
 
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("/mdev/scan/gvt", test_scan_gvt);
   ADD ("/mdev/scan/samples", test_scan_samples);
   ADD ("/mdev/scan/empty", test_scan_empty);
   ADD ("/mdev/scan/bad-input", test_scan_bad_input);
+  ADD ("/mdev/scan/hostile-numbers", test_scan_hostile_numbers);
   ADD ("/mdev/resolve/uuid-and-path", test_resolve);
   ADD ("/mdev/resolve/unknown", test_resolve_unknown);
   ADD ("/mdev/resolve/unknown-empty-host", test_resolve_unknown_empty);
   ADD ("/mdev/resolve/no-group", test_resolve_no_group);
+  ADD ("/mdev/resolve/hostile-group", test_resolve_hostile_group);
   ADD ("/mdev/describe-instances", test_describe_instances);
   ADD ("/mdev/list/text/gvt", test_list_text_gvt);
   ADD ("/mdev/list/text/samples", test_list_text_samples);
@@ -1116,6 +1431,8 @@ main (int argc, char **argv)
   ADD ("/mdev/list/json/samples", test_list_json_samples);
   ADD ("/mdev/list/json/empty", test_list_json_empty);
   ADD ("/mdev/list/json/bad-input", test_list_json_bad_input);
+  ADD ("/mdev/list/json/hostile-numbers", test_list_json_hostile_numbers);
+  ADD ("/mdev/list/text/hostile-numbers", test_list_text_hostile_numbers);
   ADD ("/mdev/list/usage", test_list_usage);
 #undef ADD
 

@@ -1,4 +1,5 @@
 /* Tests of the plane value type, its validation and GvtBuffer. */
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -201,12 +202,12 @@ test_plane_values (void)
   g_assert_cmpuint (gvt_plane_get_fourcc (a), ==, DRM_FORMAT_ARGB8888);
   g_assert_cmpuint (gvt_plane_get_width (a), ==, 64);
   g_assert_cmpuint (gvt_plane_get_stride (a), ==, 256);
-  g_assert_cmpuint (gvt_plane_get_x (a), ==, 100);
-  g_assert_cmpuint (gvt_plane_get_y (a), ==, 200);
+  g_assert_cmpint (gvt_plane_get_x (a), ==, 100);
+  g_assert_cmpint (gvt_plane_get_y (a), ==, 200);
   g_assert_cmpuint (gvt_plane_get_hot_x (a), ==, 3);
   g_assert_cmpuint (gvt_plane_get_hot_y (a), ==, 5);
   g_assert_cmpuint (gvt_plane_get_dmabuf_id (a), ==, 9);
-  g_assert_cmpuint (gvt_plane_get_x (b), ==, 5);
+  g_assert_cmpint (gvt_plane_get_x (b), ==, 5);
   /* Position is not part of the image. */
   g_assert_true (gvt_plane_same_image (a, b));
 
@@ -238,9 +239,121 @@ test_primary_has_no_position (void)
                                                         free_data);
   g_autoptr (GvtPlane) plane = gvt_plane_new (&p, GVT_PLANE_PRIMARY, GVT_PLANE_SOURCE_DMABUF,
                                               buffer);
-  g_assert_cmpuint (gvt_plane_get_x (plane), ==, 0);
-  g_assert_cmpuint (gvt_plane_get_y (plane), ==, 0);
+  g_assert_cmpint (gvt_plane_get_x (plane), ==, 0);
+  g_assert_cmpint (gvt_plane_get_y (plane), ==, 0);
   g_assert_cmpuint (gvt_plane_get_hot_x (plane), ==, GVT_HOTSPOT_UNKNOWN);
+
+  /* Not even a negative one: a primary has no position. */
+  p.x_pos = 0xFFFFFFF6u;
+  p.y_pos = 0x80000000u;
+  g_autoptr (GvtPlane) again = gvt_plane_new (&p, GVT_PLANE_PRIMARY, GVT_PLANE_SOURCE_DMABUF,
+                                              buffer);
+  g_assert_cmpint (gvt_plane_get_x (again), ==, 0);
+  g_assert_cmpint (gvt_plane_get_y (again), ==, 0);
+}
+
+typedef struct {
+  guint32 wire;  /* x_pos or y_pos as the device put it */
+  gint32 value;  /* what every consumer reads */
+} PositionCase;
+
+static const PositionCase position_cases[] = {
+  { 0, 0 },
+  { 1, 1 },
+  { 100, 100 },
+  /* The largest magnitudes GVT-g can report (13-bit x, 12-bit y): as is. */
+  { 8191, 8191 },
+  { 4095, 4095 },
+  /* Two's complement, as a device that keeps the sign says it. */
+  { 0xFFFFFFF6u, -10 },
+  { 0xFFFFFFFBu, -5 },
+  { 0xFFFFFFFFu, -1 },
+  { (guint32) -255, -255 },
+  /* The bound: +-GVT_PLANE_POS_LIMIT and beyond. */
+  { GVT_PLANE_POS_LIMIT, GVT_PLANE_POS_LIMIT },
+  { GVT_PLANE_POS_LIMIT + 1, GVT_PLANE_POS_LIMIT },
+  { (guint32) -GVT_PLANE_POS_LIMIT, -GVT_PLANE_POS_LIMIT },
+  { (guint32) -GVT_PLANE_POS_LIMIT - 1, -GVT_PLANE_POS_LIMIT },
+  { 0x7FFFFFF0u, GVT_PLANE_POS_LIMIT },
+  { 0x7FFFFFFFu, GVT_PLANE_POS_LIMIT },
+  { 0x80000000u, -GVT_PLANE_POS_LIMIT },
+  { 0x80000001u, -GVT_PLANE_POS_LIMIT },
+};
+
+static void
+test_cursor_position (void)
+{
+  g_autoptr (GvtBuffer) buffer = gvt_buffer_new_memory (g_malloc0 (1), 1, free_data);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (position_cases); i++)
+    for (gsize j = 0; j < G_N_ELEMENTS (position_cases); j += 5)
+      {
+        struct vfio_device_gfx_plane_info c = good_cursor ();
+        c.x_pos = position_cases[i].wire;
+        c.y_pos = position_cases[j].wire;
+        g_autoptr (GvtPlane) plane = gvt_plane_new (&c, GVT_PLANE_CURSOR,
+                                                    GVT_PLANE_SOURCE_DMABUF, buffer);
+        if (gvt_plane_get_x (plane) != position_cases[i].value
+            || gvt_plane_get_y (plane) != position_cases[j].value)
+          g_error ("wire %u,%u (0x%08x,0x%08x) read as %d,%d, not %d,%d",
+                   c.x_pos, c.y_pos, c.x_pos, c.y_pos, gvt_plane_get_x (plane),
+                   gvt_plane_get_y (plane), position_cases[i].value, position_cases[j].value);
+        /* The hotspot is no position: neither signed nor bounded. */
+        g_assert_cmpuint (gvt_plane_get_hot_x (plane), ==, 3);
+        g_assert_cmpuint (gvt_plane_get_hot_y (plane), ==, 5);
+      }
+}
+
+static void
+test_cursor_hotspot_unknown (void)
+{
+  g_autoptr (GvtBuffer) buffer = gvt_buffer_new_memory (g_malloc0 (1), 1, free_data);
+  struct vfio_device_gfx_plane_info c = good_cursor ();
+
+  /* 0xFFFFFFFF is "unknown" in the hotspot and -1 in the position. */
+  c.x_pos = c.y_pos = 0xFFFFFFFFu;
+  c.x_hot = c.y_hot = GVT_HOTSPOT_UNKNOWN;
+  g_autoptr (GvtPlane) plane = gvt_plane_new (&c, GVT_PLANE_CURSOR, GVT_PLANE_SOURCE_DMABUF,
+                                              buffer);
+  g_assert_cmpint (gvt_plane_get_x (plane), ==, -1);
+  g_assert_cmpint (gvt_plane_get_y (plane), ==, -1);
+  g_assert_cmpuint (gvt_plane_get_hot_x (plane), ==, GVT_HOTSPOT_UNKNOWN);
+  g_assert_cmpuint (gvt_plane_get_hot_y (plane), ==, GVT_HOTSPOT_UNKNOWN);
+
+  /* A hotspot at the image's last pixel, the cursor half off the top. */
+  c.x_pos = 7;
+  c.y_pos = (guint32) -32;
+  c.x_hot = 63;
+  c.y_hot = 63;
+  g_autoptr (GvtPlane) edge = gvt_plane_new (&c, GVT_PLANE_CURSOR, GVT_PLANE_SOURCE_DMABUF,
+                                             buffer);
+  g_assert_cmpint (gvt_plane_get_x (edge), ==, 7);
+  g_assert_cmpint (gvt_plane_get_y (edge), ==, -32);
+  g_assert_cmpuint (gvt_plane_get_hot_x (edge), ==, 63);
+  g_assert_cmpuint (gvt_plane_get_hot_y (edge), ==, 63);
+}
+
+static void
+test_needed_bytes (void)
+{
+  struct vfio_device_gfx_plane_info p = good_primary ();
+  g_assert_cmpuint (gvt_plane_info_needed_bytes (&p), ==, 4096 * 768);
+
+  /* Tiled: whole tile rows, as GVT-g sizes its buffers. */
+  p.width = 1920;
+  p.height = 1080;
+  p.stride = 7680;
+  p.drm_format_mod = I915_FORMAT_MOD_X_TILED; /* 8 rows: 1080 is whole */
+  g_assert_cmpuint (gvt_plane_info_needed_bytes (&p), ==, 7680 * 1080);
+  p.drm_format_mod = I915_FORMAT_MOD_Y_TILED; /* 32 rows: 1088 */
+  g_assert_cmpuint (gvt_plane_info_needed_bytes (&p), ==, 7680 * 1088);
+
+  /* 64-bit: the guest picks both factors. */
+  p.drm_format_mod = DRM_FORMAT_MOD_LINEAR;
+  p.stride = 0xFFFFFFFFu;
+  p.height = GVT_PLANE_MAX_DIM;
+  g_assert_cmpuint (gvt_plane_info_needed_bytes (&p), ==,
+                    (guint64) 0xFFFFFFFFu * GVT_PLANE_MAX_DIM);
 }
 
 static void
@@ -288,6 +401,52 @@ test_buffer_unmappable (void)
   g_assert_null (gvt_buffer_map (buffer, &error));
   g_assert_error (error, GVT_ERROR, GVT_ERROR_UNSUPPORTED);
   g_assert_nonnull (strstr (error->message, "can't be mapped"));
+}
+
+static void
+test_dmabuf_size (void)
+{
+  int fd = memfd_create ("test", MFD_CLOEXEC);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (ftruncate (fd, 40000), ==, 0);
+  g_assert_cmpint (lseek (fd, 123, SEEK_SET), ==, 123);
+
+  guint64 size = 0;
+  g_autoptr (GError) error = NULL;
+  g_assert_true (gvt_dmabuf_get_size (fd, &size, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (size, ==, 40000);
+  /* Put back where a dma-buf can be: at the start. */
+  g_assert_cmpint (lseek (fd, 0, SEEK_CUR), ==, 0);
+  close (fd);
+
+  /* Something that can't seek is not a dma-buf: no size to trust. */
+  int fds[2];
+  g_assert_cmpint (pipe (fds), ==, 0);
+  g_assert_false (gvt_dmabuf_get_size (fds[0], &size, &error));
+  g_assert_error (error, GVT_ERROR, GVT_ERROR_INVALID_PLANE);
+  g_assert_nonnull (strstr (error->message, "lseek"));
+  close (fds[0]);
+  close (fds[1]);
+}
+
+/* A buffer recorded as bigger than its file is not mapped: reading the
+ * mapping past the file's end would be SIGBUS, not an error. */
+static void
+test_buffer_map_short (void)
+{
+  int fd = memfd_create ("test", MFD_CLOEXEC);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (ftruncate (fd, 4096), ==, 0);
+  g_autoptr (GvtBuffer) buffer = gvt_buffer_new_dmabuf (fd, 8192);
+  g_autoptr (GError) error = NULL;
+  g_assert_null (gvt_buffer_map (buffer, &error));
+  g_assert_error (error, GVT_ERROR, GVT_ERROR_INVALID_PLANE);
+  g_assert_nonnull (strstr (error->message, "has 4096 bytes, not the 8192"));
+  /* Not tried again. */
+  g_clear_error (&error);
+  g_assert_null (gvt_buffer_map (buffer, &error));
+  g_assert_error (error, GVT_ERROR, GVT_ERROR_UNSUPPORTED);
 }
 
 static void
@@ -376,6 +535,11 @@ main (int argc, char **argv)
   g_test_add_func ("/plane/empty", test_empty);
   g_test_add_func ("/plane/values", test_plane_values);
   g_test_add_func ("/plane/primary-has-no-position", test_primary_has_no_position);
+  g_test_add_func ("/plane/cursor/position", test_cursor_position);
+  g_test_add_func ("/plane/cursor/hotspot-unknown", test_cursor_hotspot_unknown);
+  g_test_add_func ("/plane/needed-bytes", test_needed_bytes);
+  g_test_add_func ("/plane/buffer/dmabuf-size", test_dmabuf_size);
+  g_test_add_func ("/plane/buffer/map-short", test_buffer_map_short);
   g_test_add_func ("/plane/buffer/dmabuf-map", test_buffer_dmabuf_map);
   g_test_add_func ("/plane/buffer/unmappable", test_buffer_unmappable);
   g_test_add_func ("/plane/format-table", test_format_table);

@@ -5,11 +5,14 @@
  * an fd left behind). */
 #include <errno.h>
 #include <fcntl.h>
+#include <json-glib/json-glib.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "fake-kernel.h"
 #include "testutil.h"
+#include "cmd/cmd.h"
 #include "common/gvt-error.h"
 #include "common/format.h"
 #include "display/scanout.h"
@@ -321,8 +324,8 @@ test_cursor_move (Fixture *f, gconstpointer data)
       set_cursor (f, x, 2 * x, 2);
       g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_CURSOR_MOVED);
       GvtPlane *cursor = gvt_scanout_get_cursor (f->scanout);
-      g_assert_cmpuint (gvt_plane_get_x (cursor), ==, x);
-      g_assert_cmpuint (gvt_plane_get_y (cursor), ==, 2 * x);
+      g_assert_cmpint (gvt_plane_get_x (cursor), ==, (gint32) x);
+      g_assert_cmpint (gvt_plane_get_y (cursor), ==, (gint32) (2 * x));
     }
   g_assert_cmpuint (gets (f, 2), ==, 1);
 
@@ -336,6 +339,185 @@ test_cursor_move (Fixture *f, gconstpointer data)
   g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_CURSOR_IMAGE_CHANGED);
   g_assert_null (gvt_scanout_get_cursor (f->scanout));
 
+  assert_all_released (f);
+}
+
+/* `gvt-view probe --json GROUP` in this process, on the fake: its parsed
+ * output (free with g_object_unref). */
+static JsonParser *
+probe_json (Fixture *f)
+{
+  char *argv[] = { (char *) "probe", (char *) "--json",
+                   (char *) gvt_fake_kernel_get_group_path (f->fake), NULL };
+  g_autofree char *out = NULL, *err = NULL;
+  size_t out_len = 0, err_len = 0;
+  FILE *out_file = open_memstream (&out, &out_len);
+  FILE *err_file = open_memstream (&err, &err_len);
+  int status = gvt_cmd_probe (3, argv, out_file, err_file);
+  fclose (out_file);
+  fclose (err_file);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpstr (err, ==, "");
+
+  JsonParser *parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_assert_true (json_parser_load_from_data (parser, out, -1, &error));
+  g_assert_no_error (error);
+  return parser;
+}
+
+static JsonObject *
+root_object (JsonParser *parser)
+{
+  return json_node_get_object (json_parser_get_root (parser));
+}
+
+/* A device that keeps the sign says -10 as 0xFFFFFFF6: the poller, and
+ * probe's JSON, say -10. */
+static void
+test_cursor_negative (Fixture *f, gconstpointer data)
+{
+  set_primary (f, 1024, 768, 1);
+  set_cursor (f, (guint32) -10, (guint32) -5, 2);
+  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==,
+                   GVT_SOURCE_PRIMARY_CHANGED | GVT_SOURCE_CURSOR_IMAGE_CHANGED);
+  GvtPlane *cursor = gvt_scanout_get_cursor (f->scanout);
+  g_assert_cmpint (gvt_plane_get_x (cursor), ==, -10);
+  g_assert_cmpint (gvt_plane_get_y (cursor), ==, -5);
+
+  /* Across the edge is a move like any other: same id, no GET. */
+  set_cursor (f, 3, (guint32) -1, 2);
+  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_CURSOR_MOVED);
+  g_assert_cmpint (gvt_plane_get_x (gvt_scanout_get_cursor (f->scanout)), ==, 3);
+  g_assert_cmpint (gvt_plane_get_y (gvt_scanout_get_cursor (f->scanout)), ==, -1);
+  g_assert_cmpuint (gets (f, 2), ==, 1);
+
+  set_cursor (f, (guint32) -10, (guint32) -5, 2);
+  g_autoptr(JsonParser) parser = probe_json (f);
+  JsonObject *c = json_object_get_object_member (root_object (parser), "cursor");
+  g_assert_nonnull (c);
+  g_assert_cmpint (json_object_get_int_member (c, "x"), ==, -10);
+  g_assert_cmpint (json_object_get_int_member (c, "y"), ==, -5);
+
+  assert_all_released (f);
+}
+
+/* ---- the dma-buf's real size ---- */
+
+/* The plane's fields pass, the dma-buf the kernel hands out for it is too
+ * small: invalid with the reason, logged once, fetched once, never handed
+ * to a display; probe says so too. */
+static void
+test_dmabuf_short (Fixture *f, gconstpointer data)
+{
+  const char *want = "the guest's 1920x1080 primary plane needs 8294400 bytes but its "
+                     "dma-buf has 4096";
+  gvt_fake_kernel_set_dmabuf_size (f->fake, 1, 4096);
+  set_primary (f, 1920, 1080, 1);
+
+  g_test_expect_message (G_LOG_DOMAIN, G_LOG_LEVEL_WARNING, "*needs 8294400 bytes but*4096*");
+  for (int i = 0; i < 4; i++)
+    {
+      gvt_scanout_poll (f->scanout);
+      g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SOURCE_STATE_INVALID);
+      g_assert_null (gvt_scanout_get_primary (f->scanout));
+      const char *reason = gvt_scanout_get_reason (f->scanout);
+      if (strstr (reason, want) == NULL)
+        g_error ("reason '%s' lacks '%s'", reason, want);
+    }
+  g_test_assert_expected_messages ();
+  g_assert_cmpuint (gets (f, 1), ==, 1);
+  g_assert_cmpuint (stats (f).rejected, ==, 4);
+  /* The queried primary only: no cursor query without a primary. */
+  g_autofree char *log = gvt_fake_kernel_get_log (f->fake, "device GET_GFX_DMABUF");
+  g_assert_cmpstr (log, ==, "device GET_GFX_DMABUF 1\n");
+
+  /* probe, with a poller of its own: the same verdict. */
+  g_test_expect_message (G_LOG_DOMAIN, G_LOG_LEVEL_WARNING, "*needs 8294400 bytes but*4096*");
+  g_autoptr(JsonParser) parser = probe_json (f);
+  g_test_assert_expected_messages ();
+  JsonObject *o = root_object (parser);
+  g_assert_cmpstr (json_object_get_string_member (o, "state"), ==, "invalid");
+  g_assert_nonnull (strstr (json_object_get_string_member (o, "reason"), want));
+  g_assert_true (json_object_get_null_member (o, "primary"));
+
+  /* The guest moves on to a whole buffer: live. */
+  set_primary (f, 1920, 1080, 2);
+  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_PRIMARY_CHANGED);
+  g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SOURCE_STATE_LIVE);
+  g_assert_nonnull (gvt_scanout_get_primary (f->scanout));
+
+  assert_all_released (f);
+}
+
+/* Exactly the bytes the plane needs (not whole pages) is enough, and the
+ * buffer is as big as the dma-buf, not as the guest's size field. */
+static void
+test_dmabuf_exact (Fixture *f, gconstpointer data)
+{
+  struct vfio_device_gfx_plane_info plane = gvt_fake_plane (GVT_FORMAT_XRGB8888, 100, 100, 1);
+  plane.size = 1u << 20;
+  gvt_fake_kernel_set_primary (f->fake, &plane);
+  gvt_fake_kernel_set_dmabuf_size (f->fake, 1, 40000);
+
+  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_PRIMARY_CHANGED);
+  g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SOURCE_STATE_LIVE);
+  GvtPlane *primary = gvt_scanout_get_primary (f->scanout);
+  g_assert_cmpuint (gvt_plane_get_size (primary), ==, 1u << 20);
+  GvtBuffer *buffer = gvt_plane_get_buffer (primary);
+  g_assert_cmpuint (gvt_buffer_get_size (buffer), ==, 40000);
+  g_autoptr(GError) error = NULL;
+  const guint8 *pixels = gvt_buffer_map (buffer, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (pixels[39999], ==, 0);
+
+  g_autoptr(JsonParser) parser = probe_json (f);
+  g_assert_cmpstr (json_object_get_string_member (root_object (parser), "state"), ==, "live");
+
+  assert_all_released (f);
+}
+
+/* An fd that can't seek is no dma-buf: its size can't be trusted, so the
+ * plane is invalid rather than shown on faith. */
+static void
+test_dmabuf_unseekable (Fixture *f, gconstpointer data)
+{
+  gvt_fake_kernel_set_dmabuf_size (f->fake, 1, GVT_FAKE_DMABUF_UNSEEKABLE);
+  set_primary (f, 640, 480, 1);
+
+  g_test_expect_message (G_LOG_DOMAIN, G_LOG_LEVEL_WARNING, "*can't tell its size*");
+  for (int i = 0; i < 3; i++)
+    {
+      gvt_scanout_poll (f->scanout);
+      g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SOURCE_STATE_INVALID);
+      g_assert_null (gvt_scanout_get_primary (f->scanout));
+    }
+  g_test_assert_expected_messages ();
+  g_assert_nonnull (strstr (gvt_scanout_get_reason (f->scanout), "lseek: Illegal seek"));
+  g_assert_cmpuint (gets (f, 1), ==, 1);
+  /* Kept while the guest shows it, like any fetched buffer... */
+  g_assert_cmpint (gvt_fake_count_dmabuf_fds (), ==, 1);
+
+  /* ...and let go with everything else. */
+  assert_all_released (f);
+}
+
+/* A short cursor buffer costs the cursor only. */
+static void
+test_dmabuf_short_cursor (Fixture *f, gconstpointer data)
+{
+  set_primary (f, 1024, 768, 1);
+  set_cursor (f, 5, 5, 2);
+  gvt_fake_kernel_set_dmabuf_size (f->fake, 2, 100);
+
+  g_test_expect_message (G_LOG_DOMAIN, G_LOG_LEVEL_WARNING,
+                         "*64x64 cursor plane needs 16384 bytes but its dma-buf has 100*");
+  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_PRIMARY_CHANGED);
+  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_NOTHING);
+  g_test_assert_expected_messages ();
+  g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SOURCE_STATE_LIVE);
+  g_assert_null (gvt_scanout_get_cursor (f->scanout));
+  g_assert_cmpuint (gets (f, 2), ==, 1);
   assert_all_released (f);
 }
 
@@ -520,6 +702,11 @@ main (int argc, char **argv)
   ADD ("cache/one-get-per-id", &gvt_case, test_one_get_per_id);
   ADD ("cache/id-reuse", &gvt_case, test_id_reuse);
   ADD ("cursor/move", &gvt_case, test_cursor_move);
+  ADD ("cursor/negative", &gvt_case, test_cursor_negative);
+  ADD ("dmabuf/short", &gvt_case, test_dmabuf_short);
+  ADD ("dmabuf/short-cursor", &gvt_case, test_dmabuf_short_cursor);
+  ADD ("dmabuf/exact", &gvt_case, test_dmabuf_exact);
+  ADD ("dmabuf/unseekable", &gvt_case, test_dmabuf_unseekable);
   ADD ("lost/mid-stream", &gvt_case, test_lost);
   ADD ("region/live", &region_case, test_region_live);
   ADD ("invalid/fourcc", &invalid_fourcc, test_invalid_primary);

@@ -155,8 +155,8 @@ test_cursor (Fixture *f, gconstpointer data)
   gvt_sim_move_cursor (f->sim, 10, 20);
   g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_CURSOR_IMAGE_CHANGED);
   GvtPlane *c = gvt_scanout_get_cursor (f->scanout);
-  g_assert_cmpuint (gvt_plane_get_x (c), ==, 10);
-  g_assert_cmpuint (gvt_plane_get_y (c), ==, 20);
+  g_assert_cmpint (gvt_plane_get_x (c), ==, 10);
+  g_assert_cmpint (gvt_plane_get_y (c), ==, 20);
   g_assert_cmpuint (gvt_plane_get_hot_x (c), ==, 5);
   g_assert_cmpuint (gvt_plane_get_hot_y (c), ==, 6);
   g_assert_cmpuint (gvt_plane_get_width (c), ==, 64);
@@ -167,14 +167,42 @@ test_cursor (Fixture *f, gconstpointer data)
   gvt_sim_move_cursor (f->sim, 300, 400);
   g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_CURSOR_MOVED);
   c = gvt_scanout_get_cursor (f->scanout);
-  g_assert_cmpuint (gvt_plane_get_x (c), ==, 300);
-  g_assert_cmpuint (gvt_plane_get_y (c), ==, 400);
+  g_assert_cmpint (gvt_plane_get_x (c), ==, 300);
+  g_assert_cmpint (gvt_plane_get_y (c), ==, 400);
   g_assert_cmpuint (gvt_plane_get_dmabuf_id (c), ==, id);
   g_assert_cmpuint (gvt_sim_get_total_dmabuf_gets (f->sim), ==, gets);
 
   gvt_sim_hide_cursor (f->sim);
   g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_CURSOR_IMAGE_CHANGED);
   g_assert_null (gvt_scanout_get_cursor (f->scanout));
+}
+
+/* A cursor hanging off the top-left: negative, and a move across the edge
+ * is a move. */
+static void
+test_cursor_negative (Fixture *f, gconstpointer data)
+{
+  gvt_sim_set_mode (f->sim, GVT_FORMAT_XRGB8888, GVT_MOD_LINEAR, 640, 480, 0);
+  gvt_sim_set_cursor (f->sim, 64, 0, 0);
+  gvt_sim_move_cursor (f->sim, (guint32) -10, (guint32) -5);
+  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==,
+                   GVT_SOURCE_PRIMARY_CHANGED | GVT_SOURCE_CURSOR_IMAGE_CHANGED);
+  GvtPlane *c = gvt_scanout_get_cursor (f->scanout);
+  g_assert_cmpint (gvt_plane_get_x (c), ==, -10);
+  g_assert_cmpint (gvt_plane_get_y (c), ==, -5);
+
+  gvt_sim_move_cursor (f->sim, 10, 5);
+  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_CURSOR_MOVED);
+  c = gvt_scanout_get_cursor (f->scanout);
+  g_assert_cmpint (gvt_plane_get_x (c), ==, 10);
+  g_assert_cmpint (gvt_plane_get_y (c), ==, 5);
+
+  /* Absurd values are bounded, and stay off-screen. */
+  gvt_sim_move_cursor (f->sim, 0x80000000u, 0x7fffffffu);
+  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_CURSOR_MOVED);
+  c = gvt_scanout_get_cursor (f->scanout);
+  g_assert_cmpint (gvt_plane_get_x (c), ==, -GVT_PLANE_POS_LIMIT);
+  g_assert_cmpint (gvt_plane_get_y (c), ==, GVT_PLANE_POS_LIMIT);
 }
 
 static void
@@ -369,6 +397,125 @@ test_rejects_logged_once (Fixture *f, gconstpointer data)
   g_assert_cmpuint (stats.rejected, ==, 5);
 }
 
+/* The guest's plane is fine, its dma-buf is not: invalid, with the
+ * reason, said once, fetched once, never handed out. */
+static void
+test_dmabuf_short_primary (Fixture *f, gconstpointer data)
+{
+  gvt_sim_set_dmabuf_size (f->sim, 1, 4096);
+  gvt_sim_set_mode (f->sim, GVT_FORMAT_XRGB8888, GVT_MOD_LINEAR, 1920, 1080, 0);
+
+  g_test_expect_message ("gvt-view", G_LOG_LEVEL_WARNING,
+                         "*the guest's 1920x1080 primary plane needs 8294400 bytes but its "
+                         "dma-buf has 4096*");
+  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_NOTHING);
+  for (int i = 0; i < 5; i++)
+    {
+      g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SOURCE_STATE_INVALID);
+      g_assert_null (gvt_scanout_get_primary (f->scanout));
+      g_assert_null (gvt_scanout_get_cursor (f->scanout));
+      const char *reason = gvt_scanout_get_reason (f->scanout);
+      if (strstr (reason, "needs 8294400 bytes but its dma-buf has 4096") == NULL)
+        g_error ("reason '%s' lacks the sizes", reason);
+      g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_NOTHING);
+    }
+  g_test_assert_expected_messages ();
+
+  /* Not fetched again for the same id, however often it is shown. */
+  GvtScanoutStats stats;
+  gvt_scanout_get_stats (f->scanout, &stats);
+  g_assert_cmpuint (stats.rejected, ==, 6);
+  g_assert_cmpuint (stats.dmabuf_gets, ==, 1);
+  g_assert_cmpuint (gvt_sim_get_total_dmabuf_gets (f->sim), ==, 1);
+
+  /* The next buffer is whole: live. */
+  gvt_sim_set_dmabuf_size (f->sim, 1, GVT_SIM_DMABUF_REAL);
+  gvt_sim_page_flip (f->sim);
+  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_PRIMARY_CHANGED);
+  g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SOURCE_STATE_LIVE);
+  g_assert_nonnull (gvt_scanout_get_primary (f->scanout));
+}
+
+/* A short cursor buffer hides the cursor; the picture stays live. */
+static void
+test_dmabuf_short_cursor (Fixture *f, gconstpointer data)
+{
+  gvt_sim_set_dmabuf_size (f->sim, 2, 64 * 64 * 4 - 1);
+  gvt_sim_set_mode (f->sim, GVT_FORMAT_XRGB8888, GVT_MOD_LINEAR, 640, 480, 0);
+  gvt_sim_set_cursor (f->sim, 64, 0, 0);
+
+  g_test_expect_message ("gvt-view", G_LOG_LEVEL_WARNING,
+                         "*64x64 cursor plane needs 16384 bytes but its dma-buf has 16383*");
+  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_PRIMARY_CHANGED);
+  for (int i = 0; i < 3; i++)
+    g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_NOTHING);
+  g_test_assert_expected_messages ();
+  g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SOURCE_STATE_LIVE);
+  g_assert_nonnull (gvt_scanout_get_primary (f->scanout));
+  g_assert_null (gvt_scanout_get_cursor (f->scanout));
+  g_assert_cmpuint (gvt_sim_get_total_dmabuf_gets (f->sim), ==, 2);
+}
+
+/* A "dma-buf" that can't tell its size is not one: invalid, not trusted. */
+static void
+test_dmabuf_unseekable (Fixture *f, gconstpointer data)
+{
+  gvt_sim_set_dmabuf_size (f->sim, 1, GVT_SIM_DMABUF_UNSEEKABLE);
+  gvt_sim_set_mode (f->sim, GVT_FORMAT_XRGB8888, GVT_MOD_LINEAR, 640, 480, 0);
+
+  g_test_expect_message ("gvt-view", G_LOG_LEVEL_WARNING,
+                         "*640x480 primary plane can't be checked*lseek: Illegal seek*");
+  for (int i = 0; i < 3; i++)
+    {
+      g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_NOTHING);
+      g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SOURCE_STATE_INVALID);
+      g_assert_null (gvt_scanout_get_primary (f->scanout));
+    }
+  g_test_assert_expected_messages ();
+  g_assert_nonnull (strstr (gvt_scanout_get_reason (f->scanout), "can't tell its size"));
+  g_assert_cmpuint (gvt_sim_get_total_dmabuf_gets (f->sim), ==, 1);
+}
+
+/* Exactly stride x height, not whole pages: enough. And the buffer is as
+ * big as the dma-buf really is, whatever the guest's size field says. */
+static void
+test_dmabuf_real_size (Fixture *f, gconstpointer data)
+{
+  gvt_sim_set_dmabuf_size (f->sim, 1, 100 * 4 * 100);
+  gvt_sim_set_mode (f->sim, GVT_FORMAT_XRGB8888, GVT_MOD_LINEAR, 100, 100, 0);
+  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_PRIMARY_CHANGED);
+  g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SOURCE_STATE_LIVE);
+  GvtBuffer *buffer = gvt_plane_get_buffer (gvt_scanout_get_primary (f->scanout));
+  g_assert_cmpuint (gvt_buffer_get_size (buffer), ==, 40000);
+  g_autoptr (GError) error = NULL;
+  const guint8 *pixels = gvt_buffer_map (buffer, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (pixels[39999], ==, 0);
+
+  /* The guest claims a megabyte for its whole-page buffer (40960 bytes):
+   * the mapping is the 40960 there are, so reading all of it is safe. */
+  gvt_sim_set_dmabuf_size (f->sim, 1, GVT_SIM_DMABUF_REAL);
+  gvt_sim_page_flip (f->sim);
+  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_PRIMARY_CHANGED);
+  guint32 id = gvt_plane_get_dmabuf_id (gvt_scanout_get_primary (f->scanout));
+  struct vfio_device_gfx_plane_info big = PRIMARY_OK (.width = 100, .height = 100,
+                                                      .stride = 400, .size = 1u << 20,
+                                                      .dmabuf_id = id);
+  gvt_sim_inject_plane (f->sim, 1, &big);
+  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_PRIMARY_CHANGED);
+  GvtPlane *p = gvt_scanout_get_primary (f->scanout);
+  g_assert_nonnull (p);
+  g_assert_cmpuint (gvt_plane_get_size (p), ==, 1u << 20);
+  buffer = gvt_plane_get_buffer (p);
+  g_assert_cmpuint (gvt_buffer_get_size (buffer), ==, 40960);
+  pixels = gvt_buffer_map (buffer, &error);
+  g_assert_no_error (error);
+  guint sum = 0;
+  for (gsize i = 0; i < gvt_buffer_get_size (buffer); i++)
+    sum += pixels[i];
+  g_assert_cmpuint (sum, ==, 0);
+}
+
 static void
 test_cache_bounded (Fixture *f, gconstpointer data)
 {
@@ -488,6 +635,11 @@ main (int argc, char **argv)
   ADD ("steady-state", test_steady_state, 0);
   ADD ("page-flip", test_page_flip, 0);
   ADD ("cursor", test_cursor, 0);
+  ADD ("cursor/negative", test_cursor_negative, 0);
+  ADD ("dmabuf/short-primary", test_dmabuf_short_primary, 0);
+  ADD ("dmabuf/short-cursor", test_dmabuf_short_cursor, 0);
+  ADD ("dmabuf/unseekable", test_dmabuf_unseekable, 0);
+  ADD ("dmabuf/real-size", test_dmabuf_real_size, 0);
   ADD ("disable", test_disable, 0);
   ADD ("echo-when-off", test_echo_when_off, GVT_SIM_QUIRK_ECHO_WHEN_OFF);
   ADD ("enomem-after-modeset", test_enomem_after_modeset, GVT_SIM_QUIRK_ENOMEM_AFTER_MODESET);

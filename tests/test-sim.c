@@ -1111,19 +1111,29 @@ test_region_new_mode (Fixture *f, gconstpointer data)
   g_assert_cmpint (gvt_vgpu_region_mmap (f->vgpu, 16, 0, 4096, PROT_READ, &out), ==, 0);
   guint8 *old = out;
 
-  /* New memory behind the region: the old mapping keeps the old pixels. */
-  gvt_sim_set_mode (f->sim, GVT_FORMAT_XRGB8888, GVT_MOD_LINEAR, 800, 600, 0);
-  g_assert_cmpuint (query_region_ok (f, PRIMARY).width, ==, 800);
+  /* The region is the device's memory: a new mode, larger or smaller,
+   * keeps it, cleared, and a mapping made before sees the new pixels. */
+  gvt_sim_set_mode (f->sim, GVT_FORMAT_XRGB8888, GVT_MOD_LINEAR, 1024, 768, 0);
+  g_assert_cmpuint (query_region_ok (f, PRIMARY).width, ==, 1024);
+  GvtRegionInfo info;
+  g_assert_cmpint (gvt_vgpu_get_region_info (f->vgpu, 16, &info), ==, 0);
+  g_assert_cmpuint (info.size, ==, 4 << 20);
   guint8 *pixels = gvt_sim_get_pixels (f->sim, FALSE);
   g_assert_cmpuint (pixels[0], ==, 0);
   pixels[0] = 0x62;
-  g_assert_cmpuint (old[0], ==, 0x61);
+  g_assert_cmpuint (old[0], ==, 0x62);
+  gvt_sim_set_mode (f->sim, GVT_FORMAT_XRGB8888, GVT_MOD_LINEAR, 320, 200, 0);
+  g_assert_cmpint (gvt_vgpu_get_region_info (f->vgpu, 16, &info), ==, 0);
+  g_assert_cmpuint (info.size, ==, 256 << 10);
+  pixels = gvt_sim_get_pixels (f->sim, FALSE);
+  pixels[0] = 0x63;
+  g_assert_cmpuint (old[0], ==, 0x63);
   munmap (old, 4096);
 
   g_assert_cmpint (gvt_vgpu_region_mmap (f->vgpu, 16, 0, 4096, PROT_READ, &out), ==, 0);
-  g_assert_cmpuint (((guint8 *) out)[0], ==, 0x62);
+  g_assert_cmpuint (((guint8 *) out)[0], ==, 0x63);
   munmap (out, 4096);
-  /* Only the current mode's memory is kept. */
+  /* One region's memory, whatever the modes. */
   g_assert_cmpint (count_sim_mappings (), ==, 1);
 }
 

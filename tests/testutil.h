@@ -5,7 +5,9 @@
 
 /* Re-executes the test under umockdev's preload library unless it is
  * already loaded; call first thing in main(). Don't ask
- * umockdev_in_mock_environment() before: it caches a wrong answer. */
+ * umockdev_in_mock_environment() before: it caches a wrong answer. In an
+ * ASan build it adds verify_asan_link_order=0 to ASAN_OPTIONS (umockdev's
+ * preload comes before ASan's runtime). */
 void gvt_test_ensure_umockdev (int argc, char **argv);
 
 /* Number of open file descriptors of this process (entries of /proc/self/fd

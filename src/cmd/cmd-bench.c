@@ -3,7 +3,14 @@
  * Each cost is measured in pairs with its baseline, one right after the
  * other, and reported as the median of the per-pair ratios with their
  * spread: on a shared machine, load from elsewhere hits both halves of a
- * pair alike, so it widens the spread instead of moving the ratio. */
+ * pair alike, so it widens the spread instead of moving the ratio.
+ *
+ * SIGINT or SIGTERM, once the first line is out, stops it between two
+ * pairs: the measurement under way is reported over the pairs done, the
+ * rest are "not measured", GL and the device are released, and the status
+ * is 130 (SIGINT) or 143 (SIGTERM). Before that (opening the device, the
+ * first plane, EGL) they kill it as usual: nothing has been measured. */
+#include <signal.h>
 #include <string.h>
 #include <time.h>
 #include <epoxy/gl.h>
@@ -26,7 +33,10 @@
 #include "sim/vgpu-sim.h"
 
 #define DEFAULT_FRAMES 300
+#define MAX_FRAMES 100000
 #define WARMUP_FRAMES 5
+/* Polls between two looks for a signal: a poll on the sim is ~0.1 us. */
+#define POLLS_PER_CHECK 1024
 
 typedef struct {
   GvtEgl *egl;
@@ -35,7 +45,25 @@ typedef struct {
   GvtPlane *primary;
   guint out_w, out_h;
   guint frames;
+  GvtCmdInterrupt *interrupt;
+  int signum;  /* the signal that stopped the run, or 0 */
 } Bench;
+
+/* TRUE once SIGINT or SIGTERM has arrived: stop before the next pair. */
+static gboolean
+interrupted (Bench *b)
+{
+  if (b->signum == 0)
+    b->signum = gvt_cmd_interrupt_check (b->interrupt);
+  return b->signum != 0;
+}
+
+static void
+print_not_measured (FILE *out, const char *label, Bench *b)
+{
+  fprintf (out, "%-13s not measured: interrupted by %s\n", label,
+           gvt_cmd_interrupt_name (b->signum));
+}
 
 /* The monotonic clock in nanoseconds: a memcpy of a small plane is over
  * within g_get_monotonic_time's microsecond. */
@@ -71,8 +99,12 @@ time_frames (Bench *b, GvtTextureCache *cache, GvtBenchSummary *summary,
 {
   GvtTexture *tex = NULL;
 
+  memset (summary, 0, sizeof *summary);
+  memset (steady, 0, sizeof *steady);
   for (guint i = 0; i < WARMUP_FRAMES; i++)
     {
+      if (interrupted (b))
+        return TRUE;
       gvt_texture_cache_begin_frame (cache);
       if (!gvt_compositor_draw (b->compositor, cache, b->primary, NULL, b->out_w, b->out_h,
                                 NULL, error))
@@ -88,7 +120,7 @@ time_frames (Bench *b, GvtTextureCache *cache, GvtBenchSummary *summary,
   g_autoptr (GvtBenchPairs) pairs = gvt_bench_pairs_new ();
   GvtTextureStats before, after;
   gvt_texture_cache_get_stats (cache, &before);
-  for (guint i = 0; i < b->frames; i++)
+  for (guint i = 0; i < b->frames && !interrupted (b); i++)
     {
       gint64 t0 = now_ns ();
       gvt_texture_cache_begin_frame (cache);
@@ -109,7 +141,6 @@ time_frames (Bench *b, GvtTextureCache *cache, GvtBenchSummary *summary,
       gvt_bench_pairs_add (pairs, elapsed_s (t0, t1), elapsed_s (t2, t3));
     }
   gvt_texture_cache_get_stats (cache, &after);
-  memset (steady, 0, sizeof *steady);
   steady->total_imports = after.total_imports - before.total_imports;
   steady->total_uploads = after.total_uploads - before.total_uploads;
   steady->total_bytes_uploaded = after.total_bytes_uploaded - before.total_bytes_uploaded;
@@ -129,6 +160,11 @@ report_upload (Bench *b, FILE *out)
   guint w = gvt_plane_get_width (b->primary), h = gvt_plane_get_height (b->primary);
   guint stride = gvt_plane_get_stride (b->primary);
 
+  if (interrupted (b))
+    {
+      print_not_measured (out, "upload path:", b);
+      return;
+    }
   gvt_texture_cache_set_import (cache, FALSE);
   const guint8 *src = gvt_buffer_map (buffer, &error);
   if (src == NULL || format == NULL)
@@ -144,6 +180,11 @@ report_upload (Bench *b, FILE *out)
    * frame uploads again: exactly the cost being measured. */
   for (guint i = 0; i < WARMUP_FRAMES; i++)
     {
+      if (interrupted (b))
+        {
+          print_not_measured (out, "upload path:", b);
+          return;
+        }
       gvt_texture_cache_begin_frame (cache);
       if (gvt_texture_cache_get (cache, b->primary, &error) == NULL)
         {
@@ -156,7 +197,7 @@ report_upload (Bench *b, FILE *out)
     }
 
   g_autoptr (GvtBenchPairs) pairs = gvt_bench_pairs_new ();
-  for (guint i = 0; i < b->frames; i++)
+  for (guint i = 0; i < b->frames && !interrupted (b); i++)
     {
       gint64 t0 = now_ns ();
       gvt_texture_cache_begin_frame (cache);
@@ -186,7 +227,11 @@ report_upload (Bench *b, FILE *out)
   (void) sink;
 
   GvtBenchSummary s;
-  gvt_bench_pairs_summarize (pairs, &s);
+  if (!gvt_bench_pairs_summarize (pairs, &s))
+    {
+      print_not_measured (out, "upload path:", b);
+      return;
+    }
   g_autofree char *frame_size = g_format_size (row * h);
   fprintf (out, "upload path:  %s per frame; upload %.2f GB/s, memcpy %.2f GB/s (medians); ",
            frame_size, s.a_median, s.b_median);
@@ -194,21 +239,34 @@ report_upload (Bench *b, FILE *out)
 }
 
 static void
-report_poll (GvtScanout *scanout, GvtVgpu *vgpu, guint frames, FILE *out)
+report_poll (Bench *b, GvtScanout *scanout, GvtVgpu *vgpu, FILE *out)
 {
   GvtScanoutStats before, after;
-  guint n = MAX (frames, 1000);
+  guint want = MAX (b->frames, 1000), n = 0;
 
+  if (interrupted (b))
+    {
+      print_not_measured (out, "poll:", b);
+      return;
+    }
   gvt_scanout_get_stats (scanout, &before);
   gint64 start = now_ns ();
-  for (guint i = 0; i < n; i++)
-    gvt_scanout_poll (scanout);
+  /* Asking for a signal costs more than a sim poll: only every
+   * POLLS_PER_CHECK polls, which adds about 1 % to the figure. */
+  while (n < want && (n % POLLS_PER_CHECK != 0 || !interrupted (b)))
+    {
+      gvt_scanout_poll (scanout);
+      n++;
+    }
   double t = elapsed_s (start, now_ns ());
   gvt_scanout_get_stats (scanout, &after);
-  fprintf (out, "poll:         %.2f us per tick on the %s backend (%.1f queries, %.2f dma-buf gets per tick)\n",
+  fprintf (out, "poll:         %.2f us per tick on the %s backend (%.1f queries, %.2f dma-buf gets per tick",
            t / n * 1e6, gvt_vgpu_get_sim (vgpu) ? "sim" : gvt_vgpu_get_name (vgpu),
            (double) (after.queries - before.queries) / n,
            (double) (after.dmabuf_gets - before.dmabuf_gets) / n);
+  if (n < want)
+    fprintf (out, "; over %u of %u ticks", n, want);
+  fprintf (out, ")\n");
 }
 
 /* Gives the simulated guest a picture (the numbers don't depend on it,
@@ -227,6 +285,42 @@ paint_sim (GvtVgpu *vgpu, GvtPlane *primary)
       guint32 *row = (guint32 *) (pixels + (gsize) y * stride);
       for (guint x = 0; x < w; x++)
         row[x] = ((x * 255 / w) << 16) | ((y * 255 / h) << 8) | 0x80;
+    }
+}
+
+/* The frame-time measurement and what follows from it: the dma-buf path's
+ * steady state, per frame of the pairs done. */
+static void
+report_frames (Bench *b, const GvtBenchSummary *frame, const GvtTextureStats *steady,
+               gboolean imported, FILE *out)
+{
+  if (frame->n == 0)
+    {
+      print_not_measured (out, "frame time:", b);
+      print_not_measured (out, "dma-buf path:", b);
+      return;
+    }
+  fprintf (out, "frame time:   viewer %.2f ms, bare GL draw %.2f ms (medians); ",
+           frame->a_median * 1e3, frame->b_median * 1e3);
+  print_pairs (out, frame, "<= 1.10");
+  if (imported)
+    fprintf (out, "dma-buf path: imported; steady state %.2f imports and %.0f bytes copied "
+             "per frame (goal 0 and 0)\n",
+             (double) steady->total_imports / frame->n,
+             (double) steady->total_bytes_uploaded / frame->n);
+  else
+    {
+      g_autoptr (GError) why = NULL;
+      if (gvt_buffer_get_fd (gvt_plane_get_buffer (b->primary)) < 0)
+        fprintf (out, "dma-buf path: not measured: the device shows region planes\n");
+      else if (!gvt_egl_check_importable (b->egl, gvt_plane_get_fourcc (b->primary),
+                                          gvt_plane_get_modifier (b->primary), &why))
+        fprintf (out, "dma-buf path: not measured: %s; the upload fallback copies %.0f "
+                 "bytes per frame\n", why->message,
+                 (double) steady->total_bytes_uploaded / frame->n);
+      else
+        fprintf (out, "dma-buf path: import failed, uploading %.0f bytes per frame\n",
+                 (double) steady->total_bytes_uploaded / frame->n);
     }
 }
 
@@ -251,6 +345,12 @@ run (GvtVgpu *vgpu, guint out_w, guint out_h, guint frames, const char *render_n
     return gvt_cmd_fail (err, error);
   b.egl = egl;
 
+  /* Caught from the first line on: from here a stop is worth reporting.
+   * Freed first (declared last), so a second Ctrl+C during the cleanup
+   * kills as usual. */
+  g_autoptr (GvtCmdInterrupt) interrupt = gvt_cmd_interrupt_new ();
+  b.interrupt = interrupt;
+
   char fcc[5];
   fprintf (out, "gvt-view bench: %s, %ux%u %s -> %ux%u offscreen, %u pairs per measurement\n",
            gvt_vgpu_get_name (vgpu), gvt_plane_get_width (b.primary),
@@ -258,6 +358,8 @@ run (GvtVgpu *vgpu, guint out_w, guint out_h, guint frames, const char *render_n
            gvt_fourcc_to_string (gvt_plane_get_fourcc (b.primary), fcc), b.out_w, b.out_h,
            frames);
   fprintf (out, "EGL:          %s\n", gvt_egl_describe (egl));
+  /* The rest takes a while: whoever reads a pipe sees that it started. */
+  fflush (out);
 
   {
     g_autoptr (GvtOffscreen) target = gvt_offscreen_new (b.out_w, b.out_h, &error);
@@ -276,32 +378,17 @@ run (GvtVgpu *vgpu, guint out_w, guint out_h, guint frames, const char *render_n
     gboolean imported = FALSE;
     if (!time_frames (&b, cache, &frame, &steady, &imported, &error))
       return gvt_cmd_fail (err, error);
-
-    fprintf (out, "frame time:   viewer %.2f ms, bare GL draw %.2f ms (medians); ",
-             frame.a_median * 1e3, frame.b_median * 1e3);
-    print_pairs (out, &frame, "<= 1.10");
-    if (imported)
-      fprintf (out, "dma-buf path: imported; steady state %.2f imports and %.0f bytes copied "
-               "per frame (goal 0 and 0)\n",
-               (double) steady.total_imports / frames,
-               (double) steady.total_bytes_uploaded / frames);
-    else
-      {
-        g_autoptr (GError) why = NULL;
-        if (gvt_buffer_get_fd (gvt_plane_get_buffer (b.primary)) < 0)
-          fprintf (out, "dma-buf path: not measured: the device shows region planes\n");
-        else if (!gvt_egl_check_importable (egl, gvt_plane_get_fourcc (b.primary),
-                                            gvt_plane_get_modifier (b.primary), &why))
-          fprintf (out, "dma-buf path: not measured: %s; the upload fallback copies %.0f "
-                   "bytes per frame\n", why->message,
-                   (double) steady.total_bytes_uploaded / frames);
-        else
-          fprintf (out, "dma-buf path: import failed, uploading %.0f bytes per frame\n",
-                   (double) steady.total_bytes_uploaded / frames);
-      }
+    report_frames (&b, &frame, &steady, imported, out);
     report_upload (&b, out);
-    report_poll (scanout, vgpu, frames, out);
+    report_poll (&b, scanout, vgpu, out);
   }
+  if (b.signum != 0)
+    {
+      /* Stopped between two pairs; GL and the device go with this scope. */
+      fprintf (out, "interrupted:  by %s; the figures above are over the pairs done before it\n",
+               gvt_cmd_interrupt_name (b.signum));
+      return GVT_CMD_SIGNAL_STATUS (b.signum);
+    }
   return 0;
 }
 
@@ -310,14 +397,16 @@ gvt_cmd_bench (int argc, char **argv, FILE *out, FILE *err)
 {
   g_autofree char *size = NULL;
   g_autofree char *render_node = NULL;
+  g_autofree char *frames_text = NULL;
+  g_autofree char *fd_text = NULL;
   int frames = DEFAULT_FRAMES;
   int fd = -1;
   const GOptionEntry entries[] = {
     { "size", 0, 0, G_OPTION_ARG_STRING, &size,
       "The simulated guest's mode (default 1920x1080); the output size for real devices", "WxH" },
-    { "frames", 0, 0, G_OPTION_ARG_INT, &frames,
-      "Pairs (frame and baseline) per measurement (default 300)", "N" },
-    { "fd", 0, 0, G_OPTION_ARG_INT, &fd, "Use the inherited VFIO device fd N", "N" },
+    { "frames", 0, 0, G_OPTION_ARG_STRING, &frames_text,
+      "Pairs (frame and baseline) per measurement, 1 to 100000 (default 300)", "N" },
+    GVT_CMD_FD_ENTRY (&fd_text),
     { "render-node", 0, 0, G_OPTION_ARG_FILENAME, &render_node,
       "Render on this DRM node (default: the vGPU's parent GPU)", "PATH" },
     { NULL }
@@ -332,10 +421,8 @@ gvt_cmd_bench (int argc, char **argv, FILE *out, FILE *err)
   if (argc > 2)
     g_set_error (&error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
                  "bench takes at most one DEVICE, got %d arguments", argc - 1);
-  else if (frames < 1 || frames > 100000)
-    g_set_error (&error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
-                 "--frames %d: use 1 to 100000", frames);
-  else if (size != NULL)
+  else if (gvt_cmd_parse_count ("--frames", frames_text, 1, MAX_FRAMES, &frames, &error)
+           && gvt_cmd_parse_fd (fd_text, &fd, &error) && size != NULL)
     gvt_size_parse_arg ("--size", size, &w, &h, &error);
   if (error != NULL)
     return gvt_cmd_fail (err, error);

@@ -256,7 +256,13 @@ print_instances (FILE *out, GvtMdevListing *listing)
   for (guint i = 0; i < listing->instances->len; i++)
     {
       const GvtMdevInstance *inst = listing->instances->pdata[i];
-      if (inst->iommu_group < 0)
+      if (inst->iommu_group < 0 && inst->bad_iommu_group != NULL)
+        {
+          g_autofree char *shown = g_strescape (inst->bad_iommu_group, NULL);
+          fprintf (out, "  note: %s's iommu_group link names '%s', not a group number, "
+                   "so it can't be opened\n", inst->uuid, shown);
+        }
+      else if (inst->iommu_group < 0)
         fprintf (out, "  note: %s has no IOMMU group: no VFIO driver is bound to it, "
                  "so it can't be opened\n", inst->uuid);
     }

@@ -9,13 +9,17 @@
  *     "edid":    null | { "max_xres", "max_yres" } }
  *   PLANE = { "fourcc": "XR24", "drm_format", "modifier", "width", "height",
  *             "stride", "size", "x", "y", "hot_x", "hot_y",
- *             "dmabuf_id" | "region_index" }   (hot_x/hot_y null = unknown)
+ *             "dmabuf_id" | "region_index" }   (hot_x/hot_y null = unknown;
+ *             x/y signed, negative off the left/top edge)
  *
  * --watch SECONDS keeps polling at 60 Hz and prints a line per change
  * ("+1.234s primary ...", "cursor moved to X,Y", "device lost — ..."), then
  * the poll counters; with --json each change is one compact JSON document
- * per line. It ends early, with status 1, when the device is lost.
+ * per line. It ends early, with status 1, when the device is lost; SIGINT
+ * (Ctrl+C, how a person ends a watch) ends it with the summary and status
+ * 0, SIGTERM (someone else stopping it) with the summary and status 143.
  */
+#include <signal.h>
 #include <json-glib/json-glib.h>
 
 #include "cmd.h"
@@ -29,6 +33,8 @@
  * what a display would see, so that is what probe waits for. */
 #define PROBE_TRIES 5
 #define PROBE_TRY_INTERVAL_US (20 * 1000)
+/* A day; a longer soak runs it again. */
+#define WATCH_MAX_SECONDS 86400
 
 static const char *
 state_name (GvtSourceState state)
@@ -187,7 +193,8 @@ print_plane_text (FILE *out, const char *label, GvtPlane *plane)
     fprintf (out, ", dmabuf id %u", gvt_plane_get_dmabuf_id (plane));
   if (gvt_plane_get_kind (plane) == GVT_PLANE_CURSOR)
     {
-      fprintf (out, ", at %u,%u", gvt_plane_get_x (plane), gvt_plane_get_y (plane));
+      /* Signed: negative off the left/top edge (see gvt_plane_get_x). */
+      fprintf (out, ", at %d,%d", gvt_plane_get_x (plane), gvt_plane_get_y (plane));
       if (gvt_plane_get_hot_x (plane) != GVT_HOTSPOT_UNKNOWN)
         fprintf (out, ", hotspot %u,%u", gvt_plane_get_hot_x (plane),
                  gvt_plane_get_hot_y (plane));
@@ -218,18 +225,24 @@ print_text (FILE *out, GvtVgpu *vgpu, const struct vfio_device_info *info,
 }
 
 /* What a display would do, minus the display: poll at 60 Hz and say what
- * changed. Returns when @seconds pass or the device is lost. */
-static void
+ * changed. Returns when @seconds pass, the device is lost or SIGINT or
+ * SIGTERM arrives (then that signal, else 0); the summary either way. */
+static int
 watch_device (FILE *out, GvtVgpu *vgpu, const struct vfio_device_info *info,
-              GvtScanout *scanout, GvtEdidRegion *edid, double seconds, gboolean json)
+              GvtScanout *scanout, GvtEdidRegion *edid, double seconds, gboolean json,
+              GvtCmdInterrupt *interrupt)
 {
   gint64 start = g_get_monotonic_time ();
   gint64 end = start + (gint64) (seconds * G_USEC_PER_SEC);
   guint64 moves = 0;
+  int signum = 0;
 
   while (g_get_monotonic_time () < end)
     {
-      g_usleep (G_USEC_PER_SEC / 60);
+      signum = gvt_cmd_interrupt_sleep_until (interrupt,
+                                              g_get_monotonic_time () + G_USEC_PER_SEC / 60);
+      if (signum != 0)
+        break;
       GvtSourceChange change = gvt_scanout_poll (scanout);
       if (change == GVT_SOURCE_NOTHING)
         continue;
@@ -268,38 +281,40 @@ watch_device (FILE *out, GvtVgpu *vgpu, const struct vfio_device_info *info,
       fprintf (out, "watched %.1fs: %" G_GUINT64_FORMAT " polls, %" G_GUINT64_FORMAT
                " queries, %" G_GUINT64_FORMAT " dma-buf gets, %" G_GUINT64_FORMAT
                " retries, %" G_GUINT64_FORMAT " rejected, %" G_GUINT64_FORMAT
-               " cursor moves, %u cached\n",
+               " cursor moves, %u cached%s%s\n",
                (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC, stats.polls,
                stats.queries, stats.dmabuf_gets, stats.retries, stats.rejected, moves,
-               stats.cached);
+               stats.cached, signum ? "; stopped by " : "",
+               signum ? gvt_cmd_interrupt_name (signum) : "");
+      fflush (out);
     }
+  return signum;
 }
 
 int
 gvt_cmd_probe (int argc, char **argv, FILE *out, FILE *err)
 {
   gboolean json = FALSE;
+  g_autofree char *watch_text = NULL;
+  g_autofree char *fd_text = NULL;
   double watch = 0;
   int fd = -1;
   const GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON (see README: probe JSON)", NULL },
-    { "fd", 0, 0, G_OPTION_ARG_INT, &fd, "Use the inherited VFIO device fd N", "N" },
-    { "watch", 0, 0, G_OPTION_ARG_DOUBLE, &watch,
-      "Keep polling for SECONDS and print every change", "SECONDS" },
+    GVT_CMD_FD_ENTRY (&fd_text),
+    { "watch", 0, 0, G_OPTION_ARG_STRING, &watch_text,
+      "Keep polling for SECONDS (up to 86400; Ctrl+C ends it) and print every change",
+      "SECONDS" },
     { NULL }
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("DEVICE — what a vGPU display offers now");
   g_autoptr (GError) error = NULL;
 
   g_option_context_add_main_entries (ctx, entries, NULL);
-  if (!gvt_cmd_parse_device_args (ctx, &argc, &argv, &error))
+  if (!gvt_cmd_parse_device_args (ctx, &argc, &argv, &error)
+      || !gvt_cmd_parse_fd (fd_text, &fd, &error)
+      || !gvt_cmd_parse_seconds ("--watch", watch_text, WATCH_MAX_SECONDS, &watch, &error))
     return gvt_cmd_fail (err, error);
-  if (!(watch >= 0 && watch <= 86400))
-    {
-      g_set_error (&error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
-                   "--watch %g: use 0 to 86400 seconds", watch);
-      return gvt_cmd_fail (err, error);
-    }
 
   g_autoptr (GvtVgpu) vgpu = gvt_device_open (argc > 1 ? argv[1] : NULL, fd, &error);
   if (vgpu == NULL)
@@ -333,13 +348,25 @@ gvt_cmd_probe (int argc, char **argv, FILE *out, FILE *err)
   if (edid == NULL && !g_error_matches (edid_error, GVT_ERROR, GVT_ERROR_UNSUPPORTED))
     g_message ("%s: EDID region unusable: %s", gvt_vgpu_get_name (vgpu), edid_error->message);
 
+  /* Caught from the first line on, so that a Ctrl+C after it always gets
+   * the summary; before, nothing blocks for long and nothing is owed. */
+  g_autoptr (GvtCmdInterrupt) interrupt = watch > 0 ? gvt_cmd_interrupt_new () : NULL;
   if (json)
     print_json (out, vgpu, &info, scanout, edid, watch == 0);
   else
     print_text (out, vgpu, &info, scanout, edid);
 
+  int signum = 0;
   if (watch > 0)
-    watch_device (out, vgpu, &info, scanout, edid, watch, json);
+    {
+      /* A pipe (| tee, a test) must see the state before the first change. */
+      fflush (out);
+      signum = watch_device (out, vgpu, &info, scanout, edid, watch, json, interrupt);
+    }
 
-  return gvt_scanout_get_state (scanout) == GVT_SOURCE_STATE_LOST ? 1 : 0;
+  if (gvt_scanout_get_state (scanout) == GVT_SOURCE_STATE_LOST)
+    return 1;
+  /* Ctrl+C is how a person ends a watch: success. SIGTERM is someone else
+   * stopping it early: the status a shell gives a process it killed. */
+  return signum == SIGTERM ? GVT_CMD_SIGNAL_STATUS (SIGTERM) : 0;
 }

@@ -105,9 +105,10 @@ int
 gvt_cmd_view (int argc, char **argv, FILE *out, FILE *err)
 {
   ViewArgs a = { 0 };
+  g_autofree char *fd_text = NULL;
   int fd = -1;
   const GOptionEntry entries[] = {
-    { "fd", 0, 0, G_OPTION_ARG_INT, &fd, "Use the inherited VFIO device fd N", "N" },
+    GVT_CMD_FD_ENTRY (&fd_text),
     { NULL }
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("DEVICE|--fd N — show a vGPU's display live");
@@ -127,6 +128,8 @@ gvt_cmd_view (int argc, char **argv, FILE *out, FILE *err)
                    "the viewer shows one DEVICE, got %d arguments", argc - 1);
       status = gvt_cmd_fail (err, error);
     }
+  else if (!gvt_cmd_parse_fd (fd_text, &fd, &error))
+    status = gvt_cmd_fail (err, error);
   else if (!view_options (&a, &opts, &error))
     status = gvt_cmd_fail (err, error);
   else if (argc < 2 && fd < 0)
@@ -174,14 +177,15 @@ int
 gvt_cmd_view_demo (int argc, char **argv, FILE *out, FILE *err)
 {
   ViewArgs a = { 0 };
-  double at = -1;
+  g_autofree char *at_arg = NULL;
+  double at = -1;  /* not given: the guest runs; typed values are >= 0 */
   g_autofree char *snapshot_help_only = NULL;
   g_autofree char *guest_size = NULL;
   guint guest_w = 0, guest_h = 0;
   gboolean in_place = FALSE;
   gboolean no_cursor = FALSE;
   const GOptionEntry entries[] = {
-    { "at", 0, 0, G_OPTION_ARG_DOUBLE, &at,
+    { "at", 0, 0, G_OPTION_ARG_STRING, &at_arg,
       "Freeze the guest at its time SECONDS (0-3 is the firmware phase); with --snapshot, "
       "the frame to render", "SECONDS" },
     { "snapshot", 0, 0, G_OPTION_ARG_FILENAME, &snapshot_help_only,
@@ -220,11 +224,8 @@ gvt_cmd_view_demo (int argc, char **argv, FILE *out, FILE *err)
                    "demo takes no DEVICE (it is its own); got '%s'", argv[1]);
       status = gvt_cmd_fail (err, error);
     }
-  else if (at != -1 && !(at >= 0 && at <= 86400))
-    {
-      g_set_error (&error, GVT_ERROR, GVT_ERROR_INVALID_ARGS, "--at %g: use 0 to 86400 seconds", at);
-      status = gvt_cmd_fail (err, error);
-    }
+  else if (!gvt_cmd_parse_seconds ("--at", at_arg, 86400, &at, &error))
+    status = gvt_cmd_fail (err, error);
   else if (guest_size != NULL
            && !gvt_size_parse_arg ("--guest-size", guest_size, &guest_w, &guest_h, &error))
     status = gvt_cmd_fail (err, error);
@@ -232,14 +233,15 @@ gvt_cmd_view_demo (int argc, char **argv, FILE *out, FILE *err)
     status = gvt_cmd_fail (err, error);
   else if (!gvt_ui_check_display (&error))
     {
-      /* The README's first command must show something anywhere. */
-      g_autofree char *at_text = g_strdup_printf ("%g", at >= 0 ? at : 5.0);
+      /* The README's first command must show something anywhere. --at
+       * goes on as typed: the headless demo reads what was checked here. */
+      const char *at_text = at_arg ? at_arg : "5";
       g_autoptr (GPtrArray) args = g_ptr_array_new ();
       g_ptr_array_add (args, (char *) "demo");
       g_ptr_array_add (args, (char *) "--snapshot");
       g_ptr_array_add (args, (char *) GVT_DEMO_FALLBACK_PNG);
       g_ptr_array_add (args, (char *) "--at");
-      g_ptr_array_add (args, at_text);
+      g_ptr_array_add (args, (char *) at_text);
       if (in_place)
         g_ptr_array_add (args, (char *) "--in-place");
       if (a.scale != NULL)

@@ -132,6 +132,24 @@ gvt_buffer_remove_release_notify (GvtBuffer *self, guint id)
               G_STRFUNC, self->serial, id);
 }
 
+gboolean
+gvt_dmabuf_get_size (int fd, guint64 *size, GError **error)
+{
+  off_t end = lseek (fd, 0, SEEK_END);
+  if (end < 0)
+    {
+      int saved = errno;
+      g_set_error (error, GVT_ERROR, GVT_ERROR_INVALID_PLANE,
+                   "its dma-buf can't tell its size (lseek: %s), which every dma-buf "
+                   "can: it is not one", g_strerror (saved));
+      return FALSE;
+    }
+  /* Where the next reader expects it; a dma-buf refuses only other seeks. */
+  (void) lseek (fd, 0, SEEK_SET);
+  *size = (guint64) end;
+  return TRUE;
+}
+
 const guint8 *
 gvt_buffer_map (GvtBuffer *self, GError **error)
 {
@@ -142,6 +160,19 @@ gvt_buffer_map (GvtBuffer *self, GError **error)
     {
       g_set_error (error, GVT_ERROR, GVT_ERROR_UNSUPPORTED,
                    "this buffer has no CPU mapping");
+      return NULL;
+    }
+
+  /* mmap past the end of a file succeeds and faults (SIGBUS) on the first
+   * read there: a buffer recorded bigger than it is must not get that far.
+   * A file that can't seek can't be mapped either; mmap says why. */
+  guint64 real = 0;
+  if (gvt_dmabuf_get_size (self->fd, &real, NULL) && real < self->size)
+    {
+      self->map_failed = TRUE;
+      g_set_error (error, GVT_ERROR, GVT_ERROR_INVALID_PLANE,
+                   "the dma-buf has %" G_GUINT64_FORMAT " bytes, not the %" G_GSIZE_FORMAT
+                   " expected: not mapping past its end", real, self->size);
       return NULL;
     }
 

@@ -8,8 +8,17 @@ G_BEGIN_DECLS
 
 typedef struct _GvtBuffer GvtBuffer;
 
-/* Takes ownership of @fd (a dma-buf of @size bytes). */
+/* Takes ownership of @fd, a dma-buf of @size bytes: what the buffer really
+ * has (gvt_dmabuf_get_size), never what the guest said, since @size is what
+ * gvt_buffer_map maps. */
 GvtBuffer *gvt_buffer_new_dmabuf (int fd, gsize size);
+
+/* The bytes dma-buf @fd really has, as its exporter allocated them: the
+ * dma-buf ABI's lseek (fd, 0, SEEK_END), then back to 0 (the only other
+ * seek a dma-buf takes). FALSE with @error (GVT_ERROR_INVALID_PLANE) when
+ * the fd can't say: every dma-buf can since Linux 3.12 (ESPIPE before), so
+ * such an fd is not one, and nothing about its size can be trusted. */
+gboolean gvt_dmabuf_get_size (int fd, guint64 *size, GError **error);
 
 /* Wraps @size bytes at @data; @destroy(@data, @size) runs at the last unref
  * (munmap for mappings, g_free-like for heap copies). */
@@ -24,8 +33,10 @@ int gvt_buffer_get_fd (GvtBuffer *self);
 gsize gvt_buffer_get_size (GvtBuffer *self);
 
 /* A read-only CPU view of the bytes: memory buffers directly, dma-bufs by a
- * lazy mmap kept until the last unref. NULL with an error when the dma-buf
- * can't be mapped (GVT-g buffers never can; mbochs only in whole pages). */
+ * lazy mmap of their size, kept until the last unref. NULL with an error
+ * when the dma-buf can't be mapped (GVT-g buffers never can; mbochs only in
+ * whole pages), or when it turns out smaller than its size (a mapping past
+ * the end would fault on the first read instead). */
 const guint8 *gvt_buffer_map (GvtBuffer *self, GError **error);
 
 /* A process-unique number for this buffer, never reused: the key of the

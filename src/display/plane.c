@@ -10,7 +10,8 @@ struct _GvtPlane {
   guint32 fourcc;
   guint64 modifier;
   guint32 width, height, stride, size;
-  guint32 x, y, hot_x, hot_y;
+  gint32 x, y;
+  guint32 hot_x, hot_y;
   guint32 id; /* dmabuf id or region index */
   GvtBuffer *buffer;
 };
@@ -91,6 +92,22 @@ gvt_plane_info_validate (const struct vfio_device_gfx_plane_info *info,
   return TRUE;
 }
 
+guint64
+gvt_plane_info_needed_bytes (const struct vfio_device_gfx_plane_info *info)
+{
+  guint64 tile = gvt_modifier_tile_height (info->drm_format_mod);
+  guint64 rows = ((guint64) info->height + tile - 1) / tile * tile;
+  return (guint64) info->stride * rows;
+}
+
+/* The one place a wire position becomes a position: see gvt_plane_get_x. */
+static gint32
+position_from_wire (guint32 raw)
+{
+  gint64 value = raw > G_MAXINT32 ? (gint64) raw - G_GINT64_CONSTANT (0x100000000) : raw;
+  return (gint32) CLAMP (value, -GVT_PLANE_POS_LIMIT, GVT_PLANE_POS_LIMIT);
+}
+
 static GvtPlane *
 plane_alloc (GvtPlaneKind kind, GvtPlaneSource source, GvtBuffer *buffer)
 {
@@ -119,8 +136,8 @@ gvt_plane_new (const struct vfio_device_gfx_plane_info *info, GvtPlaneKind kind,
   self->size = info->size;
   if (kind == GVT_PLANE_CURSOR)
     {
-      self->x = info->x_pos;
-      self->y = info->y_pos;
+      self->x = position_from_wire (info->x_pos);
+      self->y = position_from_wire (info->y_pos);
       self->hot_x = info->x_hot;
       self->hot_y = info->y_hot;
     }
@@ -169,8 +186,8 @@ guint32 gvt_plane_get_width (const GvtPlane *self)           { return self->widt
 guint32 gvt_plane_get_height (const GvtPlane *self)          { return self->height; }
 guint32 gvt_plane_get_stride (const GvtPlane *self)          { return self->stride; }
 guint32 gvt_plane_get_size (const GvtPlane *self)            { return self->size; }
-guint32 gvt_plane_get_x (const GvtPlane *self)               { return self->x; }
-guint32 gvt_plane_get_y (const GvtPlane *self)               { return self->y; }
+gint32  gvt_plane_get_x (const GvtPlane *self)               { return self->x; }
+gint32  gvt_plane_get_y (const GvtPlane *self)               { return self->y; }
 guint32 gvt_plane_get_hot_x (const GvtPlane *self)           { return self->hot_x; }
 guint32 gvt_plane_get_hot_y (const GvtPlane *self)           { return self->hot_y; }
 guint32 gvt_plane_get_dmabuf_id (const GvtPlane *self)       { return self->id; }

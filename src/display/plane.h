@@ -22,6 +22,9 @@ typedef enum {
 #define GVT_PLANE_MAX_DIM 16384
 #define GVT_CURSOR_MAX_DIM 256
 #define GVT_HOTSPOT_UNKNOWN 0xFFFFFFFFu
+/* Cursor positions are clamped to -GVT_PLANE_POS_LIMIT..GVT_PLANE_POS_LIMIT
+ * (see gvt_plane_get_x). */
+#define GVT_PLANE_POS_LIMIT GVT_PLANE_MAX_DIM
 
 typedef struct _GvtPlane GvtPlane;
 
@@ -41,7 +44,8 @@ gboolean gvt_plane_info_validate (const struct vfio_device_gfx_plane_info *info,
 gboolean gvt_plane_info_is_empty (const struct vfio_device_gfx_plane_info *info);
 
 /* The one constructor: a plane for an already validated @info, holding a
- * reference to @buffer. */
+ * reference to @buffer. It alone decides what the position fields mean
+ * (gvt_plane_get_x). */
 GvtPlane *gvt_plane_new (const struct vfio_device_gfx_plane_info *info,
                          GvtPlaneKind kind, GvtPlaneSource source,
                          GvtBuffer *buffer);
@@ -62,13 +66,32 @@ guint32 gvt_plane_get_height (const GvtPlane *self);
 guint32 gvt_plane_get_stride (const GvtPlane *self);
 /* Bytes the guest said the buffer has (>= stride * height). */
 guint32 gvt_plane_get_size (const GvtPlane *self);
-/* Cursor: top-left of the image on the guest screen, as the device reports
- * it (GVT-g drops sign bits). Primary: 0, 0. */
-guint32 gvt_plane_get_x (const GvtPlane *self);
-guint32 gvt_plane_get_y (const GvtPlane *self);
+/* Cursor: top-left of the image on the guest screen, in guest pixels,
+ * negative when the image hangs off the left/top edge. Primary: 0, 0.
+ *
+ * The ABI's x_pos/y_pos are __u32; the constructor reads them as two's
+ * complement 32-bit values, as QEMU does (it hands them to an int): a
+ * device that keeps the sign reports -10 as 0xFFFFFFF6, and that is -10
+ * here. Intel GVT-g can't be helped: the cursor register it decodes is
+ * sign-magnitude (CURPOS: 13-bit x and 12-bit y magnitudes, sign bits 15
+ * and 31) and its QUERY_GFX_PLANE copies the magnitudes without the signs,
+ * so a cursor 10 pixels off the left edge arrives as x = 10, exactly like
+ * one 10 pixels in. Nothing in the answer tells them apart, so it is shown
+ * (and printed) at +10: the documented behaviour, not a guess. Values are
+ * then clamped to +-GVT_PLANE_POS_LIMIT: a cursor (at most 256 wide) beyond
+ * that is wholly off every primary (at most 16384 wide) either way, so no
+ * pixel changes, and the renderer never sees absurd numbers. */
+gint32 gvt_plane_get_x (const GvtPlane *self);
+gint32 gvt_plane_get_y (const GvtPlane *self);
 /* Hotspot inside the cursor image, or GVT_HOTSPOT_UNKNOWN. */
 guint32 gvt_plane_get_hot_x (const GvtPlane *self);
 guint32 gvt_plane_get_hot_y (const GvtPlane *self);
+/* The bytes a buffer needs to hold @info's image: stride x height, the
+ * height rounded up to whole tiles for tiled modifiers (GVT-g's own rule
+ * for its size field), in 64 bits (no guest value can wrap it). What the
+ * poller demands of a fetched dma-buf's real size. */
+guint64 gvt_plane_info_needed_bytes (const struct vfio_device_gfx_plane_info *info);
+
 /* dmabuf id (dma-buf planes) or region index (region planes). */
 guint32 gvt_plane_get_dmabuf_id (const GvtPlane *self);
 guint32 gvt_plane_get_region_index (const GvtPlane *self);

@@ -5,7 +5,9 @@
  * dma-buf cache keys on id *and* geometry because devices reuse ids after a
  * buffer is freed, and it holds exactly one fd per cached id because a
  * second GET_GFX_DMABUF of a live id breaks mbochs and costs GVT-g a new GEM
- * object each time. */
+ * object each time. The plane's word ends where the kernel's begins: a
+ * fetched dma-buf's real size (lseek) must hold the image, or the plane is
+ * invalid, however the guest described it. */
 #include <errno.h>
 #include <sys/mman.h>
 
@@ -19,6 +21,11 @@
 typedef struct {
   struct vfio_device_gfx_plane_info key; /* id + geometry; position zeroed */
   GvtBuffer *buffer;
+  /* Why the buffer can't back its plane (too small, size unknown), or NULL.
+   * Such an entry is kept like any other, fd and all: the id is not asked
+   * for again while the guest shows it, and holding the fd keeps the
+   * device from handing the id to another buffer of the same geometry. */
+  char *invalid;
   guint64 last_used;                     /* tick */
 } CacheEntry;
 
@@ -57,6 +64,7 @@ cache_entry_free (gpointer data)
 {
   CacheEntry *entry = data;
   gvt_buffer_unref (entry->buffer);
+  g_free (entry->invalid);
   g_free (entry);
 }
 
@@ -222,17 +230,16 @@ become_lost (GvtScanout *self, const char *what, int err)
 }
 
 static void
-note_reject (GvtScanout *self, GvtPlaneKind kind, const GError *error)
+note_reject (GvtScanout *self, GvtPlaneKind kind, const char *reason)
 {
   char **last = &self->last_reject[kind == GVT_PLANE_CURSOR];
 
   self->stats.rejected++;
-  if (g_strcmp0 (*last, error->message) == 0)
+  if (g_strcmp0 (*last, reason) == 0)
     return;
-  g_warning ("%s: ignoring the guest's plane: %s", gvt_vgpu_get_name (self->vgpu),
-             error->message);
+  g_warning ("%s: ignoring the guest's plane: %s", gvt_vgpu_get_name (self->vgpu), reason);
   g_free (*last);
-  *last = g_strdup (error->message);
+  *last = g_strdup (reason);
 }
 
 static RegionEntry *
@@ -261,11 +268,24 @@ lookup_region (GvtScanout *self, guint32 index)
   return &g_array_index (self->regions, RegionEntry, self->regions->len - 1);
 }
 
+static void
+forget_region (GvtScanout *self, guint32 index)
+{
+  for (guint i = 0; i < self->regions->len; i++)
+    if (g_array_index (self->regions, RegionEntry, i).index == index)
+      {
+        g_array_remove_index (self->regions, i);
+        return;
+      }
+}
+
 static gboolean
 same_key (const struct vfio_device_gfx_plane_info *a,
           const struct vfio_device_gfx_plane_info *b)
 {
-  return a->dmabuf_id == b->dmabuf_id && a->drm_plane_type == b->drm_plane_type
+  /* Not the plane type: a dmabuf id names one buffer of the device
+   * whichever plane shows it (GVT-g keeps one id space per vGPU). */
+  return a->dmabuf_id == b->dmabuf_id
          && a->drm_format == b->drm_format && a->drm_format_mod == b->drm_format_mod
          && a->width == b->width && a->height == b->height && a->stride == b->stride
          && a->size == b->size;
@@ -278,12 +298,38 @@ buffer_in_use (GvtScanout *self, GvtBuffer *buffer)
          || (self->cursor && gvt_plane_get_buffer (self->cursor) == buffer);
 }
 
+static gboolean
+buffer_cached (GvtScanout *self, GvtBuffer *buffer)
+{
+  for (guint i = 0; i < self->cache->len; i++)
+    if (((CacheEntry *) g_ptr_array_index (self->cache, i))->buffer == buffer)
+      return TRUE;
+  return FALSE;
+}
+
+/* dma-buf fds held by the shown planes outside the cache (their entry was
+ * dropped as a reused id while the plane still shows it). */
+static guint
+shown_uncached (GvtScanout *self)
+{
+  GvtBuffer *p = self->primary ? gvt_plane_get_buffer (self->primary) : NULL;
+  GvtBuffer *c = self->cursor ? gvt_plane_get_buffer (self->cursor) : NULL;
+  guint n = 0;
+
+  if (p != NULL && gvt_buffer_get_fd (p) >= 0 && !buffer_cached (self, p))
+    n++;
+  if (c != NULL && c != p && gvt_buffer_get_fd (c) >= 0 && !buffer_cached (self, c))
+    n++;
+  return n;
+}
+
 /* Drops the least recently used entries beyond the current planes plus
- * GVT_SCANOUT_CACHE_RECENT. */
+ * GVT_SCANOUT_CACHE_RECENT, counting every dma-buf fd held: the cache's
+ * and those of shown planes no longer in it. */
 static void
 trim_cache (GvtScanout *self)
 {
-  while (self->cache->len > GVT_SCANOUT_CACHE_RECENT + 2)
+  while (self->cache->len + shown_uncached (self) > GVT_SCANOUT_CACHE_RECENT + 2)
     {
       gint victim = -1;
       for (guint i = 0; i < self->cache->len; i++)
@@ -302,10 +348,32 @@ trim_cache (GvtScanout *self)
     }
 }
 
-/* The buffer for a validated dma-buf plane: from the cache, or one GET. */
+/* Why the dma-buf @fd can't back the validated plane @info, or NULL. */
+static char *
+check_dmabuf_size (const struct vfio_device_gfx_plane_info *info, GvtPlaneKind kind, int fd,
+                   guint64 *real)
+{
+  const char *what = kind == GVT_PLANE_CURSOR ? "cursor" : "primary";
+  g_autoptr (GError) error = NULL;
+
+  *real = 0;
+  if (!gvt_dmabuf_get_size (fd, real, &error))
+    return g_strdup_printf ("the guest's %ux%u %s plane can't be checked: %s",
+                            info->width, info->height, what, error->message);
+  guint64 need = gvt_plane_info_needed_bytes (info);
+  if (*real < need)
+    return g_strdup_printf ("the guest's %ux%u %s plane needs %" G_GUINT64_FORMAT
+                            " bytes but its dma-buf has %" G_GUINT64_FORMAT,
+                            info->width, info->height, what, need, *real);
+  return NULL;
+}
+
+/* The buffer for a validated dma-buf plane: from the cache, or one GET
+ * whose real size is checked at once. *@invalid (borrowed) is why it can't
+ * be shown, or NULL. */
 static int
 dmabuf_buffer (GvtScanout *self, const struct vfio_device_gfx_plane_info *info,
-               GvtBuffer **out)
+               GvtPlaneKind kind, GvtBuffer **out, const char **invalid)
 {
   struct vfio_device_gfx_plane_info key = *info;
   key.x_pos = key.y_pos = key.x_hot = key.y_hot = 0;
@@ -318,6 +386,7 @@ dmabuf_buffer (GvtScanout *self, const struct vfio_device_gfx_plane_info *info,
         {
           entry->last_used = self->tick;
           *out = entry->buffer;
+          *invalid = entry->invalid;
           return 0;
         }
     }
@@ -341,12 +410,16 @@ dmabuf_buffer (GvtScanout *self, const struct vfio_device_gfx_plane_info *info,
   if (fd < 0)
     return fd;
 
+  guint64 real = 0;
   CacheEntry *entry = g_new0 (CacheEntry, 1);
   entry->key = key;
-  entry->buffer = gvt_buffer_new_dmabuf (fd, info->size);
+  entry->invalid = check_dmabuf_size (info, kind, fd, &real);
+  /* The real size: what a CPU mapping may cover. */
+  entry->buffer = gvt_buffer_new_dmabuf (fd, (gsize) real);
   entry->last_used = self->tick;
   g_ptr_array_add (self->cache, entry);
   *out = entry->buffer;
+  *invalid = entry->invalid;
   return 0;
 }
 
@@ -384,7 +457,8 @@ typedef enum {
 } FetchResult;
 
 /* Queries one plane and turns the answer into a plane value, or NULL for
- * "no plane" and for a rejected plane (with @rejected set). */
+ * "no plane" and for a rejected plane (with @rejected set): fields that fail
+ * validation, or a dma-buf too small for them. */
 static FetchResult
 fetch_plane (GvtScanout *self, GvtPlaneKind kind, GvtPlane *current, GvtPlane **plane,
              gboolean *rejected, int *err)
@@ -427,20 +501,42 @@ fetch_plane (GvtScanout *self, GvtPlaneKind kind, GvtPlane *current, GvtPlane **
 
   RegionEntry *region = NULL;
   if (source == GVT_PLANE_SOURCE_REGION)
-    region = lookup_region (self, info.region_index);
+    {
+      /* A new mode may come with new region memory (and size): ask again
+       * and map again whenever the plane's geometry is not the one shown.
+       * The plane still shown keeps its old mapping until replaced. */
+      if (current == NULL || info.width != gvt_plane_get_width (current)
+          || info.height != gvt_plane_get_height (current)
+          || info.stride != gvt_plane_get_stride (current)
+          || info.drm_format != gvt_plane_get_fourcc (current)
+          || info.region_index != gvt_plane_get_region_index (current))
+        forget_region (self, info.region_index);
+      region = lookup_region (self, info.region_index);
+      /* And whenever the device says the region changed under the same
+       * geometry (one ioctl): new memory comes with a new size. */
+      GvtRegionInfo now = { 0 };
+      if (gvt_vgpu_get_region_info (self->vgpu, info.region_index, &now) == 0
+          && (now.size != region->size
+              || ((now.flags & VFIO_REGION_INFO_FLAG_MMAP) != 0) != region->mmap))
+        {
+          forget_region (self, info.region_index);
+          region = lookup_region (self, info.region_index);
+        }
+    }
 
   g_autoptr (GError) error = NULL;
   if (!gvt_plane_info_validate (&info, kind, source, region ? region->size : 0,
                                 region ? region->mmap : FALSE, &error))
     {
-      note_reject (self, kind, error);
+      note_reject (self, kind, error->message);
       *rejected = TRUE;
       return FETCH_OK;
     }
-  g_clear_pointer (&self->last_reject[kind == GVT_PLANE_CURSOR], g_free);
 
   GvtBuffer *buffer = NULL;
-  ret = region ? region_buffer (self, region, &buffer) : dmabuf_buffer (self, &info, &buffer);
+  const char *invalid = NULL;
+  ret = region ? region_buffer (self, region, &buffer)
+               : dmabuf_buffer (self, &info, kind, &buffer, &invalid);
   if (ret < 0)
     {
       *err = -ret;
@@ -449,6 +545,13 @@ fetch_plane (GvtScanout *self, GvtPlaneKind kind, GvtPlane *current, GvtPlane **
       note_retry (self, region ? "region mmap" : "GET_GFX_DMABUF", -ret);
       return FETCH_RETRY;
     }
+  if (invalid != NULL)
+    {
+      note_reject (self, kind, invalid);
+      *rejected = TRUE;
+      return FETCH_OK;
+    }
+  g_clear_pointer (&self->last_reject[kind == GVT_PLANE_CURSOR], g_free);
 
   GvtPlane *candidate = gvt_plane_new (&info, kind, source, buffer);
   /* Keep the old value when nothing at all changed: cheaper, and callers

@@ -39,7 +39,14 @@ gboolean gvt_scanout_has_region (GvtScanout *self);
 
 /* One tick: a zeroed query of the primary plane, then of the cursor only
  * when a primary exists. EINVAL/EFAULT/ENOMEM end the tick with no change
- * (rate-limited log); ENODEV/EIO move to LOST. Never blocks, never spins. */
+ * (rate-limited log); ENODEV/EIO move to LOST. Never blocks, never spins.
+ * A plane is rejected (never handed out; counted in stats.rejected, each
+ * distinct reason logged once) when its fields fail validation, or when
+ * the dma-buf fetched for it is smaller than gvt_plane_info_needed_bytes
+ * or can't tell its size: a rejected primary makes the state INVALID with
+ * the reason, a rejected cursor only hides the cursor. A dma-buf found
+ * wanting stays cached as such: its id is not fetched again while the
+ * guest keeps showing it. */
 GvtSourceChange gvt_scanout_poll (GvtScanout *self);
 
 GvtSourceState gvt_scanout_get_state (GvtScanout *self);

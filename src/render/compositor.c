@@ -232,10 +232,9 @@ draw_cursor (GvtCompositor *self, GvtTextureCache *cache, GvtPlane *cursor,
         g_message ("the guest cursor can't be shown: %s", error->message);
       return;
     }
-  /* Positions are signed on the wire (GVT-g drops the sign bit, the
-   * poller restores what it can). */
-  GvtRect r = gvt_view_cursor_rect (view, (gint32) gvt_plane_get_x (cursor),
-                                    (gint32) gvt_plane_get_y (cursor),
+  /* Signed and bounded already: the plane constructor decided what the
+   * device's position means. */
+  GvtRect r = gvt_view_cursor_rect (view, gvt_plane_get_x (cursor), gvt_plane_get_y (cursor),
                                     tex->width, tex->height);
   if (gvt_rect_intersect (r, view->visible).width == 0)
     return;

@@ -63,8 +63,8 @@ void gvt_view_compute (GvtView *view, GvtScaleMode mode, GvtFilter filter,
                        guint out_width, guint out_height);
 
 /* Output rectangle of a cursor image @width x @height whose top-left is at
- * guest (@x, @y) (guest values are signed here: callers convert GVT-g's
- * unsigned positions first). Unclipped: clip with view->visible. */
+ * guest (@x, @y) (signed, as gvt_plane_get_x/y give them). Unclipped: clip
+ * with view->visible. */
 GvtRect gvt_view_cursor_rect (const GvtView *view, int x, int y, guint width, guint height);
 
 /* Output point -> guest pixel coordinates (fractional). Returns TRUE when

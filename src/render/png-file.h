@@ -5,9 +5,18 @@
 
 G_BEGIN_DECLS
 
-/* Writes @width x @height RGBA pixels, row 0 at the top, @stride bytes per
- * row, to @path (replaced atomically: a temporary file renamed into
- * place). GVT_ERROR_FAILED with the reason on failure. */
+/* @width x @height RGBA pixels, row 0 at the top, @stride bytes per row,
+ * encoded as a PNG stream in memory (caller unrefs). GVT_ERROR_FAILED with
+ * libpng's reason on failure. */
+GBytes *gvt_png_encode_rgba (const guint8 *rgba, guint width, guint height, gsize stride,
+                             GError **error);
+
+/* Encodes as gvt_png_encode_rgba() and writes the result to @path through
+ * gvt_output_file_new() and _commit() (common/output-file.h): "-" is
+ * stdout, a device or FIFO is written to, a file is replaced atomically.
+ * For tests and tools that have nothing to wait for: a command checks its
+ * output file before it waits for a frame, and commits the encoded bytes
+ * itself. GVT_ERROR_FAILED with the reason on failure. */
 gboolean gvt_png_write_rgba (const char *path, const guint8 *rgba, guint width,
                              guint height, gsize stride, GError **error);
 

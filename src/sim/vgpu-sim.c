@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "vgpu/vgpu-private.h"
@@ -88,6 +89,7 @@ struct _GvtSim {
   guint32 cursor_x, cursor_y, hot_x, hot_y;
 
   /* Indexed by plane type - 1. */
+  gint64 dmabuf_size[2];    /* GVT_SIM_DMABUF_REAL, _UNSEEKABLE or bytes */
   gboolean inject_pending[2];
   struct vfio_device_gfx_plane_info injected[2];
   int inject_errno;
@@ -180,6 +182,30 @@ sim_buffer_open (SimBuffer *buf)
   if (fd < 0)
     fd = fcntl (buf->fd, F_DUPFD_CLOEXEC, 0);
   return fd < 0 ? -errno : fd;
+}
+
+/* What a test asked GET to hand out instead of the buffer. */
+static int
+sim_buffer_open_other (gint64 size)
+{
+  if (size == GVT_SIM_DMABUF_UNSEEKABLE)
+    {
+      int fds[2];
+      if (pipe2 (fds, O_CLOEXEC) < 0)
+        return -errno;
+      close (fds[1]);
+      return fds[0];
+    }
+  int fd = memfd_create ("gvt-sim-short-dmabuf", MFD_CLOEXEC);
+  if (fd < 0)
+    return -errno;
+  if (ftruncate (fd, (off_t) size) < 0)
+    {
+      int err = errno;
+      close (fd);
+      return -err;
+    }
+  return fd;
 }
 
 static void
@@ -374,6 +400,10 @@ sim_get_dmabuf (GvtVgpu *vgpu, guint32 dmabuf_id)
   SimBuffer *buf = sim_find_buffer (self, dmabuf_id);
   if (buf == NULL)
     return -EINVAL;
+  gint64 other = self->dmabuf_size[buf == self->cursor ? SIM_PLANE_CURSOR - 1
+                                                       : SIM_PLANE_PRIMARY - 1];
+  if (other != GVT_SIM_DMABUF_REAL)
+    return sim_buffer_open_other (other);
   return sim_buffer_open (buf);
 }
 
@@ -592,6 +622,18 @@ static const GvtVgpuOps sim_ops = {
   .finalize = sim_finalize,
 };
 
+static struct {
+  GvtSimNewHook func;
+  gpointer data;
+} new_hook;
+
+void
+gvt_sim_set_new_hook (GvtSimNewHook func, gpointer data)
+{
+  new_hook.func = func;
+  new_hook.data = data;
+}
+
 GvtVgpu *
 gvt_sim_new (GvtSimMode mode, GvtSimQuirks quirks, guint32 max_xres, guint32 max_yres)
 {
@@ -614,6 +656,9 @@ gvt_sim_new (GvtSimMode mode, GvtSimQuirks quirks, guint32 max_xres, guint32 max
   /* A monitor is plugged in from the start; until the viewer writes an
    * EDID the guest uses its own idea of one. */
   self->edid_regs.link_state = VFIO_DEVICE_GFX_LINK_STATE_UP;
+  self->dmabuf_size[0] = self->dmabuf_size[1] = GVT_SIM_DMABUF_REAL;
+  if (new_hook.func != NULL)
+    new_hook.func (self, new_hook.data);
   return &self->parent;
 }
 
@@ -638,6 +683,52 @@ tight_stride (const GvtFormat *format, guint64 modifier, guint32 width)
   return stride > G_MAXUINT32 ? 0 : (guint32) stride;
 }
 
+static gsize
+region_alloc (guint64 size)
+{
+  gsize alloc = page_size ();
+  while (alloc < size)
+    alloc <<= 1;
+  return alloc;
+}
+
+/* Gives the region @alloc bytes: the memfd grows when needed and never
+ * shrinks, so mappings made earlier keep showing the region. */
+static gboolean
+region_resize (SimBuffer *buf, gsize alloc)
+{
+  struct stat st;
+
+  if (fstat (buf->fd, &st) < 0)
+    return FALSE;
+  if ((gsize) st.st_size < alloc)
+    {
+      if (ftruncate (buf->fd, (off_t) alloc) < 0)
+        {
+          g_warning ("simulated vGPU: cannot grow the region to %" G_GSIZE_FORMAT " bytes: %s",
+                     alloc, g_strerror (errno));
+          return FALSE;
+        }
+      void *map = mmap (NULL, alloc, PROT_READ | PROT_WRITE, MAP_SHARED, buf->fd, 0);
+      if (map == MAP_FAILED)
+        return FALSE;
+      munmap (buf->map, buf->alloc);
+      buf->map = map;
+    }
+  else if (buf->alloc != alloc)
+    {
+      /* Our own view follows the size in use. */
+      void *map = mmap (NULL, alloc, PROT_READ | PROT_WRITE, MAP_SHARED, buf->fd, 0);
+      if (map == MAP_FAILED)
+        return FALSE;
+      munmap (buf->map, buf->alloc);
+      buf->map = map;
+    }
+  buf->alloc = alloc;
+  buf->size = (guint32) alloc;
+  return TRUE;
+}
+
 static SimMode *
 sim_mode_new (GvtSim *self, const SimGeometry *geo, guint32 size)
 {
@@ -647,9 +738,7 @@ sim_mode_new (GvtSim *self, const SimGeometry *geo, guint32 size)
   if (self->mode == GVT_SIM_REGION)
     {
       /* mdpy's memory is a power of two, and it reports that as the size. */
-      gsize alloc = page_size ();
-      while (alloc < size)
-        alloc <<= 1;
+      gsize alloc = region_alloc (size);
       m->fb[0] = sim_buffer_new (0, geo, (guint32) alloc, alloc);
       return m->fb[0] ? g_steal_pointer (&m) : NULL;
     }
@@ -704,11 +793,31 @@ gvt_sim_set_mode (GvtSim *self, guint32 fourcc, guint64 modifier, guint32 width,
     }
   else
     {
+      /* Region memory is the device's: it stays put across modes (a
+       * mapping of it stays good), growing when a mode needs more; the
+       * region info gives the size the current mode uses. */
+      SimBuffer *region = NULL;
+      if (self->mode == GVT_SIM_REGION && self->modes->len > 0)
+        {
+          SimMode *old_mode = g_ptr_array_index (self->modes, 0);
+          region = g_steal_pointer (&old_mode->fb[0]);
+          if (region != NULL && !region_resize (region, region_alloc (size)))
+            g_clear_pointer (&region, sim_buffer_free);
+        }
       /* Free first, so the new mode can take the evicted mode's ids. */
       guint kept = self->mode == GVT_SIM_REGION ? 1 : GVT_SIM_KEPT_MODES;
       while (self->modes->len >= kept)
         g_ptr_array_remove_index (self->modes, self->modes->len - 1);
-      m = sim_mode_new (self, &geo, (guint32) size);
+      if (region != NULL)
+        {
+          m = g_new0 (SimMode, 1);
+          m->geo = geo;
+          region->geo = geo;
+          sim_buffer_clear (region);
+          m->fb[0] = region;
+        }
+      else
+        m = sim_mode_new (self, &geo, (guint32) size);
     }
 
   if (m == NULL)
@@ -816,6 +925,16 @@ gvt_sim_inject_plane (GvtSim *self, guint32 plane_type,
   g_return_if_fail (info != NULL);
   self->injected[plane_type - 1] = *info;
   self->inject_pending[plane_type - 1] = TRUE;
+}
+
+void
+gvt_sim_set_dmabuf_size (GvtSim *self, guint32 plane_type, gint64 size)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (plane_type == SIM_PLANE_PRIMARY || plane_type == SIM_PLANE_CURSOR);
+  g_return_if_fail (size >= 0 || size == GVT_SIM_DMABUF_REAL
+                    || size == GVT_SIM_DMABUF_UNSEEKABLE);
+  self->dmabuf_size[plane_type - 1] = size;
 }
 
 void

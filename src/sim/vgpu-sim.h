@@ -44,7 +44,8 @@ GvtVgpu *gvt_sim_new (GvtSimMode mode, GvtSimQuirks quirks,
  * - GET_GFX_DMABUF: a new fd with its own file description and FD_CLOEXEC
  *   on the buffer's memfd (whole pages, CPU-mappable, the guest's pixels);
  *   EINVAL for an id no live buffer holds; ENOTTY in REGION mode (mdpy has
- *   no such ioctl).
+ *   no such ioctl). gvt_sim_set_dmabuf_size() makes it hand out something
+ *   else.
  * - Region 16 (REGION mode, once a mode is set): flags READ | WRITE | MMAP,
  *   size the power of two above stride * height, also the plane's size;
  *   only mmap works (read/write EINVAL), like mdpy.
@@ -85,8 +86,10 @@ GvtSim *gvt_vgpu_get_sim (GvtVgpu *vgpu);
  * *and* geometry, and that is enough. Deterministic on purpose, for tests.
  * (The allocator remembers the last 256 pairs.)
  * REGION mode (mdpy): XRGB8888 linear only, one framebuffer (no flips), no
- * ids; region 16 shows it and a new mode gives the region new memory, so
- * earlier mappings keep showing the old one. */
+ * ids; region 16 shows it. Its memory is the device's and stays put across
+ * modes — a mapping of it stays good — growing when a mode needs more; its
+ * region info gives the size the current mode uses (a power of two, as
+ * mdpy reports), so a mapping made for a smaller mode covers less. */
 void gvt_sim_set_mode (GvtSim *self, guint32 fourcc, guint64 modifier,
                        guint32 width, guint32 height, guint32 stride);
 /* Disables the primary plane (and so the cursor). Buffers, ids and the
@@ -110,10 +113,23 @@ void gvt_sim_set_cursor (GvtSim *self, guint32 size, guint32 hot_x, guint32 hot_
 /* The cursor image's pixels (size*4 bytes per row), or NULL. */
 guint8 *gvt_sim_get_cursor_pixels (GvtSim *self);
 /* Moves the cursor's top-left; the cursor id is kept. The position stays
- * for later images. */
+ * for later images. Reported verbatim in x_pos/y_pos: a device that keeps
+ * the sign says (guint32) -10 for a cursor 10 pixels off the left edge,
+ * GVT-g says 10 (it drops the sign). */
 void gvt_sim_move_cursor (GvtSim *self, guint32 x, guint32 y);
 /* Removes the cursor image: its buffer is freed and its id can be reused. */
 void gvt_sim_hide_cursor (GvtSim *self);
+
+/* What GET_GFX_DMABUF hands out for a buffer of @plane_type (1 primary, 2
+ * cursor) from now on: GVT_SIM_DMABUF_REAL, the buffer itself (as at
+ * first); a size in bytes, a fresh zero-filled memfd that small instead of
+ * the buffer (an exporter whose dma-buf can't back its plane); or
+ * GVT_SIM_DMABUF_UNSEEKABLE, a pipe, whose lseek fails with ESPIPE (no
+ * dma-buf does that since Linux 3.12). Each GET makes a new one; the ids
+ * and the counts stay the buffer's. */
+#define GVT_SIM_DMABUF_REAL ((gint64) -1)
+#define GVT_SIM_DMABUF_UNSEEKABLE ((gint64) -2)
+void gvt_sim_set_dmabuf_size (GvtSim *self, guint32 plane_type, gint64 size);
 
 /* From now on every op fails with ENODEV (hot-unplug). */
 void gvt_sim_lose_device (GvtSim *self);
@@ -128,6 +144,15 @@ void gvt_sim_inject_plane (GvtSim *self, guint32 plane_type,
 /* Makes the next query (any kind, probes included) fail with @err (a
  * positive errno), once. A lost device's ENODEV wins. */
 void gvt_sim_inject_error (GvtSim *self, int err);
+
+/* Tests only: @func (@sim, @data) runs at the end of every gvt_sim_new()
+ * from now on (NULL: none), before the caller sees the device. It is how a
+ * test reaches the simulated device behind a command it runs in-process
+ * (`probe sim`), to script it like any other: a cursor, a short dma-buf.
+ * One hook per process; set it and clear it on the test's thread, around
+ * the command. */
+typedef void (*GvtSimNewHook) (GvtSim *sim, gpointer data);
+void gvt_sim_set_new_hook (GvtSimNewHook func, gpointer data);
 
 /* --- what the device saw, for tests --- */
 /* QUERY_GFX_PLANE calls so far, failed ones and probes included. */

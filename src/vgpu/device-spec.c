@@ -8,6 +8,9 @@
 #include "common/gvt-error.h"
 #include "common/size.h"
 
+/* What --fd takes, for every message that refuses a value. */
+#define FD_RANGE_HELP "use a file descriptor number, 0 or more"
+
 #define SIM_SPEC_HELP \
   "use sim, sim:WIDTHxHEIGHT or sim:WIDTHxHEIGHT:FOURCC with sizes from 1 to 16384 and a " \
   "DRM fourcc of 4 printable characters (e.g. sim:1920x1080, sim:640x480:YUYV)"
@@ -71,6 +74,14 @@ gvt_device_spec_parse (const char *device, int fd, GvtDeviceSpec *spec, GError *
 {
   *spec = (GvtDeviceSpec) { .fd = -1 };
 
+  /* -1 is "no --fd"; anything below is a value that slipped past a
+   * command's option parsing, and must not read as "not given". */
+  if (fd < -1)
+    {
+      g_set_error (error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
+                   "--fd %d: " FD_RANGE_HELP, fd);
+      return FALSE;
+    }
   if (device != NULL && fd >= 0)
     {
       g_set_error (error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,

@@ -28,7 +28,9 @@ typedef struct {
 
 /* Parses @device, or takes the inherited @fd when @device is NULL: exactly
  * one of them (GVT_ERROR_INVALID_ARGS otherwise, with the forms DEVICE
- * takes, and for an unknown name the vGPUs this host has). Nothing is
+ * takes, and for an unknown name the vGPUs this host has). @fd is -1 for
+ * "not given"; anything below is refused with the range (commands tell a
+ * typed "--fd -1" from "not given" themselves: gvt_cmd_parse_fd). Nothing is
  * opened or checked on the system besides listing vGPUs for that message.
  * Clear @spec with gvt_device_spec_clear. */
 gboolean gvt_device_spec_parse (const char *device, int fd, GvtDeviceSpec *spec,

@@ -27,28 +27,57 @@
 
 /* --- reading sysfs --- */
 
-/* The attribute's text, valid UTF-8, without surrounding whitespace; NULL
- * when it is missing, unreadable, over-long or empty. */
-static char *
-read_attr (const char *dir, const char *name)
+/* The one number parser for everything read from sysfs: a decimal in the
+ * form the kernel prints with %d/%u — ASCII digits only, no leading zero
+ * but for "0" itself, at most 10 digits — from 0 to @max; -1 for anything
+ * else (empty, spaces or \v, a sign, "0x", trailing junk, an embedded NUL,
+ * overflow). g_ascii_string_to_unsigned is not strict enough: the strtoull
+ * under it skips a leading \v and then takes a sign. @len is the length of
+ * @s (which needs no terminating NUL). */
+static int
+parse_decimal (const char *s, gsize len, int max)
+{
+  if (s == NULL || len == 0 || len > 10 || (s[0] == '0' && len > 1))
+    return -1;
+
+  gint64 v = 0;
+  for (gsize i = 0; i < len; i++)
+    {
+      if (s[i] < '0' || s[i] > '9')
+        return -1;
+      /* Ten digits stay far inside gint64: no overflow before the check. */
+      v = v * 10 + (s[i] - '0');
+    }
+  return v <= max ? (int) v : -1;
+}
+
+static int
+parse_uint (const char *s)
+{
+  return s != NULL ? parse_decimal (s, strlen (s), G_MAXINT) : -1;
+}
+
+/* Up to ATTR_MAX + 1 bytes of the attribute into @buf; FALSE when it is
+ * missing or unreadable. */
+static gboolean
+read_attr_bytes (const char *dir, const char *name, char buf[ATTR_MAX + 1], gsize *len_out)
 {
   g_autofree char *path = g_build_filename (dir, name, NULL);
   int fd = open (path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
-    return NULL;
+    return FALSE;
 
-  char buf[ATTR_MAX + 1];
   gsize len = 0;
-  while (len < sizeof buf)
+  while (len < ATTR_MAX + 1)
     {
-      ssize_t n = read (fd, buf + len, sizeof buf - len);
+      ssize_t n = read (fd, buf + len, ATTR_MAX + 1 - len);
       if (n < 0 && errno == EINTR)
         continue;
       if (n < 0)
         {
           g_debug ("mdev: cannot read %s: %s", path, g_strerror (errno));
           close (fd);
-          return NULL;
+          return FALSE;
         }
       if (n == 0)
         break;
@@ -59,8 +88,21 @@ read_attr (const char *dir, const char *name)
   if (len > ATTR_MAX)
     {
       g_debug ("mdev: ignoring %s: longer than %d bytes", path, ATTR_MAX);
-      return NULL;
+      return FALSE;
     }
+  *len_out = len;
+  return TRUE;
+}
+
+/* The attribute's text, valid UTF-8, without surrounding whitespace; NULL
+ * when it is missing, unreadable, over-long or empty. */
+static char *
+read_attr (const char *dir, const char *name)
+{
+  char buf[ATTR_MAX + 1];
+  gsize len = 0;
+  if (!read_attr_bytes (dir, name, buf, &len))
+    return NULL;
 
   /* Embedded NULs and invalid bytes become U+FFFD, so the text is safe for
    * JSON and for printing. */
@@ -74,21 +116,19 @@ read_attr (const char *dir, const char *name)
   return text;
 }
 
-/* Decimal digits only, 0..G_MAXINT; -1 otherwise. */
-static int
-parse_uint (const char *s)
-{
-  guint64 v;
-  if (s == NULL || !g_ascii_string_to_unsigned (s, 10, 0, G_MAXINT, &v, NULL))
-    return -1;
-  return (int) v;
-}
-
+/* A number attribute, exactly as the kernel writes one ("%u\n"): the
+ * digits and one optional newline, nothing else — no surrounding
+ * whitespace is trimmed, unlike text attributes. -1 otherwise. */
 static int
 read_uint_attr (const char *dir, const char *name)
 {
-  g_autofree char *text = read_attr (dir, name);
-  return parse_uint (text);
+  char buf[ATTR_MAX + 1];
+  gsize len = 0;
+  if (!read_attr_bytes (dir, name, buf, &len))
+    return -1;
+  if (len > 0 && buf[len - 1] == '\n')
+    len--;
+  return parse_decimal (buf, len, G_MAXINT);
 }
 
 /* The last component of the link @dir/@name points to ("i915" for a
@@ -115,16 +155,31 @@ read_link_name (const char *dir, const char *name)
 
 /* --- the GVT-g description --- */
 
-/* "128MB" or "128 MB"; -1 for anything else. */
+/* Spaces (only ' ') around a key or a value are layout ("fence: 4",
+ * "fence:  2 , weight: 2"); a tab, \v or any other byte is part of the
+ * value, so that a number with one is not a number. Strips in place. */
+static char *
+strip_spaces (char *s)
+{
+  while (*s == ' ')
+    s++;
+  gsize len = strlen (s);
+  while (len > 0 && s[len - 1] == ' ')
+    s[--len] = '\0';
+  return s;
+}
+
+/* "128MB" or "128 MB" (any case of MB); -1 for anything else. */
 static int
 parse_megabytes (const char *s)
 {
   gsize len = strlen (s);
   if (len < 3 || g_ascii_strcasecmp (s + len - 2, "MB") != 0)
     return -1;
-  g_autofree char *digits = g_strndup (s, len - 2);
-  g_strchomp (digits);
-  return parse_uint (digits);
+  len -= 2;
+  while (len > 0 && s[len - 1] == ' ')
+    len--;
+  return parse_decimal (s, len, G_MAXINT);
 }
 
 /* "1920x1200", both sides positive. */
@@ -134,8 +189,7 @@ parse_resolution (const char *s, int *width, int *height)
   const char *x = strchr (s, 'x');
   if (x == NULL)
     return FALSE;
-  g_autofree char *ws = g_strndup (s, (gsize) (x - s));
-  int w = parse_uint (ws);
+  int w = parse_decimal (s, (gsize) (x - s), G_MAXINT);
   int h = parse_uint (x + 1);
   if (w <= 0 || h <= 0)
     return FALSE;
@@ -164,8 +218,8 @@ gvt_mdev_type_parse_description (GvtMdevType *type, const char *description)
       if (colon == NULL)
         continue;
       *colon = '\0';
-      const char *key = g_strstrip (*l);
-      const char *value = g_strstrip (colon + 1);
+      const char *key = strip_spaces (*l);
+      const char *value = strip_spaces (colon + 1);
 
       if (strcmp (key, "low_gm_size") == 0)
         type->low_gm_mb = parse_megabytes (value);
@@ -223,6 +277,7 @@ instance_free (GvtMdevInstance *self)
   g_free (self->type);
   g_free (self->parent);
   g_free (self->driver);
+  g_free (self->bad_iommu_group);
   g_free (self);
 }
 
@@ -345,6 +400,11 @@ read_instance (const char *uuid)
 
   g_autofree char *group = read_link_name (dir, "iommu_group");
   instance->iommu_group = parse_uint (group);
+  if (group != NULL && instance->iommu_group < 0)
+    {
+      g_debug ("mdev: %s: the iommu_group link names '%s', not a group number", dir, group);
+      instance->bad_iommu_group = g_steal_pointer (&group);
+    }
 
   /* The parent is the device the instance's real directory sits in. */
   g_autofree char *real = realpath (dir, NULL);
@@ -451,9 +511,16 @@ describe_listing (GvtMdevListing *listing)
   for (guint i = 0; listing != NULL && i < listing->instances->len; i++)
     {
       GvtMdevInstance *inst = listing->instances->pdata[i];
-      g_autofree char *node = inst->iommu_group >= 0
-        ? g_strdup_printf ("/dev/vfio/%d", inst->iommu_group)
-        : g_strdup ("(no IOMMU group)");
+      g_autofree char *node = NULL;
+      if (inst->iommu_group >= 0)
+        node = g_strdup_printf ("/dev/vfio/%d", inst->iommu_group);
+      else if (inst->bad_iommu_group != NULL)
+        {
+          g_autofree char *shown = g_strescape (inst->bad_iommu_group, NULL);
+          node = g_strdup_printf ("(IOMMU group '%s' is not a number)", shown);
+        }
+      else
+        node = g_strdup ("(no IOMMU group)");
       if (s->len > 0)
         g_string_append_c (s, '\n');
       g_string_append_printf (s, "  %s  (%s, %s)", node, inst->uuid,
@@ -547,12 +614,17 @@ gvt_mdev_resolve (const char *uuid_or_path, char **group_path,
       return FALSE;
     }
 
+  /* The group number becomes a path: only the kernel's own spelling of a
+   * number may, never " 7", "+7" or "07". */
   int group = parse_uint (group_name);
   if (group < 0)
     {
+      g_autofree char *shown = g_strescape (group_name, NULL);
       g_set_error (error, GVT_ERROR, GVT_ERROR_FAILED,
-                   "cannot open %s: its iommu_group link names '%s', not a group number",
-                   uuid_or_path, group_name);
+                   "cannot open %s: its iommu_group link names '%s', not a group number "
+                   "(the kernel names IOMMU groups in plain digits), so it has no /dev/vfio "
+                   "node — look at `ls -l %s/iommu_group`",
+                   uuid_or_path, shown, dev_dir);
       return FALSE;
     }
 

@@ -1,6 +1,13 @@
 /* The snapshot engine and command on the simulated vGPU: what the guest
  * wrote is what the PNG shows, pixel for pixel. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <glib/gstdio.h>
 
 #include "gl-testutil.h"
@@ -310,6 +317,338 @@ test_cmd_errors (void)
   g_assert_nonnull (strstr (err3, "cannot write /nonexistent-dir/x.png"));
 }
 
+/* --- where -o writes (issue 9): never over what it should write to --- */
+
+/* @path holds `sim:64x32`'s test pattern as a 64x32 PNG, pixel for pixel. */
+static void
+assert_sim_png (const char *path)
+{
+  g_autoptr (GError) error = NULL;
+  guint w = 0, h = 0;
+  g_autofree guint8 *rgba = gvt_png_read_rgba (path, &w, &h, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (w, ==, 64);
+  g_assert_cmpuint (h, ==, 32);
+  guint32 pattern[64 * 32];
+  gvt_demo_paint_test_pattern ((guint8 *) pattern, 64, 32, 64 * 4);
+  for (guint y = 0; y < h; y++)
+    for (guint x = 0; x < w; x++)
+      gvt_gl_assert_pixel (gvt_gl_test_pixel (rgba, w, x, y), (pattern[y * 64 + x] << 8) | 0xff,
+                           0, x, y);
+}
+
+/* `snapshot sim:64x32 -o @path`: status 0, nothing on stderr. */
+static void
+snapshot_ok (const char *path)
+{
+  g_autofree char *err = NULL;
+  int status;
+  g_autofree char *out = run_cmd (&status, &err, "snapshot", "sim:64x32", "-o", path, NULL);
+  g_assert_cmpstr (err, ==, "");
+  g_assert_cmpint (status, ==, 0);
+  g_autofree char *tail = g_strdup_printf ("-> %s, 64x32\n", path);
+  g_assert_true (g_str_has_suffix (out, tail));
+}
+
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+/* @dir's entries, sorted, space-separated: no temporary of any name. */
+static char *
+list_dir (const char *path)
+{
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  g_assert_nonnull (dir);
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  for (const char *name; (name = g_dir_read_name (dir)) != NULL;)
+    g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, compare_names);
+  g_ptr_array_add (names, NULL);
+  return g_strjoinv (" ", (char **) names->pdata);
+}
+
+static void
+remove_dir (const char *dir)
+{
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  for (const char *name; d != NULL && (name = g_dir_read_name (d)) != NULL;)
+    {
+      g_autofree char *p = g_build_filename (dir, name, NULL);
+      g_unlink (p);
+    }
+  g_rmdir (dir);
+}
+
+static void
+assert_char_device (const char *path, const struct stat *before)
+{
+  struct stat st;
+  g_assert_cmpint (lstat (path, &st), ==, 0);
+  g_assert_true (S_ISCHR (st.st_mode));
+  g_assert_cmpuint (st.st_rdev, ==, before->st_rdev);
+  g_assert_cmpuint (st.st_ino, ==, before->st_ino);
+}
+
+/* /dev/null gets the bytes and stays the device. The old code renamed a
+ * PNG over it as root, and failed as anyone else (no /dev/null.tmp-PID). */
+static void
+test_cmd_dev_null (void)
+{
+  struct stat before;
+  g_assert_cmpint (stat ("/dev/null", &before), ==, 0);
+  if (geteuid () != 0)
+    g_test_message ("not root: /dev/null is written to, not replaceable either way");
+  snapshot_ok ("/dev/null");
+  assert_char_device ("/dev/null", &before);
+}
+
+/* A device whose writes fail: the reason, and the device left alone (the
+ * old code replaced /dev/full as root). */
+static void
+test_cmd_dev_full (void)
+{
+  struct stat before;
+  if (stat ("/dev/full", &before) != 0)
+    {
+      g_test_skip ("no /dev/full on this machine");
+      return;
+    }
+  g_autofree char *err = NULL;
+  int status;
+  g_free (run_cmd (&status, &err, "snapshot", "sim:64x32", "-o", "/dev/full", NULL));
+  g_assert_cmpint (status, ==, 1);
+  g_autofree char *want = g_strdup_printf ("gvt-view: cannot write /dev/full: %s\n",
+                                           g_strerror (ENOSPC));
+  g_assert_cmpstr (err, ==, want);
+  assert_char_device ("/dev/full", &before);
+}
+
+/* -o - writes the PNG to fd 1 (here a file in its place) and the words to
+ * stderr; what else writes on stdout meanwhile (the test harness prints
+ * the debug log there) does not get into it. The old code made a file
+ * called "-". */
+static void
+test_cmd_stdout (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("gvt-snapshot-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "stdout.png", NULL);
+  int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  g_assert_cmpint (fd, >=, 0);
+  fflush (stdout);
+  int saved = dup (STDOUT_FILENO);
+  g_assert_cmpint (dup2 (fd, STDOUT_FILENO), ==, STDOUT_FILENO);
+  g_autofree char *err = NULL;
+  int status;
+  g_autofree char *out = run_cmd (&status, &err, "snapshot", "sim:64x32", "-o", "-", NULL);
+  g_assert_cmpint (dup2 (saved, STDOUT_FILENO), ==, STDOUT_FILENO);
+
+  close (saved);
+  close (fd);
+
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpstr (out, ==, "");
+  g_assert_true (g_str_has_suffix (err, "-> stdout, 64x32\n"));
+  g_assert_false (g_file_test ("-", G_FILE_TEST_EXISTS));
+  g_autofree char *png = NULL;
+  gsize len = 0;
+  g_assert_true (g_file_get_contents (path, &png, &len, NULL));
+  /* A whole PNG stream: the signature, ..., IEND and its CRC. */
+  g_assert_cmpuint (len, >, 8 + 12);
+  g_assert_cmpmem (png, 8, "\x89PNG\r\n\x1a\n", 8);
+  g_assert_cmpmem (png + len - 12, 12, "\0\0\0\0IEND\xae\x42\x60\x82", 12);
+  assert_sim_png (path);
+  remove_dir (dir);
+}
+
+typedef struct {
+  int fd;
+  GByteArray *got;
+} FifoReader;
+
+/* Until the writer closes, or nothing comes for 30 s (a writer that never
+ * opens the FIFO, as the old code never did: a failure, not a hang). */
+static gpointer
+read_fifo (gpointer data)
+{
+  FifoReader *r = data;
+  for (;;)
+    {
+      struct pollfd p = { .fd = r->fd, .events = POLLIN };
+      int n = poll (&p, 1, 30 * 1000);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        break;
+      guint8 buf[8192];
+      ssize_t len = read (r->fd, buf, sizeof buf);
+      if (len < 0 && (errno == EINTR || errno == EAGAIN))
+        continue;
+      if (len <= 0)
+        break;
+      g_byte_array_append (r->got, buf, (guint) len);
+    }
+  return NULL;
+}
+
+/* A FIFO gets the PNG and stays a FIFO (the old code renamed a file over
+ * it). */
+static void
+test_cmd_fifo (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("gvt-snapshot-XXXXXX", NULL);
+  g_autofree char *fifo = g_build_filename (dir, "pipe.png", NULL);
+  g_autofree char *copy = g_build_filename (dir, "copy.png", NULL);
+  g_assert_cmpint (mkfifo (fifo, 0644), ==, 0);
+
+  FifoReader r = { .fd = open (fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC),
+                   .got = g_byte_array_new () };
+  g_assert_cmpint (r.fd, >=, 0);
+  GThread *reader = g_thread_new ("fifo-reader", read_fifo, &r);
+  snapshot_ok (fifo);
+  g_thread_join (reader);
+  close (r.fd);
+
+  struct stat st;
+  g_assert_cmpint (lstat (fifo, &st), ==, 0);
+  g_assert_true (S_ISFIFO (st.st_mode));
+  g_assert_true (g_file_set_contents (copy, (const char *) r.got->data, r.got->len, NULL));
+  g_byte_array_unref (r.got);
+  assert_sim_png (copy);
+  g_autofree char *names = list_dir (dir);
+  g_assert_cmpstr (names, ==, "copy.png pipe.png");
+  remove_dir (dir);
+}
+
+/* -o through a symlink: the link stays, its target gets the PNG (the old
+ * code replaced the link with a file). */
+static void
+test_cmd_symlink (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("gvt-snapshot-XXXXXX", NULL);
+  g_autofree char *target = g_build_filename (dir, "target.png", NULL);
+  g_autofree char *link = g_build_filename (dir, "link.png", NULL);
+  g_assert_true (g_file_set_contents (target, "old", -1, NULL));
+  g_assert_cmpint (symlink ("target.png", link), ==, 0);
+
+  snapshot_ok (link);
+  struct stat st;
+  g_assert_cmpint (lstat (link, &st), ==, 0);
+  g_assert_true (S_ISLNK (st.st_mode));
+  g_autofree char *points_at = g_file_read_link (link, NULL);
+  g_assert_cmpstr (points_at, ==, "target.png");
+  assert_sim_png (target);
+  g_autofree char *names = list_dir (dir);
+  g_assert_cmpstr (names, ==, "link.png target.png");
+  remove_dir (dir);
+}
+
+/* The old temporary name, FILE.tmp-PID (this process is the command),
+ * planted as a symlink to a victim: untouched, as are other guessable
+ * names. The old code wrote the PNG through it into the victim. */
+static void
+test_cmd_planted_temp (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("gvt-snapshot-XXXXXX", NULL);
+  g_autofree char *out = g_build_filename (dir, "out.png", NULL);
+  g_autofree char *victim = g_build_filename (dir, "victim", NULL);
+  g_autofree char *pid_name = g_strdup_printf ("out.png.tmp-%d", (int) getpid ());
+  const char *planted[] = { pid_name, "out.png.tmp", ".out.png.tmp", "out.png~" };
+  g_assert_true (g_file_set_contents (victim, "precious", -1, NULL));
+  for (gsize i = 0; i < G_N_ELEMENTS (planted); i++)
+    {
+      g_autofree char *p = g_build_filename (dir, planted[i], NULL);
+      g_assert_cmpint (symlink (victim, p), ==, 0);
+    }
+
+  snapshot_ok (out);
+  assert_sim_png (out);
+  g_autofree char *text = NULL;
+  g_assert_true (g_file_get_contents (victim, &text, NULL, NULL));
+  g_assert_cmpstr (text, ==, "precious");
+  for (gsize i = 0; i < G_N_ELEMENTS (planted); i++)
+    {
+      g_autofree char *p = g_build_filename (dir, planted[i], NULL);
+      g_autofree char *points_at = g_file_read_link (p, NULL);
+      g_assert_cmpstr (points_at, ==, victim);
+    }
+  g_autofree char *names = list_dir (dir);
+  g_autofree char *want = g_strdup_printf (".out.png.tmp out.png out.png.tmp %s out.png~ victim",
+                                           pid_name);
+  g_assert_cmpstr (names, ==, want);
+  remove_dir (dir);
+}
+
+/* A write that really fails half-way (RLIMIT_FSIZE: EFBIG after 64 KiB of
+ * a ~110 KiB PNG; the sim's 8 KiB memfd fits under it): the reason, the
+ * old file whole, no temporary. */
+static void
+test_cmd_failed_write (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("gvt-snapshot-XXXXXX", NULL);
+  g_autofree char *out = g_build_filename (dir, "out.png", NULL);
+  g_assert_true (g_file_set_contents (out, "old", -1, NULL));
+
+  struct rlimit saved, small = { .rlim_cur = 64 * 1024 };
+  g_assert_cmpint (getrlimit (RLIMIT_FSIZE, &saved), ==, 0);
+  small.rlim_max = saved.rlim_max;
+  void (*saved_xfsz) (int) = signal (SIGXFSZ, SIG_IGN);
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &small), ==, 0);
+  g_autofree char *err = NULL;
+  int status;
+  g_free (run_cmd (&status, &err, "snapshot", "sim:64x32", "--size", "2048x1024", "--filter",
+                   "linear", "-o", out, NULL));
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &saved), ==, 0);
+  signal (SIGXFSZ, saved_xfsz);
+
+  g_assert_cmpint (status, ==, 1);
+  g_autofree char *want = g_strdup_printf ("gvt-view: cannot write %s: %s\n", out,
+                                           g_strerror (EFBIG));
+  g_assert_cmpstr (err, ==, want);
+  g_autofree char *text = NULL;
+  g_assert_true (g_file_get_contents (out, &text, NULL, NULL));
+  g_assert_cmpstr (text, ==, "old");
+  g_autofree char *names = list_dir (dir);
+  g_assert_cmpstr (names, ==, "out.png");
+  remove_dir (dir);
+}
+
+/* demo --snapshot goes the same way: through a symlink to its target, and
+ * `.` refused before anything is rendered. */
+static void
+test_demo_cmd_output (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("gvt-demo-XXXXXX", NULL);
+  g_autofree char *target = g_build_filename (dir, "target.png", NULL);
+  g_autofree char *link = g_build_filename (dir, "link.png", NULL);
+  g_assert_cmpint (symlink ("target.png", link), ==, 0);
+
+  g_autofree char *err = NULL;
+  int status;
+  g_autofree char *out = run_cmd (&status, &err, "demo", "--snapshot", link, "--at", "5", NULL);
+  g_assert_cmpstr (err, ==, "");
+  g_assert_cmpint (status, ==, 0);
+  g_autofree char *points_at = g_file_read_link (link, NULL);
+  g_assert_cmpstr (points_at, ==, "target.png");
+  g_autoptr (GError) error = NULL;
+  guint w = 0, h = 0;
+  g_autofree guint8 *rgba = gvt_png_read_rgba (target, &w, &h, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (w, ==, 1280);
+
+  g_autofree char *err2 = NULL;
+  g_autofree char *out2 = run_cmd (&status, &err2, "demo", "--snapshot", ".", NULL);
+  g_assert_cmpint (status, ==, 1);
+  g_assert_cmpstr (out2, ==, "");
+  g_assert_cmpstr (err2, ==, "gvt-view: cannot write .: is a directory (name a file in it, "
+                             "e.g. ./snapshot.png)\n");
+  g_autofree char *names = list_dir (dir);
+  g_assert_cmpstr (names, ==, "link.png target.png");
+  remove_dir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -326,5 +665,13 @@ main (int argc, char **argv)
   g_test_add_func ("/snapshot/cmd/errors", test_cmd_errors);
   g_test_add_func ("/snapshot/cmd/demo", test_demo_cmd);
   g_test_add_func ("/snapshot/cmd/demo-in-place", test_demo_in_place);
+  g_test_add_func ("/snapshot/cmd/output/dev-null", test_cmd_dev_null);
+  g_test_add_func ("/snapshot/cmd/output/dev-full", test_cmd_dev_full);
+  g_test_add_func ("/snapshot/cmd/output/stdout", test_cmd_stdout);
+  g_test_add_func ("/snapshot/cmd/output/fifo", test_cmd_fifo);
+  g_test_add_func ("/snapshot/cmd/output/symlink", test_cmd_symlink);
+  g_test_add_func ("/snapshot/cmd/output/planted-temp", test_cmd_planted_temp);
+  g_test_add_func ("/snapshot/cmd/output/failed-write", test_cmd_failed_write);
+  g_test_add_func ("/snapshot/cmd/output/demo", test_demo_cmd_output);
   return g_test_run ();
 }

@@ -44,10 +44,20 @@ echo "# the window's largest mappings (kB of RSS):"
 awk '/^[0-9a-f]+-[0-9a-f]+ / {name = $6 ? $6 : "[anon]"} /^Rss:/ {rss[name] += $2}
      END {for (n in rss) print rss[n], n}' "/proc/$viewer/smaps" | sort -rn | head -8 | sed 's/^/#   /'
 
+# The demo changes mode every 20 s (a 60 s cycle), so RSS swings with the
+# mode: compare the peaks of whole 60 s windows after the warm-up.
 awk -v warm="$warmup" '
-  $1 + 0 >= warm && !seen { seen = 1; w0 = $2; wf0 = $3; p0 = $4; pf0 = $5 }
-  { w1 = $2; wf1 = $3; p1 = $4; pf1 = $5 }
+  $1 ~ /^[0-9]+$/ && $1 + 0 >= warm {
+    w = int(($1 - warm) / 60)
+    if ($2 > wpeak[w]) wpeak[w] = $2
+    if ($4 > ppeak[w]) ppeak[w] = $4
+    if (!(w in wfd0)) { wfd0[w] = $3; pfd0[w] = $5 }
+    last = w; wfd = $3; pfd = $5
+  }
   END {
-    printf "window: RSS %d -> %d kB after the %d s warm-up (%+.1f %%), fds %d -> %d\n", w0, w1, warm, 100 * (w1 - w0) / w0, wf0, wf1;
-    printf "probe --watch: RSS %d -> %d kB (%+.1f %%), fds %d -> %d\n", p0, p1, 100 * (p1 - p0) / p0, pf0, pf1;
+    if (last < 1) { print "too short to compare two 60 s windows after the warm-up"; exit }
+    printf "window: peak RSS per 60 s window after the %d s warm-up:", warm
+    for (i = 0; i <= last; i++) printf " %d", wpeak[i]; printf " kB (first -> last %+.1f %%); fds %d -> %d\n", 100 * (wpeak[last] - wpeak[0]) / wpeak[0], wfd0[0], wfd
+    printf "probe --watch: peak RSS per window:"
+    for (i = 0; i <= last; i++) printf " %d", ppeak[i]; printf " kB (%+.1f %%); fds %d -> %d\n", 100 * (ppeak[last] - ppeak[0]) / ppeak[0], pfd0[0], pfd
   }' "$TMP/samples"

@@ -54,6 +54,12 @@ forget () { rm -f "$VIEWER_STATS"; }
 
 stat () { "$UI_CHECK" get "$VIEWER_STATS" "$1"; }
 
+# sample NAME: a copy of the stats file as it is now, so that counters read
+# together come from one write (with --stats-interval the file is rewritten
+# while a test reads it); sampled NAME KEY reads it.
+sample () { cp "$VIEWER_STATS" "$TMP/sample-$1.json"; }
+sampled () { "$UI_CHECK" get "$TMP/sample-$1.json" "$2"; }
+
 # stop: SIGTERM (closes the window cleanly, writes the stats file); the
 # exit status must be 0.
 stop () {
