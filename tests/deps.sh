@@ -20,6 +20,9 @@ packages=(
   libegl-mesa0 libgl1-mesa-dri
   # tests
   valgrind
+  # the sanitize stage: ASan (with LSan) and UBSan runtimes; gcc-12 brings
+  # them already (libgcc-12-dev depends on them), named here to say so
+  libasan8 libubsan1
   # the real-kernel VM suite (tests/kernel/run-vm.sh)
   qemu-system-x86 busybox-static make gcc-12 patch xz-utils kmod python3
   # the viewer window (GTK 3) and its tests on X11 (Xvfb) and Wayland (weston)

@@ -41,7 +41,7 @@ if [ $# -eq 0 ]; then
     rm -f "$sanitize_log"
     started=$SECONDS
     if BUILDDIR=$sanitize_dir SANITIZE=address,undefined bash tests/build.sh; then
-      GVT_CACHE=${GVT_CACHE:-$PWD/$builddir} \
+      GVT_CACHE=${GVT_CACHE:-$(cd "$builddir" && pwd)} \
         meson test -C "$sanitize_dir" --setup sanitize --print-errorlogs --num-processes 2 \
         || status=1
     else
