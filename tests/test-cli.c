@@ -351,11 +351,7 @@ test_usage_errors (gconstpointer data)
 static void
 run_binary (Result *r, const char *const *args)
 {
-  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  g_ptr_array_add (argv, (gpointer) GVT_VIEW_BIN);
-  for (; *args; args++)
-    g_ptr_array_add (argv, (gpointer) *args);
-  g_ptr_array_add (argv, NULL);
+  g_autoptr (GPtrArray) argv = gvt_test_view_argv (args);
   g_autoptr (GError) error = NULL;
   int wait_status = 0;
   g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
@@ -526,11 +522,7 @@ test_binary_usage_errors (gconstpointer data)
   g_autofree char *dir = g_dir_make_tmp ("gvt-view-usage-XXXXXX", &error);
   g_assert_no_error (error);
 
-  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  g_ptr_array_add (argv, (gpointer) GVT_VIEW_BIN);
-  for (const char *const *a = c->args; *a; a++)
-    g_ptr_array_add (argv, (gpointer) *a);
-  g_ptr_array_add (argv, NULL);
+  g_autoptr (GPtrArray) argv = gvt_test_view_argv (c->args);
   g_autofree char *out = NULL, *err = NULL;
   int wait_status = 0;
   /* No display: a window would not open anyway, and must not be tried. */

@@ -86,3 +86,17 @@ gvt_test_dump_fds (void)
       g_test_message ("fd %s -> %s", name, target ? target : "?");
     }
 }
+
+#ifdef GVT_VIEW_BIN
+GPtrArray *
+gvt_test_view_argv (const char *const *args)
+{
+  GPtrArray *argv = g_ptr_array_new ();
+
+  g_ptr_array_add (argv, (gpointer) GVT_VIEW_BIN);
+  for (; *args != NULL; args++)
+    g_ptr_array_add (argv, (gpointer) *args);
+  g_ptr_array_add (argv, NULL);
+  return argv;
+}
+#endif

@@ -23,3 +23,9 @@ int gvt_test_count_device_fds (void);
 /* Lists this process' open fds and what they point at (as test messages),
  * to say which one leaked when a count is off. */
 void gvt_test_dump_fds (void);
+
+#ifdef GVT_VIEW_BIN
+/* The command line "GVT_VIEW_BIN ARGS..." (@args NULL-terminated) as a
+ * NULL-terminated argv for g_spawn_*: the strings are borrowed. */
+GPtrArray *gvt_test_view_argv (const char *const *args);
+#endif
