@@ -1,6 +1,7 @@
 // A plane's pixels, with the fix-ups the texture needs: red/blue swapped
 // back for BGRA memory uploaded as RGBA, alpha forced to 1 for formats
-// without alpha (XRGB's X byte is often 0) and for the primary plane.
+// without alpha (XRGB's X byte is often 0) and for the primary plane;
+// colours scaled by u_dim (1 but for a dimmed last frame).
 #ifdef GL_FRAGMENT_PRECISION_HIGH
 precision highp float;
 #else
@@ -10,6 +11,7 @@ precision mediump float;
 uniform sampler2D u_texture;
 uniform float u_swap_rb;
 uniform float u_opaque;
+uniform float u_dim;
 varying vec2 v_texcoord;
 
 void main ()
@@ -17,5 +19,6 @@ void main ()
   vec4 c = texture2D (u_texture, v_texcoord);
   c.rgb = mix (c.rgb, c.bgr, u_swap_rb);
   c.a = max (c.a, u_opaque);
+  c.rgb *= u_dim;
   gl_FragColor = c;
 }

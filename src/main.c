@@ -16,7 +16,7 @@ static const struct {
   { "list",  gvt_cmd_list,  "list [--json]                 vGPU parents, types and instances" },
   { "probe", gvt_cmd_probe, "probe DEVICE|--fd N [--json]  what a device's display offers now" },
   { "snapshot", gvt_cmd_snapshot,
-    "snapshot DEVICE|--fd N -o FILE.png [--size WxH] [--scale MODE] [--filter F] [--wait S]\n"
+    "snapshot DEVICE|--fd N|--qmp PATH -o FILE.png [--size WxH] [--scale MODE] [--wait S]\n"
     "                                one frame, headless, as PNG" },
   { "demo", gvt_cmd_view_demo,
     "demo [--snapshot FILE.png] [--at S] [--in-place]\n"
@@ -30,9 +30,11 @@ usage (FILE *out)
 {
   fputs ("Usage: gvt-view COMMAND [OPTIONS]\n"
          "       gvt-view DEVICE|--fd N [-f] [--scale MODE] [--filter F] [--stats] [--size WxH]\n"
+         "       gvt-view [DEVICE] --qmp PATH [--ramfb ID] [--quit-with-vm] [window options]\n"
          "A local display for Intel GVT-g vGPUs and VFIO mediated display devices.\n"
          "gvt-view DEVICE shows the guest's display in a window; with no arguments at all,\n"
-         "the demo does.\n\n"
+         "the demo does. --qmp PATH (QEMU's QMP socket) adds the VM's boot display (ramfb)\n"
+         "and its state; alone, it shows the VM's display.\n\n"
          "Window keys: F11 or Ctrl+Alt+F fullscreen, Ctrl+Alt+S next scaling mode,\n"
          "Ctrl+Alt+1 native size, Ctrl+Alt+O statistics overlay, Ctrl+Q quit.\n\n"
          "Commands:\n", out);
@@ -53,6 +55,7 @@ is_view_invocation (const char *arg)
 {
   static const char *const options[] = {
     "--fd", "-f", "--fullscreen", "--scale", "--filter", "--stats", "--size",
+    "--qmp", "--ramfb", "--quit-with-vm",
   };
 
   if (arg[0] == '/' || g_str_has_prefix (arg, "sim") || g_uuid_string_is_valid (arg))

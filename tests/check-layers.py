@@ -3,13 +3,13 @@
 layer or of layers below it, never above, and no header includes itself
 through others. TAP on stdout.
 
-Layers, bottom to top: common, vgpu, sim, display, render, ui, cmd, and
+Layers, bottom to top: common, vgpu, sim, qemu, display, render, ui, cmd, and
 main.c on top."""
 import os
 import re
 import sys
 
-LAYERS = ["common", "vgpu", "sim", "display", "render", "ui", "cmd"]
+LAYERS = ["common", "vgpu", "sim", "qemu", "display", "render", "ui", "cmd"]
 src = sys.argv[1]
 include_re = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 

@@ -361,6 +361,53 @@ run_binary (Result *r, const char *const *args)
   r->status = WEXITSTATUS (wait_status);
 }
 
+/* The QEMU link's options, on the window and on snapshot: each mistake
+ * its usage error, before any window, socket or file. */
+static void
+test_qmp_usage (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("gvt-cli-qmp-XXXXXX", NULL);
+  g_autofree char *png = g_build_filename (dir, "x.png", NULL);
+  g_autofree char *sock = g_build_filename (dir, "nosuch.sock", NULL);
+  const struct {
+    const char *args[8];
+    int status;
+    const char *needle;
+  } cases[] = {
+    { { "snapshot", "--ramfb", "fb0", "-o", png, NULL }, 2,
+      "--ramfb names a device of the VM behind --qmp PATH" },
+    { { "snapshot", "--qmp", sock, "--ramfb", "1fb", "-o", png, NULL }, 2,
+      "--ramfb '1fb': a QEMU device id is a letter" },
+    { { "snapshot", "--qmp", sock, "--ramfb", "fb 0", "-o", png, NULL }, 2, "a QEMU device id" },
+    { { "snapshot", "--qmp", sock, "--ramfb", "", "-o", png, NULL }, 2, "a QEMU device id" },
+    { { "snapshot", "--qmp", "", "-o", png, NULL }, 2, "--qmp needs the path" },
+    { { "snapshot", "--qmp", sock, NULL }, 2, "-o FILE.png" },
+    { { "snapshot", "--qmp", sock, "-o", png, NULL }, 1,
+      "cannot connect to QMP socket " },
+    { { "--quit-with-vm", "sim", NULL }, 2, "--quit-with-vm follows the VM behind --qmp" },
+    { { "--ramfb", "fb0", "sim", NULL }, 2, "--ramfb names a device" },
+    { { "--qmp", "", NULL }, 2, "--qmp needs the path" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto (Result) r = { 0 };
+      run_binary (&r, cases[i].args);
+      g_test_message ("%s", r.err);
+      g_assert_cmpint (r.status, ==, cases[i].status);
+      g_assert_true (g_str_has_prefix (r.err, "gvt-view: "));
+      if (strstr (r.err, cases[i].needle) == NULL)
+        g_error ("stderr '%s' lacks '%s'", r.err, cases[i].needle);
+      g_assert_false (g_file_test (png, G_FILE_TEST_EXISTS));
+    }
+  /* The missing socket: named, with how QEMU makes one. */
+  g_auto (Result) r = { 0 };
+  run_binary (&r, (const char *const[]) { "snapshot", "--qmp", sock, "-o", png, NULL });
+  g_assert_nonnull (strstr (r.err, sock));
+  g_assert_nonnull (strstr (r.err, "-qmp unix:"));
+  g_rmdir (dir);
+}
+
 static void
 test_binary_help (void)
 {
@@ -558,6 +605,7 @@ main (int argc, char **argv)
       g_autofree char *path = g_strdup_printf ("/cli/usage/%s", usage_cases[i].name);
       g_test_add_data_func (path, &usage_cases[i], test_usage_errors);
     }
+  g_test_add_func ("/cli/qmp/usage", test_qmp_usage);
   g_test_add_func ("/cli/binary/help", test_binary_help);
   g_test_add_func ("/cli/binary/unknown-command", test_binary_unknown_command);
   g_test_add_func ("/cli/binary/probe-sim", test_binary_probe_sim);

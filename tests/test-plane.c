@@ -461,7 +461,8 @@ test_format_table (void)
   g_assert_true (gvt_format_lookup (DRM_FORMAT_ABGR8888)->has_alpha);
   g_assert_null (gvt_format_lookup (0));
   g_assert_null (gvt_format_lookup (DRM_FORMAT_NV12));
-  g_assert_cmpuint (n, ==, 7);
+  g_assert_cmpuint (n, ==, 8);
+  g_assert_cmpuint (gvt_format_lookup (DRM_FORMAT_BGR888)->cpp, ==, 3);
   for (gsize i = 0; i < n; i++)
     g_assert_true (gvt_format_lookup (all[i].fourcc) == &all[i]);
   g_assert_cmpstr (gvt_fourcc_to_string (DRM_FORMAT_XBGR2101010, buf), ==, "XB30");

@@ -40,6 +40,12 @@ static GvtPlane *fake_get_primary (GvtSource *s)
 static GvtPlane *fake_get_cursor (GvtSource *s) { return NULL; }
 
 static void
+fake_drop (GvtSource *source)
+{
+  ((FakeSource *) source)->state = GVT_SOURCE_STATE_NO_SIGNAL;
+}
+
+static void
 fake_finalize (GvtSource *source)
 {
   FakeSource *self = (FakeSource *) source;
@@ -54,6 +60,7 @@ static const GvtSourceOps fake_ops = {
   .get_reason = fake_get_reason,
   .get_primary = fake_get_primary,
   .get_cursor = fake_get_cursor,
+  .drop = fake_drop,
   .finalize = fake_finalize,
 };
 
@@ -254,19 +261,22 @@ test_fallback (void)
   fake->next_change = GVT_SOURCE_PRIMARY_CHANGED;
   g_assert_cmpint (gvt_session_poll (session, t0 + 300000), ==, GVT_SOURCE_PRIMARY_CHANGED);
 
-  /* The vGPU's plane appears: it wins at once, the fallback keeps being
-   * polled (so it can take over again) but its changes aren't reported. */
+  /* The vGPU's plane appears: it wins at once, and the fallback is let go
+   * of (its picture dropped, no screendumps) while the vGPU shows one. */
+  guint polls = fake->polls;
   change = gvt_session_poll (session, t0 + 2 * G_USEC_PER_SEC);
   g_assert_true (change & GVT_SOURCE_PRIMARY_CHANGED);
   g_assert_cmpstr (gvt_source_get_kind (gvt_session_get_shown (session)), ==, "vfio");
   g_assert_cmpuint (gvt_plane_get_width (gvt_session_get_primary (session)), ==, 320);
-  guint polls = fake->polls;
+  g_assert_cmpint (fake->state, ==, GVT_SOURCE_STATE_NO_SIGNAL);
   fake->next_change = GVT_SOURCE_PRIMARY_CHANGED;
   g_assert_cmpint (gvt_session_poll (session, t0 + 2 * G_USEC_PER_SEC + 1) & GVT_SOURCE_PRIMARY_CHANGED,
                    ==, 0);
-  g_assert_cmpuint (fake->polls, ==, polls + 1);
+  g_assert_cmpuint (fake->polls, ==, polls);
 
-  /* The vGPU goes away: the loss is reported, the fallback shows again. */
+  /* The vGPU goes away: the loss is reported, the fallback (polled again,
+   * with a picture at once here) shows again. */
+  fake->state = GVT_SOURCE_STATE_LIVE;
   gvt_session_simulate_loss (session);
   g_test_expect_message ("gvt-view", G_LOG_LEVEL_WARNING, "sim: device lost during*");
   g_test_expect_message ("gvt-view", G_LOG_LEVEL_MESSAGE, "demo: device lost: *");

@@ -232,3 +232,37 @@ gvt_cmd_interrupt_name (int signum)
 {
   return signum == SIGINT ? "SIGINT" : signum == SIGTERM ? "SIGTERM" : "a signal";
 }
+
+gboolean
+gvt_cmd_check_qmp (const char *qmp, const char *ramfb, GError **error)
+{
+  if (qmp != NULL && qmp[0] == '\0')
+    {
+      g_set_error (error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
+                   "--qmp needs the path of QEMU's QMP socket");
+      return FALSE;
+    }
+  if (ramfb == NULL)
+    return TRUE;
+  if (qmp == NULL)
+    {
+      g_set_error (error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
+                   "--ramfb names a device of the VM behind --qmp PATH: give that too");
+      return FALSE;
+    }
+  /* QEMU's rule for ids (id_wellformed): what it would refuse can't
+   * name a device. */
+  gsize len = strlen (ramfb);
+  gboolean ok = len > 0 && len <= 64 && g_ascii_isalpha (ramfb[0]);
+  for (gsize i = 1; ok && i < len; i++)
+    ok = g_ascii_isalnum (ramfb[i]) || ramfb[i] == '-' || ramfb[i] == '.' || ramfb[i] == '_';
+  if (!ok)
+    {
+      g_autofree char *shown = g_strescape (ramfb, NULL);
+      g_set_error (error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
+                   "--ramfb '%s': a QEMU device id is a letter, then letters, digits, '-', '.' "
+                   "or '_' (as in -device ramfb,id=fb0)", shown);
+      return FALSE;
+    }
+  return TRUE;
+}

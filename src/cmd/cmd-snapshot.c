@@ -4,6 +4,9 @@
 #include "cmd.h"
 #include "display/device.h"
 #include "display/scanout.h"
+#include "display/session.h"
+#include "display/source-ramfb.h"
+#include "display/source-scanout.h"
 #include "cmd-render.h"
 #include "common/gvt-error.h"
 #include "common/format.h"
@@ -68,6 +71,115 @@ wait_for_frame (GvtVgpu *vgpu, double wait_seconds, GvtCmdInterrupt *interrupt,
     }
 }
 
+static gboolean
+on_wake (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs the thread-default main context (the QEMU link's replies) for
+ * @us, or less when a signal comes. */
+static void
+run_context_for (gint64 us, GvtCmdInterrupt *interrupt)
+{
+  gboolean woke = FALSE;
+  GSource *timer = g_timeout_source_new ((guint) MAX (us / 1000, 1));
+
+  g_source_set_callback (timer, on_wake, &woke, NULL);
+  g_source_attach (timer, g_main_context_get_thread_default ());
+  while (!woke && gvt_cmd_interrupt_check (interrupt) == 0)
+    g_main_context_iteration (g_main_context_get_thread_default (), TRUE);
+  g_source_destroy (timer);
+  g_source_unref (timer);
+}
+
+/* With --qmp: the session picks (the vGPU's plane first, the VM's ramfb
+ * otherwise); waits for a settled picture of either. */
+static gboolean
+wait_for_session (GvtSession *session, double wait_seconds, GvtCmdInterrupt *interrupt,
+                  GError **error)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) (wait_seconds * G_USEC_PER_SEC);
+
+  for (;;)
+    {
+      gvt_session_poll (session, g_get_monotonic_time ());
+      GvtSource *shown = gvt_session_get_shown (session);
+      GvtScanout *scanout = gvt_source_scanout_get_scanout (shown);
+      if (gvt_session_get_state (session) == GVT_SOURCE_STATE_LIVE
+          && (scanout == NULL || !gvt_scanout_is_retrying (scanout)))
+        return TRUE;
+      int signum = gvt_cmd_interrupt_check (interrupt);
+      if (signum != 0)
+        {
+          g_set_error (error, GVT_ERROR, GVT_ERROR_FAILED,
+                       "%s: interrupted while waiting for a frame (%s)",
+                       gvt_session_get_name (session), gvt_cmd_interrupt_name (signum));
+          return FALSE;
+        }
+      GvtVmState vm = gvt_session_get_vm_state (session);
+      gboolean refused = gvt_source_ramfb_is_refused (shown);
+      gboolean late = g_get_monotonic_time () >= deadline;
+      if (vm == GVT_VM_GONE || refused || late
+          || gvt_session_get_state (session) == GVT_SOURCE_STATE_LOST)
+        {
+          const char *reason = gvt_session_get_reason (session);
+          g_autofree char *after = late ? g_strdup_printf (" after %.1f s", wait_seconds) : NULL;
+          g_set_error (error, GVT_ERROR, refused ? GVT_ERROR_QMP : GVT_ERROR_NO_DISPLAY,
+                       "%s: no picture%s: %s%s", gvt_session_get_name (session),
+                       vm == GVT_VM_GONE ? " (QEMU went away)" : after ? after : "",
+                       reason ? reason : "nothing shows a picture",
+                       late ? " (wait longer with --wait SECONDS)" : "");
+          return FALSE;
+        }
+      run_context_for (POLL_INTERVAL_US, interrupt);
+    }
+}
+
+/* The PNG of @shot into @file, and the line saying so. */
+static int
+write_png (GvtSnapshot *shot, const char *name, const char *output, GvtOutputFile *file,
+           GvtCmdInterrupt **interrupt, FILE *out, FILE *err)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) png = gvt_png_encode_rgba (shot->rgba, shot->width, shot->height,
+                                                (gsize) shot->width * 4, &error);
+  if (png == NULL)
+    return fail (err, error, *interrupt);
+  int signum = gvt_cmd_interrupt_check (*interrupt);
+  if (signum != 0)
+    {
+      g_set_error (&error, GVT_ERROR, GVT_ERROR_FAILED,
+                   "%s: interrupted (%s) before the frame was written to %s",
+                   name, gvt_cmd_interrupt_name (signum), output);
+      return fail (err, error, *interrupt);
+    }
+  /* A FIFO or pipe may wait for its reader as long as it likes, beyond the
+   * watcher's reach (GLib restarts the write): there a signal kills, which
+   * leaves nothing behind. A file's commit is short and discards itself on
+   * a signal. */
+  if (gvt_output_file_may_block (file))
+    g_clear_pointer (interrupt, gvt_cmd_interrupt_free);
+  gsize len;
+  const void *data = g_bytes_get_data (png, &len);
+  if (!gvt_output_file_commit (file, data, len, &error))
+    {
+      int status = fail (err, error, *interrupt);
+      signum = gvt_output_file_get_interrupt (file);
+      return signum ? GVT_CMD_SIGNAL_STATUS (signum) : status;
+    }
+
+  /* With -o - the PNG is on stdout: the words go to stderr. */
+  char fcc[5];
+  fprintf (gvt_output_file_is_stdout (file) ? err : out, "%s: %ux%u %s (%s%s) -> %s, %ux%u\n",
+           name, shot->src_width, shot->src_height,
+           gvt_fourcc_to_string (shot->fourcc, fcc), shot->imported ? "imported" : "uploaded",
+           shot->has_cursor ? ", with cursor" : "",
+           strcmp (output, "-") == 0 ? "stdout" : output, shot->width, shot->height);
+  return 0;
+}
+
 int
 gvt_cmd_snapshot (int argc, char **argv, FILE *out, FILE *err)
 {
@@ -79,6 +191,8 @@ gvt_cmd_snapshot (int argc, char **argv, FILE *out, FILE *err)
   double wait = GVT_SNAPSHOT_DEFAULT_WAIT;
   g_autofree char *wait_text = NULL;
   g_autofree char *fd_text = NULL;
+  g_autofree char *qmp = NULL;
+  g_autofree char *ramfb = NULL;
   int fd = -1;
   const GOptionEntry entries[] = {
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
@@ -89,11 +203,12 @@ gvt_cmd_snapshot (int argc, char **argv, FILE *out, FILE *err)
     { "wait", 0, 0, G_OPTION_ARG_STRING, &wait_text,
       "Wait up to SECONDS for a picture (default 2)", "SECONDS" },
     GVT_CMD_FD_ENTRY (&fd_text),
+    GVT_CMD_QMP_ENTRIES (&qmp, &ramfb),
     { "render-node", 0, 0, G_OPTION_ARG_FILENAME, &render_node,
       "Render on this DRM node (default: the vGPU's parent GPU)", "PATH" },
     { NULL }
   };
-  g_autoptr (GOptionContext) ctx = g_option_context_new ("DEVICE -o FILE.png — one frame, headless");
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("[DEVICE] [--qmp PATH] -o FILE.png — one frame, headless");
   g_autoptr (GError) error = NULL;
   GvtSnapshotOptions opts = { 0 };
   GvtCmdPicture picture;
@@ -106,7 +221,8 @@ gvt_cmd_snapshot (int argc, char **argv, FILE *out, FILE *err)
                  "where to? give the PNG file with -o FILE.png");
   if (error != NULL || !gvt_cmd_parse_fd (fd_text, &fd, &error)
       || !gvt_cmd_parse_seconds ("--wait", wait_text, 3600, &wait, &error)
-      || !gvt_cmd_parse_picture (size, scale, filter, &picture, &error))
+      || !gvt_cmd_parse_picture (size, scale, filter, &picture, &error)
+      || !gvt_cmd_check_qmp (qmp, ramfb, &error))
     return gvt_cmd_fail (err, error);
 
   /* A bad -o fails now, not after the wait for a frame. */
@@ -123,6 +239,22 @@ gvt_cmd_snapshot (int argc, char **argv, FILE *out, FILE *err)
   opts.filter = picture.filter;
 
   const char *device = argc > 1 ? argv[1] : NULL;
+  if (qmp != NULL)
+    {
+      GvtSessionConfig config = { .device = device, .fd = fd, .qmp = qmp, .ramfb = ramfb };
+      g_autoptr (GvtSession) session = gvt_session_new_full (&config, &error);
+      if (session == NULL || !wait_for_session (session, wait, interrupt, &error))
+        return fail (err, error, interrupt);
+      g_autofree char *parent = render_node || device == NULL
+                                ? NULL : gvt_render_node_for_device ("/", device);
+      opts.render_node = render_node ? render_node : parent;
+      g_autoptr (GvtSnapshot) shot = gvt_snapshot_render (gvt_session_get_primary (session),
+                                                          gvt_session_get_cursor (session),
+                                                          &opts, &error);
+      if (shot == NULL)
+        return fail (err, error, interrupt);
+      return write_png (shot, gvt_session_get_name (session), output, file, &interrupt, out, err);
+    }
   g_autoptr (GvtVgpu) vgpu = gvt_device_open (device, fd, &error);
   if (vgpu == NULL)
     return fail (err, error, interrupt);
@@ -141,39 +273,5 @@ gvt_cmd_snapshot (int argc, char **argv, FILE *out, FILE *err)
   g_autoptr (GvtSnapshot) shot = gvt_snapshot_take (vgpu, &opts, &error);
   if (shot == NULL)
     return fail (err, error, interrupt);
-  g_autoptr (GBytes) png = gvt_png_encode_rgba (shot->rgba, shot->width, shot->height,
-                                                (gsize) shot->width * 4, &error);
-  if (png == NULL)
-    return fail (err, error, interrupt);
-  int signum = gvt_cmd_interrupt_check (interrupt);
-  if (signum != 0)
-    {
-      g_set_error (&error, GVT_ERROR, GVT_ERROR_FAILED,
-                   "%s: interrupted (%s) before the frame was written to %s",
-                   gvt_vgpu_get_name (vgpu), gvt_cmd_interrupt_name (signum), output);
-      return fail (err, error, interrupt);
-    }
-  /* A FIFO or pipe may wait for its reader as long as it likes, beyond the
-   * watcher's reach (GLib restarts the write): there a signal kills, which
-   * leaves nothing behind. A file's commit is short and discards itself on
-   * a signal. */
-  if (gvt_output_file_may_block (file))
-    g_clear_pointer (&interrupt, gvt_cmd_interrupt_free);
-  gsize len;
-  const void *data = g_bytes_get_data (png, &len);
-  if (!gvt_output_file_commit (file, data, len, &error))
-    {
-      int status = fail (err, error, interrupt);
-      signum = gvt_output_file_get_interrupt (file);
-      return signum ? GVT_CMD_SIGNAL_STATUS (signum) : status;
-    }
-
-  /* With -o - the PNG is on stdout: the words go to stderr. */
-  char fcc[5];
-  fprintf (gvt_output_file_is_stdout (file) ? err : out, "%s: %ux%u %s (%s%s) -> %s, %ux%u\n",
-           gvt_vgpu_get_name (vgpu), shot->src_width, shot->src_height,
-           gvt_fourcc_to_string (shot->fourcc, fcc), shot->imported ? "imported" : "uploaded",
-           shot->has_cursor ? ", with cursor" : "",
-           strcmp (output, "-") == 0 ? "stdout" : output, shot->width, shot->height);
-  return 0;
+  return write_png (shot, gvt_vgpu_get_name (vgpu), output, file, &interrupt, out, err);
 }

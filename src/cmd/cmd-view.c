@@ -106,12 +106,19 @@ gvt_cmd_view (int argc, char **argv, FILE *out, FILE *err)
 {
   ViewArgs a = { 0 };
   g_autofree char *fd_text = NULL;
+  g_autofree char *qmp = NULL;
+  g_autofree char *ramfb = NULL;
+  gboolean quit_with_vm = FALSE;
   int fd = -1;
   const GOptionEntry entries[] = {
     GVT_CMD_FD_ENTRY (&fd_text),
+    GVT_CMD_QMP_ENTRIES (&qmp, &ramfb),
+    { "quit-with-vm", 0, 0, G_OPTION_ARG_NONE, &quit_with_vm,
+      "With --qmp: close when the VM shuts down or QEMU exits (default: wait for it)", NULL },
     { NULL }
   };
-  g_autoptr (GOptionContext) ctx = g_option_context_new ("DEVICE|--fd N — show a vGPU's display live");
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("[DEVICE|--fd N] [--qmp PATH] — show a vGPU's "
+                                                         "display, or a VM's, live");
   g_autoptr (GError) error = NULL;
   GvtUiOptions opts;
   int status;
@@ -130,13 +137,20 @@ gvt_cmd_view (int argc, char **argv, FILE *out, FILE *err)
     }
   else if (!gvt_cmd_parse_fd (fd_text, &fd, &error))
     status = gvt_cmd_fail (err, error);
-  else if (!view_options (&a, &opts, &error))
+  else if (!view_options (&a, &opts, &error) || !gvt_cmd_check_qmp (qmp, ramfb, &error))
     status = gvt_cmd_fail (err, error);
-  else if (argc < 2 && fd < 0)
+  else if (quit_with_vm && qmp == NULL)
     {
       g_set_error (&error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
-                   "no DEVICE given: name one (/dev/vfio/N, an mdev UUID, sim) or pass --fd N; "
-                   "`gvt-view list` shows the vGPUs on this host, `gvt-view demo` a simulated one");
+                   "--quit-with-vm follows the VM behind --qmp PATH: give that too");
+      status = gvt_cmd_fail (err, error);
+    }
+  else if (argc < 2 && fd < 0 && qmp == NULL)
+    {
+      g_set_error (&error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
+                   "no DEVICE given: name one (/dev/vfio/N, an mdev UUID, sim), pass --fd N, or "
+                   "--qmp PATH for a VM's display; `gvt-view list` shows the vGPUs on this host, "
+                   "`gvt-view demo` a simulated one");
       status = gvt_cmd_fail (err, error);
     }
   else if (argc > 1 && fd >= 0)
@@ -146,13 +160,18 @@ gvt_cmd_view (int argc, char **argv, FILE *out, FILE *err)
     }
   else if (!gvt_ui_check_display (&error))
     {
-      fprintf (err, "gvt-view: %s; for one frame without a window use `gvt-view snapshot %s -o "
-               "FILE.png`\n", error->message, argc > 1 ? argv[1] : "--fd N");
+      fprintf (err, "gvt-view: %s; for one frame without a window use `gvt-view snapshot %s%s -o "
+               "FILE.png`\n", error->message,
+               argc > 1 ? argv[1] : fd >= 0 ? "--fd N" : "", qmp ? " --qmp PATH" : "");
       status = 1;
     }
   else
     {
-      GvtSession *session = gvt_session_new (argc > 1 ? argv[1] : NULL, fd, &error);
+      GvtSessionConfig config = {
+        .device = argc > 1 ? argv[1] : NULL, .fd = fd, .qmp = qmp, .ramfb = ramfb,
+      };
+      GvtSession *session = gvt_session_new_full (&config, &error);
+      opts.quit_with_vm = quit_with_vm;
       status = session ? gvt_ui_run (session, &opts) : gvt_cmd_fail (err, error);
     }
   view_args_clear (&a);

@@ -55,6 +55,21 @@ gboolean gvt_cmd_parse_count (const char *option, const char *text, int min, int
 gboolean gvt_cmd_parse_seconds (const char *option, const char *text, double max,
                                 double *value, GError **error);
 
+/* --- the QEMU link ---
+ *
+ * --qmp PATH and --ramfb ID, the same for the viewer and snapshot; @qmp_ptr
+ * and @ramfb_ptr are char ** for gvt_cmd_check_qmp. */
+#define GVT_CMD_QMP_ENTRIES(qmp_ptr, ramfb_ptr) \
+  { "qmp", 0, 0, G_OPTION_ARG_FILENAME, (qmp_ptr), \
+    "QEMU's QMP socket (-qmp unix:PATH,server=on,wait=off): the VM's boot display (ramfb), " \
+    "its state; alone, without DEVICE, the VM's display", "PATH" }, \
+  { "ramfb", 0, 0, G_OPTION_ARG_STRING, (ramfb_ptr), \
+    "With --qmp: the device whose console to show (default: the VM's ramfb)", "ID" }
+
+/* --ramfb needs --qmp, and is a QEMU device id (a letter, then letters,
+ * digits, '-', '.', '_'; at most 64 bytes); --qmp is not empty. */
+gboolean gvt_cmd_check_qmp (const char *qmp, const char *ramfb, GError **error);
+
 /* --- SIGINT and SIGTERM ---
  *
  * While a GvtCmdInterrupt lives, SIGINT and SIGTERM don't kill the process:

@@ -14,6 +14,8 @@ static const GvtFormat formats[] = {
   { DRM_FORMAT_RGB565,      2, FALSE },
   { DRM_FORMAT_XRGB2101010, 4, FALSE },
   { DRM_FORMAT_XBGR2101010, 4, FALSE },
+  /* R, G, B bytes in memory: QEMU's screendump PPM pixels (ramfb). */
+  { DRM_FORMAT_BGR888,      3, FALSE },
 };
 
 const GvtFormat *

@@ -20,6 +20,9 @@ typedef enum {
   GVT_ERROR_UNSUPPORTED,   /* a feature is absent: drives fallbacks and skips */
   GVT_ERROR_INVALID_PLANE, /* the guest described a plane we refuse to use */
   GVT_ERROR_LOST,          /* ENODEV/EIO: the device went away */
+  GVT_ERROR_PROTOCOL,      /* a peer (QMP, a screendump file) broke its format */
+  GVT_ERROR_TIMED_OUT,     /* a peer did not answer in time */
+  GVT_ERROR_QMP,           /* QEMU answered a command with an error */
 } GvtErrorCode;
 
 G_END_DECLS

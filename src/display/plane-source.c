@@ -42,3 +42,4 @@ GvtPlane *gvt_source_get_primary (GvtSource *self) { return self->ops->get_prima
 GvtPlane *gvt_source_get_cursor (GvtSource *self) { return self->ops->get_cursor (self); }
 const char *gvt_source_get_name (GvtSource *self) { return self->name; }
 const char *gvt_source_get_kind (GvtSource *self) { return self->ops->kind; }
+void gvt_source_drop (GvtSource *self) { self->ops->drop (self); }

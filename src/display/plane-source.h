@@ -43,6 +43,10 @@ typedef struct {
   /* The current planes, borrowed (valid until the next poll), or NULL. */
   GvtPlane *(*get_primary) (GvtSource *self);
   GvtPlane *(*get_cursor) (GvtSource *self);
+  /* Lets go of every buffer now, as after a VM reset (a dma-buf id seen
+   * before may name another buffer then): the current planes are gone
+   * (NULL) until the next poll finds them afresh. */
+  void (*drop) (GvtSource *self);
   /* Releases every buffer the source holds; the base is freed after. */
   void (*finalize) (GvtSource *self);
 } GvtSourceOps;
@@ -64,6 +68,7 @@ GvtSourceState gvt_source_get_state (GvtSource *self);
 const char *gvt_source_get_reason (GvtSource *self);
 GvtPlane *gvt_source_get_primary (GvtSource *self);
 GvtPlane *gvt_source_get_cursor (GvtSource *self);
+void gvt_source_drop (GvtSource *self);
 /* "vfio 7", "ramfb fb0": for titles and logs. */
 const char *gvt_source_get_name (GvtSource *self);
 const char *gvt_source_get_kind (GvtSource *self);

@@ -3,6 +3,7 @@
 
 #include "session.h"
 #include "device.h"
+#include "source-ramfb.h"
 #include "source-scanout.h"
 #include "common/gvt-error.h"
 #include "sim/vgpu-sim.h"
@@ -14,9 +15,14 @@
 struct _GvtSession {
   GvtDeviceSpec spec;    /* what to reopen (not an fd); the demo has none */
   gboolean has_spec;
+  gboolean has_device;   /* a vGPU (else only the QEMU link) */
+  GvtVm *vm;             /* the QEMU link, or NULL */
+  GvtSessionReleaseFunc release_hook;
+  gpointer release_data;
   char *name;
   GvtSource *vgpu;       /* the scanout source; NULL while lost */
   GvtSource *fallback;   /* or NULL */
+  gboolean fallback_idle; /* not polled: the vGPU shows a plane */
   GvtSource *shown;      /* one of the two, or NULL */
   GvtDemoGuest *guest;   /* demo only */
   gint64 start_us;       /* demo: the guest's power-on, 0 until the first tick */
@@ -44,7 +50,9 @@ gvt_session_free (GvtSession *self)
   if (self == NULL)
     return;
   close_device (self);
+  /* The ramfb source borrows the link. */
   g_clear_pointer (&self->fallback, gvt_source_free);
+  g_clear_pointer (&self->vm, gvt_vm_free);
   if (self->has_spec)
     gvt_device_spec_clear (&self->spec);
   g_free (self->name);
@@ -60,6 +68,7 @@ attach (GvtSession *self, GvtVgpu *vgpu, GError **error)
   if (source == NULL)
     return FALSE;
   self->vgpu = source;
+  self->has_device = TRUE;
   g_free (self->name);
   self->name = g_strdup (gvt_source_get_name (source));
   return TRUE;
@@ -76,6 +85,36 @@ gvt_session_new (const char *device, int fd, GError **error)
   self->has_spec = TRUE;
   GvtVgpu *vgpu = gvt_device_open_spec (&self->spec, error);
   if (vgpu == NULL || !attach (self, vgpu, error))
+    return NULL;
+  return g_steal_pointer (&self);
+}
+
+GvtSession *
+gvt_session_new_full (const GvtSessionConfig *config, GError **error)
+{
+  g_autoptr (GvtSession) self = NULL;
+
+  if (config->device != NULL || config->fd >= 0 || config->qmp == NULL)
+    {
+      self = gvt_session_new (config->device, config->fd, error);
+      if (self == NULL)
+        return NULL;
+    }
+  else
+    {
+      self = g_new0 (GvtSession, 1);
+      self->freeze_at_us = -1;
+    }
+  if (config->qmp == NULL)
+    return g_steal_pointer (&self);
+
+  self->vm = gvt_vm_new (config->qmp);
+  if (!gvt_vm_wait_ready (self->vm, error))
+    return NULL;
+  /* Events up to now are the past; the state says what matters. */
+  gvt_vm_take_events (self->vm);
+  self->fallback = gvt_source_ramfb_new (self->vm, config->ramfb, error);
+  if (self->fallback == NULL)
     return NULL;
   return g_steal_pointer (&self);
 }
@@ -115,6 +154,13 @@ static gboolean
 can_reopen (GvtSession *self)
 {
   return self->has_spec && self->spec.kind != GVT_DEVICE_FD;
+}
+
+void
+gvt_session_set_release_hook (GvtSession *self, GvtSessionReleaseFunc func, gpointer data)
+{
+  self->release_hook = func;
+  self->release_data = data;
 }
 
 static GvtSourceChange
@@ -188,7 +234,8 @@ poll_vgpu (GvtSession *self, gint64 now_us)
 }
 
 /* The vGPU's picture first — also a plane it refuses, so that the user
- * learns why — and the fallback's only while the vGPU shows nothing. */
+ * learns why — and the fallback's only while the vGPU shows nothing (or
+ * always, without a vGPU). */
 static GvtSource *
 pick (GvtSession *self)
 {
@@ -197,20 +244,83 @@ pick (GvtSession *self)
 
   if (vgpu_state == GVT_SOURCE_STATE_LIVE || vgpu_state == GVT_SOURCE_STATE_INVALID)
     return self->vgpu;
-  if (self->fallback != NULL && gvt_source_get_state (self->fallback) == GVT_SOURCE_STATE_LIVE)
+  if (self->fallback != NULL
+      && (!self->has_device || gvt_source_get_state (self->fallback) == GVT_SOURCE_STATE_LIVE))
     return self->fallback;
   return self->vgpu;
+}
+
+/* What the VM did since the last tick. A reset makes every dma-buf id
+ * stale (the guest's driver starts over); a shutdown or QEMU's exit ends
+ * the pictures: let go of every buffer (a held dma-buf pins guest memory),
+ * after the window had its last look. */
+static GvtSourceChange
+follow_vm (GvtSession *self)
+{
+  GvtVmEvents events = self->vm ? gvt_vm_take_events (self->vm) : 0;
+  GvtSourceChange change = GVT_SOURCE_NOTHING;
+
+  if (events & (GVT_VM_EVENT_SHUTDOWN | GVT_VM_EVENT_GONE))
+    {
+      if (self->release_hook != NULL && self->shown != NULL
+          && gvt_source_get_primary (self->shown) != NULL)
+        self->release_hook (gvt_source_get_primary (self->shown),
+                            gvt_source_get_cursor (self->shown), self->release_data);
+      g_debug ("%s: the VM is %s: every buffer goes", self->name,
+               events & GVT_VM_EVENT_GONE ? "gone" : "off");
+    }
+  if (events & (GVT_VM_EVENT_RESET | GVT_VM_EVENT_SHUTDOWN | GVT_VM_EVENT_GONE
+                | GVT_VM_EVENT_CONNECTED))
+    {
+      if (self->vgpu != NULL)
+        gvt_source_drop (self->vgpu);
+      if (self->fallback != NULL)
+        {
+          if (events & GVT_VM_EVENT_RESET)
+            gvt_source_ramfb_fetch_soon (self->fallback);
+          else
+            gvt_source_drop (self->fallback);
+        }
+      change = GVT_SOURCE_PRIMARY_CHANGED | GVT_SOURCE_CURSOR_IMAGE_CHANGED;
+    }
+  return change;
 }
 
 GvtSourceChange
 gvt_session_poll (GvtSession *self, gint64 now_us)
 {
-  GvtSourceChange vgpu_change = poll_vgpu (self, now_us);
-  GvtSourceChange fallback_change = self->fallback ? gvt_source_poll (self->fallback, now_us)
-                                                   : GVT_SOURCE_NOTHING;
+  GvtSourceChange vm_change = follow_vm (self);
+  GvtVmState vm_state = gvt_session_get_vm_state (self);
+
+  /* An off or gone VM has no pictures to poll for: whatever its vGPU
+   * still shows is not to be taken again. */
+  if (vm_state == GVT_VM_SHUT_DOWN || vm_state == GVT_VM_GONE)
+    {
+      GvtSource *shown = pick (self);
+      self->shown = shown;
+      return vm_change;
+    }
+
+  GvtSourceChange vgpu_change = self->has_device ? poll_vgpu (self, now_us) : GVT_SOURCE_NOTHING;
+  GvtSourceChange fallback_change = GVT_SOURCE_NOTHING;
+  GvtSourceState vgpu_state = self->vgpu ? gvt_source_get_state (self->vgpu)
+                                         : GVT_SOURCE_STATE_LOST;
+  if (vgpu_state == GVT_SOURCE_STATE_LIVE || vgpu_state == GVT_SOURCE_STATE_INVALID)
+    {
+      /* The vGPU has the screen: no screendumps meanwhile, and none kept
+       * (a reboot must not flash the picture from before the driver). */
+      if (self->fallback != NULL && !self->fallback_idle)
+        gvt_source_drop (self->fallback);
+      self->fallback_idle = TRUE;
+    }
+  else if (self->fallback != NULL)
+    {
+      self->fallback_idle = FALSE;
+      fallback_change = gvt_source_poll (self->fallback, now_us);
+    }
   GvtSource *shown = pick (self);
   /* A loss is reported whatever is shown: the buffers went with it. */
-  GvtSourceChange change = vgpu_change & GVT_SOURCE_LOST;
+  GvtSourceChange change = (vgpu_change & GVT_SOURCE_LOST) | vm_change;
 
   if (shown != self->shown)
     {
@@ -251,6 +361,14 @@ gvt_session_get_cursor (GvtSession *self)
 }
 
 GvtSource *gvt_session_get_shown (GvtSession *self) { return self->shown; }
+GvtVm *gvt_session_get_vm (GvtSession *self) { return self->vm; }
+GvtSource *gvt_session_get_fallback (GvtSession *self) { return self->fallback; }
+
+GvtVmState
+gvt_session_get_vm_state (GvtSession *self)
+{
+  return self->vm ? gvt_vm_get_state (self->vm) : GVT_VM_NONE;
+}
 
 void
 gvt_session_get_scanout_stats (GvtSession *self, GvtScanoutStats *stats)
@@ -263,7 +381,14 @@ gvt_session_get_scanout_stats (GvtSession *self, GvtScanoutStats *stats)
     *stats = (GvtScanoutStats) { 0 };
 }
 
-const char *gvt_session_get_name (GvtSession *self) { return self->name; }
+const char *
+gvt_session_get_name (GvtSession *self)
+{
+  /* Only the QEMU link: the console it shows, once it knows which. */
+  if (!self->has_device && self->fallback != NULL)
+    return gvt_source_get_name (self->fallback);
+  return self->name;
+}
 gint64 gvt_session_get_guest_cpu_us (GvtSession *self) { return self->guest_cpu_us; }
 gboolean gvt_session_can_reopen (GvtSession *self) { return can_reopen (self); }
 guint gvt_session_get_reopens (GvtSession *self) { return self->reopens; }

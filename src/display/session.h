@@ -10,6 +10,7 @@
 
 #include "plane-source.h"
 #include "scanout.h"
+#include "qemu/vm.h"
 #include "sim/demo-guest.h"
 
 G_BEGIN_DECLS
@@ -28,6 +29,22 @@ GvtSession *gvt_session_new (const char *device, int fd, GError **error);
  * vGPU. @freeze_at_us >= 0 shows the guest as it is at that instant,
  * forever; < 0 runs it from the first poll in real time. Never reopened. */
 GvtSession *gvt_session_new_demo (const GvtDemoConfig *config, gint64 freeze_at_us);
+
+/* What a viewer of a VM is given: a vGPU, the QEMU link, or both. */
+typedef struct {
+  const char *device;  /* any DEVICE form, or NULL */
+  int fd;              /* an inherited device fd, or -1 */
+  const char *qmp;     /* QEMU's QMP socket, or NULL */
+  const char *ramfb;   /* the console to screendump (--ramfb ID); NULL: the VM's ramfb */
+} GvtSessionConfig;
+
+/* A session on the vGPU (@config->device or ->fd, at most one) and/or the
+ * VM behind the QMP socket @config->qmp: with the link, the ramfb source
+ * is the fallback, the VM's run state is known, its buffers are let go on
+ * reset and shutdown. Connects before it returns (iterating the
+ * thread-default main context): an unreachable socket is an error here
+ * ("cannot connect to QMP socket ..."); later losses are reconnected. */
+GvtSession *gvt_session_new_full (const GvtSessionConfig *config, GError **error);
 
 /* Closes the device and releases every buffer. Accepts NULL. */
 void gvt_session_free (GvtSession *self);
@@ -53,6 +70,20 @@ GvtPlane *gvt_session_get_primary (GvtSession *self);
 GvtPlane *gvt_session_get_cursor (GvtSession *self);
 /* The source on screen: the vGPU's, the fallback, or NULL while lost. */
 GvtSource *gvt_session_get_shown (GvtSession *self);
+
+/* The VM's run state; GVT_VM_NONE without a QEMU link. */
+GvtVmState gvt_session_get_vm_state (GvtSession *self);
+/* The QEMU link, or NULL. Borrowed. */
+GvtVm *gvt_session_get_vm (GvtSession *self);
+/* The fallback source (the ramfb's with a QEMU link), or NULL. Borrowed. */
+GvtSource *gvt_session_get_fallback (GvtSession *self);
+
+/* Called with the planes on screen (either may be NULL) right before the
+ * session lets go of every buffer because the VM shut down or QEMU went:
+ * the last chance to keep a picture of them (the window dims it beneath
+ * its message). */
+typedef void (*GvtSessionReleaseFunc) (GvtPlane *primary, GvtPlane *cursor, gpointer user_data);
+void gvt_session_set_release_hook (GvtSession *self, GvtSessionReleaseFunc func, gpointer data);
 
 /* The vGPU poller's counters (zeros while the device is closed). */
 void gvt_session_get_scanout_stats (GvtSession *self, GvtScanoutStats *stats);

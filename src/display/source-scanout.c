@@ -38,6 +38,26 @@ scanout_get_cursor (GvtSource *source)
 }
 
 static void
+scanout_drop (GvtSource *source)
+{
+  ScanoutSource *self = (ScanoutSource *) source;
+  g_autoptr (GError) error = NULL;
+  /* A fresh poller on the same device: no cached id survives. */
+  GvtScanout *fresh = gvt_scanout_new (self->vgpu, &error);
+
+  if (fresh == NULL)
+    {
+      /* It probed fine when opened; a device that now says otherwise is
+       * going away, which the next poll of the old poller sees. */
+      g_message ("%s: keeping the old poller: %s", gvt_vgpu_get_name (self->vgpu),
+                 error->message);
+      return;
+    }
+  gvt_scanout_free (self->scanout);
+  self->scanout = fresh;
+}
+
+static void
 scanout_finalize (GvtSource *source)
 {
   ScanoutSource *self = (ScanoutSource *) source;
@@ -54,6 +74,7 @@ static const GvtSourceOps scanout_ops = {
   .get_reason = scanout_get_reason,
   .get_primary = scanout_get_primary,
   .get_cursor = scanout_get_cursor,
+  .drop = scanout_drop,
   .finalize = scanout_finalize,
 };
 

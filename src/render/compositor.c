@@ -3,6 +3,7 @@
 
 #include "compositor.h"
 #include "gvt-shaders.h"
+#include "offscreen.h"
 #include "common/gvt-error.h"
 
 #define SHADER_PATH "/org/gvt-view/shaders/"
@@ -15,7 +16,8 @@ struct _GvtCompositor {
    * a 1x1 framebuffer of our own to draw into. */
   GLuint blank, release_fbo, release_rb;
   GLint a_corner;
-  GLint u_rect, u_texture, u_swap_rb, u_opaque;
+  GLint u_rect, u_texture, u_swap_rb, u_opaque, u_dim;
+  GvtOffscreen *held;   /* a picture copied on the GPU, or NULL */
   GvtScaleMode mode;
   GvtFilter filter;
   float background[3];
@@ -66,6 +68,7 @@ gvt_compositor_free (GvtCompositor *self)
     glDeleteFramebuffers (1, &self->release_fbo);
   if (self->release_rb != 0)
     glDeleteRenderbuffers (1, &self->release_rb);
+  gvt_compositor_drop_held (self);
   g_free (self);
 }
 
@@ -109,6 +112,7 @@ gvt_compositor_new (GvtEgl *egl, GError **error)
   self->u_texture = glGetUniformLocation (self->program, "u_texture");
   self->u_swap_rb = glGetUniformLocation (self->program, "u_swap_rb");
   self->u_opaque = glGetUniformLocation (self->program, "u_opaque");
+  self->u_dim = glGetUniformLocation (self->program, "u_dim");
 
   glGenBuffers (1, &self->vbo);
   glBindBuffer (GL_ARRAY_BUFFER, self->vbo);
@@ -146,6 +150,7 @@ begin_draws (GvtCompositor *self)
   glVertexAttribPointer ((GLuint) self->a_corner, 2, GL_FLOAT, GL_FALSE, 0, NULL);
   glActiveTexture (GL_TEXTURE0);
   glUniform1i (self->u_texture, 0);
+  glUniform1f (self->u_dim, 1.0f);
 }
 
 static void
@@ -252,6 +257,17 @@ draw_cursor (GvtCompositor *self, GvtTextureCache *cache, GvtPlane *cursor,
   glDisable (GL_SCISSOR_TEST);
 }
 
+/* Every frame starts so: the whole target in the background colour. */
+static void
+clear_target (GvtCompositor *self, guint out_width, guint out_height)
+{
+  glViewport (0, 0, (GLsizei) out_width, (GLsizei) out_height);
+  glDisable (GL_BLEND);
+  glDisable (GL_SCISSOR_TEST);
+  glClearColor (self->background[0], self->background[1], self->background[2], 1.0f);
+  glClear (GL_COLOR_BUFFER_BIT);
+}
+
 gboolean
 gvt_compositor_draw (GvtCompositor *self, GvtTextureCache *cache, GvtPlane *primary,
                      GvtPlane *cursor, guint out_width, guint out_height, GvtView *view_out,
@@ -272,11 +288,7 @@ gvt_compositor_draw (GvtCompositor *self, GvtTextureCache *cache, GvtPlane *prim
   if (view_out != NULL)
     *view_out = view;
 
-  glViewport (0, 0, (GLsizei) out_width, (GLsizei) out_height);
-  glDisable (GL_BLEND);
-  glDisable (GL_SCISSOR_TEST);
-  glClearColor (self->background[0], self->background[1], self->background[2], 1.0f);
-  glClear (GL_COLOR_BUFFER_BIT);
+  clear_target (self, out_width, out_height);
   if (tex == NULL)
     return primary == NULL;
 
@@ -307,9 +319,86 @@ gvt_compositor_draw_bare (GvtCompositor *self, const GvtTexture *texture,
   glActiveTexture (GL_TEXTURE0);
   glBindTexture (GL_TEXTURE_2D, texture->id);
   glUniform1i (self->u_texture, 0);
+  glUniform1f (self->u_dim, 1.0f);
   glUniform4f (self->u_rect, -1.0f, 1.0f, 1.0f, -1.0f);
   glUniform1f (self->u_swap_rb, texture->swap_rb ? 1.0f : 0.0f);
   glUniform1f (self->u_opaque, 1.0f);
   glDrawArrays (GL_TRIANGLE_STRIP, 0, 4);
+  end_draws (self);
+}
+
+/* --- the held frame --- */
+
+void
+gvt_compositor_drop_held (GvtCompositor *self)
+{
+  g_clear_pointer (&self->held, gvt_offscreen_free);
+}
+
+gboolean
+gvt_compositor_has_held (GvtCompositor *self)
+{
+  return self->held != NULL;
+}
+
+gboolean
+gvt_compositor_hold (GvtCompositor *self, GvtTextureCache *cache, GvtPlane *primary,
+                     GvtPlane *cursor, GError **error)
+{
+  guint w = gvt_plane_get_width (primary), h = gvt_plane_get_height (primary);
+  GLint bound = 0, viewport[4];
+  GvtScaleMode mode = self->mode;
+  GvtFilter filter = self->filter;
+
+  gvt_compositor_drop_held (self);
+  glGetIntegerv (GL_FRAMEBUFFER_BINDING, &bound);
+  glGetIntegerv (GL_VIEWPORT, viewport);
+  GvtOffscreen *target = gvt_offscreen_new (w, h, error);
+  gboolean ok = target != NULL;
+  if (ok)
+    {
+      /* One guest pixel per texel: the copy is exact. */
+      gvt_offscreen_bind (target);
+      self->mode = GVT_SCALE_NATIVE;
+      self->filter = GVT_FILTER_NEAREST;
+      ok = gvt_compositor_draw (self, cache, primary, cursor, w, h, NULL, error);
+      self->mode = mode;
+      self->filter = filter;
+    }
+  glBindFramebuffer (GL_FRAMEBUFFER, (GLuint) bound);
+  glViewport (viewport[0], viewport[1], viewport[2], viewport[3]);
+  if (!ok)
+    {
+      gvt_offscreen_free (target);
+      return FALSE;
+    }
+  self->held = target;
+  return TRUE;
+}
+
+void
+gvt_compositor_draw_held (GvtCompositor *self, guint out_width, guint out_height, float dim,
+                          GvtView *view_out)
+{
+  guint w = self->held ? gvt_offscreen_get_width (self->held) : 0;
+  guint h = self->held ? gvt_offscreen_get_height (self->held) : 0;
+  GvtView view;
+
+  gvt_view_compute (&view, self->mode, self->filter, w, h, out_width, out_height);
+  if (view_out != NULL)
+    *view_out = view;
+  clear_target (self, out_width, out_height);
+  if (self->held == NULL)
+    return;
+
+  GvtTexture tex = {
+    .id = gvt_offscreen_get_texture (self->held), .width = w, .height = h,
+    .opaque = TRUE, .filter = GL_NEAREST,
+  };
+  begin_draws (self);
+  glUniform1f (self->u_dim, dim);
+  /* The copy's row 0 is the picture's bottom: drawn upside up. */
+  draw_quad (self, &tex, view.image.x, view.image.y + view.image.height, view.image.width,
+             -(double) view.image.height, out_width, out_height, view.nearest, TRUE);
   end_draws (self);
 }

@@ -52,6 +52,23 @@ void gvt_compositor_release_textures (GvtCompositor *self);
 void gvt_compositor_draw_bare (GvtCompositor *self, const GvtTexture *texture,
                                guint out_width, guint out_height);
 
+/* The held frame: a copy of a picture made on the GPU (primary with its
+ * cursor, at the primary's size, one texel per guest pixel) that outlives
+ * the buffers it came from, so that a screen can show the last frame after
+ * the VM's buffers are gone. Replaces any held before; FALSE with the
+ * error as gvt_compositor_draw gives it (nothing is held then). The bound
+ * framebuffer and viewport are left as they were. Context current. */
+gboolean gvt_compositor_hold (GvtCompositor *self, GvtTextureCache *cache, GvtPlane *primary,
+                              GvtPlane *cursor, GError **error);
+gboolean gvt_compositor_has_held (GvtCompositor *self);
+/* Deletes the held frame (if any). */
+void gvt_compositor_drop_held (GvtCompositor *self);
+/* Draws the held frame as gvt_compositor_draw draws a primary (scale
+ * mode, filter, letterbox), each colour channel times @dim (0..1); the
+ * background only when nothing is held. */
+void gvt_compositor_draw_held (GvtCompositor *self, guint out_width, guint out_height,
+                               float dim, GvtView *view);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GvtCompositor, gvt_compositor_free)
 
 G_END_DECLS

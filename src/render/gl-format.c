@@ -25,6 +25,9 @@ static const GlUpload uploads[] = {
   /* GL's 2_10_10_10_REV puts red in the low bits: XBGR as is, XRGB swapped. */
   { DRM_FORMAT_XRGB2101010, GL_RGB10_A2, GL_RGBA, GL_UNSIGNED_INT_2_10_10_10_REV, TRUE,  TRUE  },
   { DRM_FORMAT_XBGR2101010, GL_RGB10_A2, GL_RGBA, GL_UNSIGNED_INT_2_10_10_10_REV, FALSE, TRUE  },
+  /* BGR888 is R, G, B bytes in memory: GL_RGB as is (rows need not be
+   * 4-byte aligned: the upload sets the alignment from the stride). */
+  { DRM_FORMAT_BGR888,      GL_RGB8,     GL_RGB,  GL_UNSIGNED_BYTE,               FALSE, FALSE },
 };
 
 /* The entries, completed from the common table on first use. */

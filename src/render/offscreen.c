@@ -74,6 +74,7 @@ gvt_offscreen_bind (GvtOffscreen *self)
 }
 
 guint gvt_offscreen_get_width (GvtOffscreen *self) { return self->width; }
+GLuint gvt_offscreen_get_texture (GvtOffscreen *self) { return self->texture; }
 guint gvt_offscreen_get_height (GvtOffscreen *self) { return self->height; }
 
 guint8 *

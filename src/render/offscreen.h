@@ -3,6 +3,7 @@
 #pragma once
 
 #include <glib.h>
+#include <epoxy/gl.h>
 
 G_BEGIN_DECLS
 
@@ -18,6 +19,9 @@ void gvt_offscreen_free (GvtOffscreen *self);
 void gvt_offscreen_bind (GvtOffscreen *self);
 guint gvt_offscreen_get_width (GvtOffscreen *self);
 guint gvt_offscreen_get_height (GvtOffscreen *self);
+/* The texture behind it (nearest filtering), to draw what was rendered:
+ * its row 0 is the picture's bottom (GL's framebuffer rows run up). */
+GLuint gvt_offscreen_get_texture (GvtOffscreen *self);
 
 /* Reads the target back into a new buffer of width * height * 4 bytes,
  * RGBA, row 0 at the top. Caller g_free()s. */

@@ -54,9 +54,14 @@ gvt_snapshot_take (GvtVgpu *vgpu, const GvtSnapshotOptions *opts, GError **error
   g_autoptr (GvtScanout) scanout = gvt_scanout_new (vgpu, error);
   if (scanout == NULL || !gvt_snapshot_wait_for_plane (scanout, vgpu, opts->wait_seconds, error))
     return NULL;
+  return gvt_snapshot_render (gvt_scanout_get_primary (scanout), gvt_scanout_get_cursor (scanout),
+                              opts, error);
+}
 
-  GvtPlane *primary = gvt_scanout_get_primary (scanout);
-  GvtPlane *cursor = gvt_scanout_get_cursor (scanout);
+GvtSnapshot *
+gvt_snapshot_render (GvtPlane *primary, GvtPlane *cursor, const GvtSnapshotOptions *opts,
+                     GError **error)
+{
   guint width = opts->width ? opts->width : gvt_plane_get_width (primary);
   guint height = opts->height ? opts->height : gvt_plane_get_height (primary);
 

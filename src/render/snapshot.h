@@ -37,6 +37,11 @@ typedef struct {
  * whatever EGL set-up or the texture cache report (UNSUPPORTED,
  * INVALID_PLANE). Runs on the calling thread, leaves no context current. */
 GvtSnapshot *gvt_snapshot_take (GvtVgpu *vgpu, const GvtSnapshotOptions *opts, GError **error);
+/* Draws @primary and @cursor (may be NULL) as gvt_snapshot_take does, for
+ * planes from any source (the QEMU link's ramfb). */
+GvtSnapshot *gvt_snapshot_render (GvtPlane *primary, GvtPlane *cursor,
+                                  const GvtSnapshotOptions *opts, GError **error);
+
 /* Accepts NULL. */
 void gvt_snapshot_free (GvtSnapshot *self);
 

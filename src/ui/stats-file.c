@@ -88,6 +88,11 @@ gvt_stats_report_to_json (const GvtStatsReport *r)
   ADD_STR (b, "title", r->title);
   ADD_STR (b, "message", r->message);
   ADD_STR (b, "detail", r->detail);
+  ADD_STR (b, "source", r->source ? r->source : "none");
+  ADD_STR (b, "vm", r->vm ? r->vm : "none");
+  ADD_INT (b, "vm_connects", r->vm_connects);
+  ADD_INT (b, "ramfb_fetches", r->ramfb_fetches);
+  ADD_BOOL (b, "dimmed", r->dimmed);
   if (r->has_guest)
     {
       ADD_INT (b, "guest_width", r->guest_width);

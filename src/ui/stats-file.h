@@ -40,6 +40,14 @@ typedef struct {
   const char *title;
   const char *message;
   const char *detail;
+  /* The QEMU link: what is shown ("vfio", "ramfb", "none"), the VM's state
+   * (gvt_vm_state_to_string), connections made, screendumps shown, and
+   * whether the last frame is shown dimmed beneath a VM screen. */
+  const char *source;
+  const char *vm;
+  guint vm_connects;
+  guint ramfb_fetches;
+  gboolean dimmed;
   gboolean has_guest;          /* the four below are written only then */
   guint guest_width, guest_height;
   const char *fourcc;

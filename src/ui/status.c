@@ -14,6 +14,9 @@ gvt_ui_state_to_string (GvtUiState state)
     case GVT_UI_STATE_LIVE:        return "live";
     case GVT_UI_STATE_UNSUPPORTED: return "unsupported";
     case GVT_UI_STATE_LOST:        return "lost";
+    case GVT_UI_STATE_PAUSED:      return "paused";
+    case GVT_UI_STATE_SHUT_DOWN:   return "shut-down";
+    case GVT_UI_STATE_QEMU_EXITED: return "qemu-exited";
     default:                       return "?";
     }
 }
@@ -32,6 +35,28 @@ gvt_ui_state_for (GvtSourceState state, gboolean render_failed)
     }
 }
 
+GvtUiState
+gvt_ui_state_for_vm (GvtVmState vm, GvtUiState picture)
+{
+  switch (vm)
+    {
+    case GVT_VM_PAUSED:    return GVT_UI_STATE_PAUSED;
+    case GVT_VM_SHUT_DOWN: return GVT_UI_STATE_SHUT_DOWN;
+    case GVT_VM_GONE:      return GVT_UI_STATE_QEMU_EXITED;
+    case GVT_VM_NONE:
+    case GVT_VM_CONNECTING:
+    case GVT_VM_RUNNING:
+    default:               return picture;
+    }
+}
+
+gboolean
+gvt_ui_state_is_vm (GvtUiState state)
+{
+  return state == GVT_UI_STATE_PAUSED || state == GVT_UI_STATE_SHUT_DOWN
+         || state == GVT_UI_STATE_QEMU_EXITED;
+}
+
 char *
 gvt_status_title (const GvtStatusInfo *info)
 {
@@ -40,6 +65,9 @@ gvt_status_title (const GvtStatusInfo *info)
     [GVT_UI_STATE_LIVE] = "live",
     [GVT_UI_STATE_UNSUPPORTED] = "unsupported format",
     [GVT_UI_STATE_LOST] = "device lost",
+    [GVT_UI_STATE_PAUSED] = "VM paused",
+    [GVT_UI_STATE_SHUT_DOWN] = "VM shut down",
+    [GVT_UI_STATE_QEMU_EXITED] = "QEMU exited",
   };
 
   if (info->state == GVT_UI_STATE_LIVE && info->primary != NULL)
@@ -96,6 +124,26 @@ gvt_status_message (const GvtStatusInfo *info, char **title_out, char **detail_o
                                   (int) (GVT_SESSION_REOPEN_INTERVAL_US / G_USEC_PER_SEC));
       else
         detail = g_strdup (reason ? reason : "the device went away");
+      break;
+    case GVT_UI_STATE_PAUSED:
+      title = "VM paused";
+      /* QEMU's own words for why it stopped, when not a plain `stop`. */
+      if (g_strcmp0 (info->vm_detail, "prelaunch") == 0)
+        detail = g_strdup ("QEMU was started with -S: the VM runs at `cont`");
+      else if (info->vm_detail != NULL && g_strcmp0 (info->vm_detail, "paused") != 0)
+        detail = g_strdup_printf ("QEMU says: %s", info->vm_detail);
+      else
+        detail = g_strdup ("the VM runs again at `cont`");
+      break;
+    case GVT_UI_STATE_SHUT_DOWN:
+      title = "VM shut down";
+      detail = info->vm_detail ? g_strdup_printf ("QEMU says: %s", info->vm_detail)
+                               : g_strdup ("the guest is off");
+      break;
+    case GVT_UI_STATE_QEMU_EXITED:
+      title = "QEMU exited";
+      detail = g_strdup_printf ("waiting for a QEMU at %s (trying every second)",
+                                info->qmp_path ? info->qmp_path : "the same socket");
       break;
     case GVT_UI_STATE_LIVE:
     default:

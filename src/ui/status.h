@@ -7,6 +7,7 @@
 
 #include "display/plane.h"
 #include "display/plane-source.h"
+#include "qemu/vm.h"
 
 G_BEGIN_DECLS
 
@@ -15,14 +16,26 @@ typedef enum {
   GVT_UI_STATE_LIVE,        /* a picture */
   GVT_UI_STATE_UNSUPPORTED, /* the guest's plane can't be shown: see the reason */
   GVT_UI_STATE_LOST,        /* the device went away */
+  /* The VM's states (QEMU link): the last frame is shown dimmed beneath. */
+  GVT_UI_STATE_PAUSED,      /* the VM is stopped */
+  GVT_UI_STATE_SHUT_DOWN,   /* the guest is off */
+  GVT_UI_STATE_QEMU_EXITED, /* QEMU is gone (the link waits for it) */
 } GvtUiState;
 
-/* "no-signal", "live", "unsupported", "lost": for --stats-file. */
+/* "no-signal", "live", "unsupported", "lost", "paused", "shut-down",
+ * "qemu-exited": for --stats-file. */
 const char *gvt_ui_state_to_string (GvtUiState state);
 
 /* The screen for the session's @state when the renderer refused the
  * picture (@render_failed): UNSUPPORTED instead of LIVE. */
 GvtUiState gvt_ui_state_for (GvtSourceState state, gboolean render_failed);
+
+/* The screen for a VM in @vm whose picture's screen is @picture: the VM's
+ * own states win (a paused VM is paused whatever it showed). */
+GvtUiState gvt_ui_state_for_vm (GvtVmState vm, GvtUiState picture);
+
+/* TRUE for the VM's states (a dimmed last frame beneath the words). */
+gboolean gvt_ui_state_is_vm (GvtUiState state);
 
 /* Everything the words depend on. */
 typedef struct {
@@ -33,6 +46,8 @@ typedef struct {
   const char *render_error;  /* why the renderer refused the plane, or NULL */
   const char *gl_error;      /* why the surface has no GL, or NULL */
   const char *reopen_device; /* a lost device being reopened, or NULL */
+  const char *vm_detail;     /* QEMU's word for the VM's state, or NULL */
+  const char *qmp_path;      /* the QEMU link's socket, or NULL */
 } GvtStatusInfo;
 
 /* "gvt-view — 1920×1080 XR24 (linear) — vfio 7", "gvt-view — no signal — sim". */

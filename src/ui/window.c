@@ -1,7 +1,10 @@
 /* The viewer window: the widget, the frame-clock tick and the GL
  * callbacks. The rooms it uses: the session (what to show), status.c (the
  * state screens and title), size-policy.c (guest mode -> window size),
- * input.c (shortcuts, the view transform), overlay.c and stats-file.c. */
+ * input.c (shortcuts, the view transform), overlay.c and stats-file.c.
+ * With a QEMU link the VM's states (paused, shut down, QEMU gone) show the
+ * last frame dimmed beneath their words, from a copy the compositor holds
+ * (the VM's buffers are let go of at shutdown). */
 #include "window.h"
 #include "frame-stats.h"
 #include "input.h"
@@ -11,6 +14,7 @@
 #include "status.h"
 #include "surface.h"
 #include "common/format.h"
+#include "display/source-ramfb.h"
 #include "render/compositor.h"
 #include "render/texture-cache.h"
 
@@ -19,6 +23,7 @@ typedef struct {
   GtkWidget *stack;
   GtkWidget *stats_label;
   GvtStatusPage *status;
+  GvtStatusPage *vm_box;         /* the VM screens' words over the dimmed frame */
   GvtSizePolicy *size;
   GvtInput *input;
   const GvtSurfaceOps *surface_ops;
@@ -32,6 +37,7 @@ typedef struct {
   GvtTextureCache *cache;
   GvtCompositor *compositor;
   gboolean clear_cache;          /* the device closed: drop every texture */
+  gboolean dimmed;               /* a VM screen over the held last frame */
 
   GvtScaleMode mode;
   GvtUiState state;              /* what the window shows */
@@ -109,6 +115,12 @@ gl_draw (guint width, guint height, gpointer user_data)
       gvt_texture_cache_clear (self->cache);
       self->clear_cache = FALSE;
     }
+  if (self->dimmed)
+    {
+      gvt_compositor_draw_held (self->compositor, width, height, GVT_UI_DIM, NULL);
+      gvt_frame_stats_present (&self->stats, TRUE, 0, 0, 0, g_get_monotonic_time () - t0);
+      return;
+    }
   /* A plane the renderer refused is not tried again until it changes. */
   if (self->failed_primary != NULL)
     primary = NULL, cursor = NULL;
@@ -170,12 +182,19 @@ status_info (Viewer *self)
     .gl_error = self->gl_failure,
     .reopen_device = gvt_session_can_reopen (self->session)
                        ? gvt_session_get_device (self->session) : NULL,
+    .vm_detail = gvt_session_get_vm (self->session)
+                   ? gvt_vm_get_detail (gvt_session_get_vm (self->session)) : NULL,
+    .qmp_path = gvt_session_get_vm (self->session)
+                  ? gvt_vm_get_path (gvt_session_get_vm (self->session)) : NULL,
   };
 }
 
 static void
 config_changed (Viewer *self)
 {
+  /* The held frame is drawn only when something changes. */
+  if (self->dimmed && self->surface != NULL)
+    self->surface_ops->present (self->surface);
   self->ticks_since_change = 0;
   self->frames_since_change = 0;
   self->settled_written = FALSE;
@@ -192,6 +211,56 @@ update_words (Viewer *self)
 
   gtk_window_set_title (GTK_WINDOW (self->window), title);
   gvt_status_page_show (self->status, &info);
+  gvt_status_page_show (self->vm_box, &info);
+}
+
+/* Keeps a copy of what is on screen for the VM's screens: the one made
+ * when the session let go of the buffers (on_release), or one of the
+ * planes still there (a paused VM keeps them). TRUE when one is held. */
+static gboolean
+hold_frame (Viewer *self)
+{
+  g_autoptr (GError) error = NULL;
+  GvtPlane *primary = gvt_session_get_primary (self->session);
+
+  if (self->compositor == NULL || !gvt_surface_make_current (self->surface))
+    return FALSE;
+  if (primary != NULL && self->failed_primary == NULL
+      && !gvt_compositor_hold (self->compositor, self->cache, primary,
+                               gvt_session_get_cursor (self->session), &error))
+    g_debug ("no last frame to dim: %s", error->message);
+  return gvt_compositor_has_held (self->compositor);
+}
+
+/* The session is about to let go of every buffer (the VM shut down or
+ * QEMU went): the last look at the picture. */
+static void
+on_release (GvtPlane *primary, GvtPlane *cursor, gpointer user_data)
+{
+  Viewer *self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (primary == NULL || self->failed_primary != NULL || self->compositor == NULL
+      || !gvt_surface_make_current (self->surface))
+    return;
+  if (!gvt_compositor_hold (self->compositor, self->cache, primary, cursor, &error))
+    g_debug ("no last frame to dim: %s", error->message);
+}
+
+/* The VM's screens over the held frame (@dimmed), or the pages as usual. */
+static void
+set_dimmed (Viewer *self, gboolean dimmed)
+{
+  if (!dimmed && self->dimmed && self->compositor != NULL
+      && gvt_surface_make_current (self->surface))
+    gvt_compositor_drop_held (self->compositor);
+  self->dimmed = dimmed;
+  gtk_widget_set_visible (gvt_status_page_get_widget (self->vm_box), dimmed);
+  gtk_stack_set_visible_child_name (GTK_STACK (self->stack),
+                                    self->state == GVT_UI_STATE_LIVE || dimmed ? "picture"
+                                                                               : "message");
+  if (dimmed)
+    self->surface_ops->present (self->surface);
 }
 
 static void
@@ -204,8 +273,7 @@ show_state (Viewer *self, GvtUiState state)
   update_words (self);
   if (!changed)
     return;
-  gtk_stack_set_visible_child_name (GTK_STACK (self->stack),
-                                    state == GVT_UI_STATE_LIVE ? "picture" : "message");
+  set_dimmed (self, gvt_ui_state_is_vm (state) && hold_frame (self));
   g_debug ("state: %s", gvt_ui_state_to_string (state));
   config_changed (self);
 }
@@ -311,10 +379,20 @@ on_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer user_data)
   gint64 now = gdk_frame_clock_get_frame_time (clock);
   GvtSourceChange change = poll_session (self, now);
   gboolean render_failed = self->failed_primary != NULL || self->gl_failure != NULL;
-  GvtUiState state = gvt_ui_state_for (gvt_session_get_state (self->session), render_failed);
+  GvtUiState state = gvt_ui_state_for_vm (gvt_session_get_vm_state (self->session),
+                                          gvt_ui_state_for (gvt_session_get_state (self->session),
+                                                            render_failed));
 
   if (!self->state_shown || state != self->state)
     show_state (self, state);
+  else if (gvt_ui_state_is_vm (state) && gvt_session_get_primary (self->session) != NULL
+           && (!self->dimmed || (change & GVT_SOURCE_PRIMARY_CHANGED)))
+    {
+      /* A picture came while the VM was stopped: the first, or the one
+       * dumped as it stopped. */
+      set_dimmed (self, hold_frame (self));
+      config_changed (self);
+    }
   else if (g_strcmp0 (self->reason_shown, gvt_session_get_reason (self->session)) != 0)
     update_words (self);
   if (change & ~GVT_SOURCE_LOST)
@@ -358,6 +436,13 @@ on_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer user_data)
     self->lost_simulated = gvt_session_simulate_loss (self->session);
   if (self->opts.exit_after_ticks && self->stats.ticks >= self->opts.exit_after_ticks)
     close_window (self);
+  if (self->opts.quit_with_vm
+      && (state == GVT_UI_STATE_SHUT_DOWN || state == GVT_UI_STATE_QEMU_EXITED))
+    {
+      g_message ("%s: the VM is %s: closing (--quit-with-vm)", gvt_session_get_name (self->session),
+                 state == GVT_UI_STATE_SHUT_DOWN ? "off" : "gone");
+      close_window (self);
+    }
   return G_SOURCE_CONTINUE;
 }
 
@@ -452,6 +537,13 @@ write_stats_file (Viewer *self)
     .title = gtk_window_get_title (GTK_WINDOW (self->window)),
     .message = gvt_status_page_get_title (self->status),
     .detail = gvt_status_page_get_detail (self->status),
+    .source = gvt_session_get_shown (self->session)
+                ? gvt_source_get_kind (gvt_session_get_shown (self->session)) : "none",
+    .vm = gvt_vm_state_to_string (gvt_session_get_vm_state (self->session)),
+    .vm_connects = gvt_session_get_vm (self->session)
+                     ? gvt_vm_get_connects (gvt_session_get_vm (self->session)) : 0,
+    .ramfb_fetches = gvt_source_ramfb_get_fetches (gvt_session_get_fallback (self->session)),
+    .dimmed = self->dimmed,
   };
   if (primary != NULL)
     {
@@ -605,6 +697,7 @@ on_destroy (GtkWidget *widget, Viewer *self)
   g_clear_pointer (&self->failed_primary, gvt_plane_unref);
   g_clear_pointer (&self->session, gvt_session_free);
   g_clear_pointer (&self->status, gvt_status_page_free);
+  g_clear_pointer (&self->vm_box, gvt_status_page_free);
   g_clear_pointer (&self->size, gvt_size_policy_free);
   g_clear_pointer (&self->input, gvt_input_free);
   g_free (self->failure);
@@ -623,6 +716,7 @@ install_css (GtkWidget *window)
     ".gvt-black { background-color: #000000; }\n"
     ".gvt-message { color: #e8e8e8; font-size: 20pt; font-weight: bold; }\n"
     ".gvt-detail { color: #b0b0b0; font-size: 11pt; }\n"
+    ".gvt-vm-box { background-color: #181818; padding: 16px 28px; }\n"
     ".gvt-stats { background-color: #101010; color: #f0f0f0; font-family: monospace;"
     "  font-size: 10pt; padding: 6px 8px; }\n";
   g_autoptr (GtkCssProvider) provider = gtk_css_provider_new ();
@@ -651,6 +745,12 @@ build_picture_page (Viewer *self)
   self->stats_label = gvt_overlay_new ();
   g_signal_connect_after (self->stats_label, "realize", G_CALLBACK (on_stats_realize), self);
   gtk_overlay_add_overlay (GTK_OVERLAY (overlay), self->stats_label);
+  GtkWidget *box = gvt_status_page_get_widget (self->vm_box);
+  gtk_widget_set_halign (box, GTK_ALIGN_CENTER);
+  gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
+  gtk_style_context_add_class (gtk_widget_get_style_context (box), "gvt-vm-box");
+  g_signal_connect_after (box, "realize", G_CALLBACK (on_stats_realize), self);
+  gtk_overlay_add_overlay (GTK_OVERLAY (overlay), box);
   return overlay;
 }
 
@@ -680,6 +780,7 @@ gvt_ui_window_open (GtkApplication *app, GvtSession *session, const GvtUiOptions
     }
   self->surface = self->surface_ops->create (&gl_callbacks, self);
   self->status = gvt_status_page_new ();
+  self->vm_box = gvt_status_page_new ();
   self->input = gvt_input_new ();
 
   self->window = gtk_application_window_new (app);
@@ -710,6 +811,8 @@ gvt_ui_window_open (GtkApplication *app, GvtSession *session, const GvtUiOptions
     gtk_window_fullscreen (GTK_WINDOW (self->window));
   gtk_widget_show_all (self->window);
   gtk_widget_set_visible (self->stats_label, options->stats);
+  gtk_widget_set_visible (gvt_status_page_get_widget (self->vm_box), FALSE);
+  gvt_session_set_release_hook (session, on_release, self);
   /* Start on the message page until the first poll says otherwise. */
   self->state = GVT_UI_STATE_NO_SIGNAL;
   gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "message");

@@ -17,6 +17,7 @@ typedef struct {
   gboolean fullscreen;
   gboolean stats;            /* the overlay, from the start */
   guint width, height;       /* initial size in logical pixels; 0: the guest's */
+  gboolean quit_with_vm;     /* close when the VM shuts down or QEMU exits */
   /* Test and benchmark hooks (hidden options). */
   /* Frame-clock ticks, whatever the state (a count of presented frames
    * would never fire on a window with no signal). */
@@ -26,6 +27,10 @@ typedef struct {
   guint stats_interval_ms;   /* and every N ms (a main-loop timer, so also while
                               * the window is hidden and not polling); 0: not */
 } GvtUiOptions;
+
+/* The VM's screens show the last frame at this brightness (each channel
+ * times it) beneath their words. */
+#define GVT_UI_DIM 0.4f
 
 /* How soon a plane the renderer refused is asked for again (the texture
  * cache backs off further on its own). */

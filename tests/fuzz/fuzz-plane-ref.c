@@ -11,12 +11,13 @@
 
 #include "fuzz-plane-ref.h"
 
-/* The formats VFIO-NOTES.md lists for GVT-g, with their pixel sizes. */
+/* The formats VFIO-NOTES.md lists for GVT-g, with their pixel sizes, and
+ * the 24-bit R, G, B of QEMU's screendump (ramfb). */
 static const struct { guint32 fourcc; guint cpp; } known[] = {
   { DRM_FORMAT_XRGB8888, 4 },    { DRM_FORMAT_ARGB8888, 4 },
   { DRM_FORMAT_XBGR8888, 4 },    { DRM_FORMAT_ABGR8888, 4 },
   { DRM_FORMAT_RGB565, 2 },      { DRM_FORMAT_XRGB2101010, 4 },
-  { DRM_FORMAT_XBGR2101010, 4 },
+  { DRM_FORMAT_XBGR2101010, 4 }, { DRM_FORMAT_BGR888, 3 },
 };
 
 guint

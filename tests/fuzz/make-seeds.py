@@ -356,6 +356,140 @@ seed("edid", "tiny-vgpu-limit", edid((640,), (480,), region=((1,), (1,)),
                                      windows=[((1920,), (1080,))]))
 seed("edid", "odd-sizes", edid((1366,), (768,), (1366, 1), (768, -1)))
 
+# --- screendump-ppm (fuzz-screendump-ppm.c) --------------------------------
+# QEMU 7.2's screendump writes "P6\n%d %d\n255\n" (captured: 640x480 for the
+# inactive-console placeholder, 1024x768 for SeaBIOS on ramfb), then the
+# rows of RGB.
+PPM_MAX_HEADER = 256
+
+
+def ppm_whole(header, w, h, delta=0):
+    """The whole file: @header and w * h * 3 + @delta pixel bytes of 0xff
+    (the last byte's top bit set: no claimed extra size)."""
+    return header + b"\xff" * (w * h * 3 + delta)
+
+
+def ppm_claimed(header, file_size, given=0):
+    """@header, @given pixel bytes, then the 4 bytes that claim the rest of
+    a @file_size bytes file (the API's header-only form)."""
+    data = header + b"\0" * given
+    extra = file_size - len(data) - 4
+    assert 0 <= extra < 1 << 31
+    return data + u32(extra)
+
+
+def qemu_header(w, h):
+    return b"P6\n%d %d\n255\n" % (w, h)
+
+
+for w, h in [(640, 480), (1024, 768), (1920, 1080)]:
+    hdr = qemu_header(w, h)
+    seed("screendump-ppm", f"qemu-{w}x{h}-header-only", ppm_claimed(hdr, len(hdr) + w * h * 3))
+hdr = qemu_header(1024, 768)
+seed("screendump-ppm", "qemu-1024x768-one-byte-short",
+     ppm_claimed(hdr, len(hdr) + 1024 * 768 * 3 - 1))
+seed("screendump-ppm", "qemu-1024x768-bigger-file",
+     ppm_claimed(hdr, len(hdr) + 1024 * 768 * 3 + 4096, given=16))
+seed("screendump-ppm", "qemu-16x12-whole", ppm_whole(qemu_header(16, 12), 16, 12))
+seed("screendump-ppm", "qemu-16x12-one-byte-short", ppm_whole(qemu_header(16, 12), 16, 12, -1))
+seed("screendump-ppm", "qemu-16x12-trailing", ppm_whole(qemu_header(16, 12), 16, 12, 7))
+seed("screendump-ppm", "1x1-spaces", ppm_whole(b"P6 1 1 255 ", 1, 1))
+seed("screendump-ppm", "comments",
+     ppm_whole(b"P6\n# CREATOR: GIMP PNM Filter\n4#w\n3\n# maxval\r255\n", 4, 3))
+seed("screendump-ppm", "other-whitespace", ppm_whole(b"P6\t4\v\f3\r\n255\t", 4, 3))
+seed("screendump-ppm", "crlf", ppm_whole(b"P6\r\n4 3\r\n255\r\n", 4, 3, -1))
+seed("screendump-ppm", "leading-zeros", ppm_whole(b"P6\n00004 00003\n00255\n", 4, 3))
+pad = b"# " + b"x" * 45 + b"\n"
+hdr = b"P6\n" + pad * 5 + b"#abc\n1 1\n255\n"
+assert len(hdr) == PPM_MAX_HEADER
+seed("screendump-ppm", "header-256-bytes", ppm_whole(hdr, 1, 1))
+seed("screendump-ppm", "header-257-bytes", ppm_whole(hdr.replace(b"#abc", b"#abcd"), 1, 1))
+seed("screendump-ppm", "pixel-limit-16384x4096",
+     ppm_claimed(qemu_header(16384, 4096), 18 + 16384 * 4096 * 3))
+seed("screendump-ppm", "over-pixel-limit-16384x4097",
+     ppm_claimed(qemu_header(16384, 4097), 18 + 16384 * 4097 * 3))
+seed("screendump-ppm", "over-16384", ppm_claimed(qemu_header(16385, 1), 15 + 16385 * 3))
+seed("screendump-ppm", "side-0", ppm_claimed(qemu_header(0, 768), 100))
+seed("screendump-ppm", "maxval-65535", ppm_whole(b"P6\n4 3\n65535\n", 4, 6))
+seed("screendump-ppm", "maxval-then-comment", ppm_whole(b"P6\n4 3\n255#c\n", 4, 3))
+seed("screendump-ppm", "six-digits", ppm_whole(b"P6\n000004 3\n255\n", 4, 3))
+seed("screendump-ppm", "sign", ppm_whole(b"P6\n+4 3\n255\n", 4, 3))
+seed("screendump-ppm", "p3", b"P3\n1 1\n255\n255 255 255\n")
+seed("screendump-ppm", "png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR")
+seed("screendump-ppm", "cut-in-header", b"P6\n1024 7")
+
+
+# --- qmp (fuzz-qmp.c) ----------------------------------------------------
+# Lines captured from QEMU 7.2 (Debian 1:7.2+dfsg-7+deb12u18+b3, -S, a QMP
+# UNIX socket): each ends in "\r\n".
+QMP_STREAM, QMP_SIZE, QMP_DEPTH, QMP_LINE = range(4)
+QEMU_7_2 = {
+    "greeting": b'{"QMP": {"version": {"qemu": {"micro": 22, "minor": 2, "major": 7}, '
+                b'"package": "Debian 1:7.2+dfsg-7+deb12u18+b3"}, "capabilities": ["oob"]}}',
+    "return-empty": b'{"return": {}, "id": 0}',
+    "query-status": b'{"return": {"status": "prelaunch", "singlestep": false, '
+                    b'"running": false}, "id": 1}',
+    "query-version": b'{"return": {"qemu": {"micro": 22, "minor": 2, "major": 7}, '
+                     b'"package": "Debian 1:7.2+dfsg-7+deb12u18+b3"}, "id": 7}',
+    "resume": b'{"timestamp": {"seconds": 1796144672, "microseconds": 500145}, '
+              b'"event": "RESUME"}',
+    "stop": b'{"timestamp": {"seconds": 1796144672, "microseconds": 801236}, '
+            b'"event": "STOP"}',
+    "reset": b'{"timestamp": {"seconds": 1796144673, "microseconds": 102933}, '
+             b'"event": "RESET", "data": {"guest": false, "reason": "host-qmp-system-reset"}}',
+    "shutdown": b'{"timestamp": {"seconds": 1796144674, "microseconds": 307077}, '
+                b'"event": "SHUTDOWN", "data": {"guest": false, "reason": "host-qmp-quit"}}',
+    "command-not-found": b'{"id": 5, "error": {"class": "CommandNotFound", '
+                         b'"desc": "The command no-such has not been found"}}',
+    "missing-parameter": b'{"id": 6, "error": {"class": "GenericError", '
+                         b'"desc": "Parameter \'filename\' is missing"}}',
+}
+
+
+def qmp_stream(*lines, end=b"\r\n"):
+    return u8(QMP_STREAM) + b"".join(line + end for line in lines)
+
+
+for name, line in QEMU_7_2.items():
+    seed("qmp", "qemu-7.2-" + name, u8(QMP_LINE) + line)
+seed("qmp", "qemu-7.2-session",
+     qmp_stream(*(QEMU_7_2[n] for n in ["greeting", "return-empty", "query-status", "resume",
+                                         "stop", "reset", "command-not-found", "shutdown"])))
+# The same, cut where a read could end, and two lines run together.
+seed("qmp", "split-line", qmp_stream(b'{"return": {"status": "prelaunch", ',
+                                     b'"running": false}, "id": 1}'))
+seed("qmp", "joined-lines", u8(QMP_LINE) + QEMU_7_2["stop"] + QEMU_7_2["resume"])
+seed("qmp", "lf-only", qmp_stream(QEMU_7_2["return-empty"], QEMU_7_2["stop"], end=b"\n"))
+seed("qmp", "cr-inside", u8(QMP_LINE) + b'{"return": {}\r, "id": 3}\r\n')
+# Sizes: fuzz_near around 64 KiB (the base, one above, one below) as a
+# "return" string and as an event padded with spaces.
+seed("qmp", "size-limit", u8(QMP_SIZE) + near(0) + u8(0))
+seed("qmp", "size-over", u8(QMP_SIZE) + near(1) + u8(0))
+seed("qmp", "size-under-spaces", u8(QMP_SIZE) + near(-1) + u8(1))
+seed("qmp", "size-over-spaces", u8(QMP_SIZE) + near(1) + u8(1))
+# Depth: "return" nested 63 levels (64 with the object: taken) and 64.
+seed("qmp", "depth-limit", u8(QMP_DEPTH) + near(0) + u8(0x55))
+seed("qmp", "depth-over", u8(QMP_DEPTH) + near(1) + u8(0x0f))
+# What json-glib alone would take, and other edges of the contract.
+seed("qmp", "json-glib-leniency",
+     qmp_stream(b'{"return": /* c */ {}}', b"{'return': {}}", b'{"return": 0x10, "id": 01}',
+                b'{"return": .5}', b'{"return": {}}{"return": {}}',
+                b'{"return": {}, "id": -18446744073709551615}',
+                b'{"return": {}, "id": 9223372036854775807}',
+                b'{"return": {}, "id": -0}', b'{"return": {}, "id": 1.0}'))
+seed("qmp", "strings",
+     qmp_stream(b'{"\\u0051MP": {"version": {"qemu": {"major": 7, "minor": 2, "micro": 0}}, '
+                b'"capabilities": []}}',
+                b'{"event": "\\ud83d\\ude00", "data": 5}', b'{"event": "\\u0000"}',
+                b'{"event": "\\ud800"}', b'{"event": ""}',
+                b'{"event": "' + b"E" * 65 + b'"}', b'{"return": "\xc3\xa9\xff"}',
+                b'{"return": "a\tb"}', b'{"error": {"class": 5}}',
+                b'{"return": 1, "return": {}, "id": 2, "id": "x"}'))
+seed("qmp", "not-qmp",
+     qmp_stream(b"SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3", b"HTTP/1.1 400 Bad Request",
+                b"", b"[1, 2]", b"null", b'{"execute": "cont"}',
+                b'{"return": {}, "event": "STOP"}', b"\xef\xbb\xbf{}", b"{\"a\":\0}"))
+
 
 def main():
     for target, files in sorted(seeds.items()):

@@ -63,7 +63,7 @@ test_texel_size (void)
       switch (f->type)
         {
         case GL_UNSIGNED_BYTE:
-          g_assert_cmphex (f->sized_internal, ==, GL_RGBA8);
+          g_assert_cmphex (f->sized_internal, ==, f->format == GL_RGB ? GL_RGB8 : GL_RGBA8);
           break;
         case GL_UNSIGNED_SHORT_5_6_5:
           g_assert_cmphex (f->sized_internal, ==, GL_RGB565);
@@ -93,6 +93,7 @@ drm_red_shift (guint32 fourcc)
     case DRM_FORMAT_RGB565:      return 11;
     case DRM_FORMAT_XRGB2101010: return 20;
     case DRM_FORMAT_XBGR2101010: return 0;
+    case DRM_FORMAT_BGR888:      return 0;  /* [23:0] B:G:R: red in byte 0 */
     default:                     g_assert_not_reached ();
     }
 }

@@ -78,6 +78,10 @@ encode (guint32 fourcc, Rgb c, guint8 x, guint8 *p)
         return ((guint32) from_bits (r, 10) << 24) | ((guint32) from_bits (g, 10) << 16)
                | ((guint32) from_bits (b, 10) << 8) | 0xff;
       }
+    case GVT_FORMAT_BGR888:
+      /* R, G, B bytes in memory (a screendump's PPM pixels). */
+      p[0] = c.r, p[1] = c.g, p[2] = c.b;
+      return ((guint32) c.r << 24) | ((guint32) c.g << 16) | ((guint32) c.b << 8) | 0xff;
     default:
       g_assert_not_reached ();
     }
@@ -108,7 +112,7 @@ assert_reference (const guint8 *rgba, guint32 fourcc, const guint32 expected[12]
 {
   /* 8-bit formats are exact; 565 and 10-bit values go through the
    * driver's own conversion to 8 bits: one step of rounding allowed. */
-  guint tol = cpp_of (fourcc) == 4 && fourcc != GVT_FORMAT_XRGB2101010
+  guint tol = (cpp_of (fourcc) == 4 || fourcc == GVT_FORMAT_BGR888) && fourcc != GVT_FORMAT_XRGB2101010
               && fourcc != GVT_FORMAT_XBGR2101010 ? 0 : 1;
   for (guint i = 0; i < 12; i++)
     gvt_gl_assert_pixel (gvt_gl_test_pixel (rgba, 4, i % 4, i / 4), expected[i], tol, i % 4, i / 4);
@@ -710,6 +714,10 @@ static const FormatCase format_cases[] = {
   FORMAT_CASES (GVT_FORMAT_XRGB2101010),
   FORMAT_CASES (GVT_FORMAT_XBGR2101010),
 #undef FORMAT_CASES
+  /* Only ever a CPU image (screendumps): no dma-buf cases, and a row of
+   * 4 * 3 bytes + 1 is aligned to nothing. */
+  { GVT_FORMAT_BGR888, FALSE, 0 }, { GVT_FORMAT_BGR888, FALSE, 1 },
+  { GVT_FORMAT_BGR888, FALSE, 12 },
 };
 
 static const ScaleCase scale_cases[] = {
@@ -730,6 +738,83 @@ static const ScaleCase scale_cases[] = {
   { GVT_SCALE_NATIVE, 5, 3, { -2, -2, 8, 6 } },  /* cropped, centred */
   { GVT_SCALE_NATIVE, 8, 7, { 0, 0, 8, 6 } },
 };
+
+/* The held frame: an exact copy of primary + cursor that outlives every
+ * buffer it came from, drawn scaled like a primary and dimmed. */
+static void
+test_held_frame (GvtGlTest *t, gconstpointer data)
+{
+  guint stride;
+  guint32 expected[12];
+  g_autofree guint8 *pixels = make_reference (GVT_FORMAT_XRGB8888, 0, 0, &stride, expected);
+  GvtPlane *primary = gvt_gl_test_dmabuf_plane (GVT_PLANE_PRIMARY, GVT_FORMAT_XRGB8888,
+                                                GVT_MOD_LINEAR, 4, 3, stride, pixels, 1);
+  GvtPlane *cursor = make_opaque_cursor (1, 3, 2, 2);
+  g_autoptr (GError) error = NULL;
+
+  expected[2 * 4 + 3] = rgba_of_xrgb (CURSOR_OPAQUE);
+  g_assert_false (gvt_compositor_has_held (t->compositor));
+  g_assert_true (gvt_compositor_hold (t->compositor, t->cache, primary, cursor, &error));
+  g_assert_no_error (error);
+  g_assert_true (gvt_compositor_has_held (t->compositor));
+
+  /* The buffers go, and their textures with them. */
+  gvt_plane_unref (primary);
+  gvt_plane_unref (cursor);
+  gvt_texture_cache_collect (t->cache);
+  GvtTextureStats stats;
+  gvt_texture_cache_get_stats (t->cache, &stats);
+  g_assert_cmpuint (stats.cached, ==, 0);
+
+  /* Undimmed, at native size: the same pixels, the right way up. */
+  gvt_compositor_set_scale_mode (t->compositor, GVT_SCALE_NATIVE);
+  const float dims[] = { 1.0f, 0.4f };
+  for (gsize d = 0; d < G_N_ELEMENTS (dims); d++)
+    {
+      g_autoptr (GvtOffscreen) target = gvt_offscreen_new (4, 3, &error);
+      g_assert_no_error (error);
+      gvt_offscreen_bind (target);
+      GvtView view;
+      gvt_compositor_draw_held (t->compositor, 4, 3, dims[d], &view);
+      g_assert_cmpint (view.image.width, ==, 4);
+      g_autofree guint8 *rgba = gvt_offscreen_read_rgba (target);
+      for (guint i = 0; i < 12; i++)
+        {
+          guint32 e = expected[i];
+          guint32 want = 0xff;
+          for (int shift = 8; shift < 32; shift += 8)
+            want |= (guint32) lround (((e >> shift) & 0xff) * dims[d]) << shift;
+          gvt_gl_assert_pixel (gvt_gl_test_pixel (rgba, 4, i % 4, i / 4), want, 1, i % 4, i / 4);
+        }
+    }
+
+  /* Scaled 2x with letterbox: each pixel a 2x2 block, centred. */
+  gvt_compositor_set_scale_mode (t->compositor, GVT_SCALE_INTEGER);
+  {
+    g_autoptr (GvtOffscreen) target = gvt_offscreen_new (10, 6, &error);
+    gvt_offscreen_bind (target);
+    gvt_compositor_draw_held (t->compositor, 10, 6, 1.0f, NULL);
+    g_autofree guint8 *rgba = gvt_offscreen_read_rgba (target);
+    for (guint y = 0; y < 6; y++)
+      for (guint x = 0; x < 10; x++)
+        gvt_gl_assert_pixel (gvt_gl_test_pixel (rgba, 10, x, y),
+                             x == 0 || x == 9 ? 0x000000ffu : expected[(y / 2) * 4 + (x - 1) / 2],
+                             0, x, y);
+  }
+
+  /* Dropped: the background only. */
+  gvt_compositor_drop_held (t->compositor);
+  g_assert_false (gvt_compositor_has_held (t->compositor));
+  {
+    g_autoptr (GvtOffscreen) target = gvt_offscreen_new (4, 3, &error);
+    gvt_offscreen_bind (target);
+    gvt_compositor_draw_held (t->compositor, 4, 3, 1.0f, NULL);
+    g_autofree guint8 *rgba = gvt_offscreen_read_rgba (target);
+    for (guint i = 0; i < 12; i++)
+      gvt_gl_assert_pixel (gvt_gl_test_pixel (rgba, 4, i % 4, i / 4), 0x000000ffu, 0, i % 4, i / 4);
+  }
+  g_assert_cmpint (glGetError (), ==, GL_NO_ERROR);
+}
 
 #define ADD(path, data, func) \
   g_test_add (path, GvtGlTest, data, gvt_gl_test_setup, func, gvt_gl_test_teardown)
@@ -776,5 +861,6 @@ main (int argc, char **argv)
   ADD ("/render/negative/undersized-buffer", NULL, test_undersized_rejected);
   ADD ("/render/negative/shrink-under-cache", NULL, test_shrink_under_cache);
   ADD ("/render/negative/unsupported-format", NULL, test_unsupported_format);
+  ADD ("/render/held-frame", NULL, test_held_frame);
   return g_test_run ();
 }

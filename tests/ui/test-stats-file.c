@@ -25,6 +25,7 @@ test_fields (void)
     .fps = 59.5, .path = "import", .scale = "fit", .title = "t", .message = "", .detail = "",
     .has_guest = TRUE, .guest_width = 1920, .guest_height = 1080, .fourcc = "XR24",
     .modifier = "linear", .width = 800, .scale_factor = 2,
+    .source = "ramfb", .vm = "paused", .vm_connects = 2, .ramfb_fetches = 9, .dimmed = TRUE,
   };
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autofree char *text = gvt_stats_report_to_json (&r);
@@ -45,6 +46,11 @@ test_fields (void)
   g_assert_cmpint (json_object_get_int_member (o, "scale_factor"), ==, 2);
   g_assert_false (json_object_has_member (o, "cpu_frames"));
   g_assert_false (json_object_has_member (o, "keepalives"));
+  g_assert_cmpstr (json_object_get_string_member (o, "source"), ==, "ramfb");
+  g_assert_cmpstr (json_object_get_string_member (o, "vm"), ==, "paused");
+  g_assert_cmpint (json_object_get_int_member (o, "vm_connects"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (o, "ramfb_fetches"), ==, 9);
+  g_assert_true (json_object_get_boolean_member (o, "dimmed"));
 
   r.has_guest = FALSE;
   r.has_cpu = TRUE;
@@ -54,6 +60,13 @@ test_fields (void)
   g_autofree char *text2 = gvt_stats_report_to_json (&r);
   o = parse (text2, parser2);
   g_assert_false (json_object_has_member (o, "guest_width"));
+  /* No QEMU link: said as such, never absent. */
+  r.source = NULL, r.vm = NULL;
+  g_autoptr (JsonParser) parser3 = json_parser_new ();
+  g_autofree char *text3 = gvt_stats_report_to_json (&r);
+  JsonObject *o3 = parse (text3, parser3);
+  g_assert_cmpstr (json_object_get_string_member (o3, "source"), ==, "none");
+  g_assert_cmpstr (json_object_get_string_member (o3, "vm"), ==, "none");
   g_assert_cmpint (json_object_get_int_member (o, "cpu_frames"), ==, 600);
   g_assert_cmpint (json_object_get_int_member (o, "cpu_main_us"), ==, 12345);
 }

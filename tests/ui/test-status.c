@@ -31,6 +31,56 @@ test_states (void)
   g_assert_cmpstr (gvt_ui_state_to_string (GVT_UI_STATE_NO_SIGNAL), ==, "no-signal");
 }
 
+/* The VM's own states win over whatever the picture's screen would be. */
+static void
+test_vm_states (void)
+{
+  static const GvtUiState pictures[] = {
+    GVT_UI_STATE_NO_SIGNAL, GVT_UI_STATE_LIVE, GVT_UI_STATE_UNSUPPORTED, GVT_UI_STATE_LOST,
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (pictures); i++)
+    {
+      GvtUiState p = pictures[i];
+      g_assert_cmpint (gvt_ui_state_for_vm (GVT_VM_NONE, p), ==, p);
+      g_assert_cmpint (gvt_ui_state_for_vm (GVT_VM_CONNECTING, p), ==, p);
+      g_assert_cmpint (gvt_ui_state_for_vm (GVT_VM_RUNNING, p), ==, p);
+      g_assert_cmpint (gvt_ui_state_for_vm (GVT_VM_PAUSED, p), ==, GVT_UI_STATE_PAUSED);
+      g_assert_cmpint (gvt_ui_state_for_vm (GVT_VM_SHUT_DOWN, p), ==, GVT_UI_STATE_SHUT_DOWN);
+      g_assert_cmpint (gvt_ui_state_for_vm (GVT_VM_GONE, p), ==, GVT_UI_STATE_QEMU_EXITED);
+      g_assert_false (gvt_ui_state_is_vm (p));
+    }
+  g_assert_true (gvt_ui_state_is_vm (GVT_UI_STATE_PAUSED));
+  g_assert_true (gvt_ui_state_is_vm (GVT_UI_STATE_SHUT_DOWN));
+  g_assert_true (gvt_ui_state_is_vm (GVT_UI_STATE_QEMU_EXITED));
+  g_assert_cmpstr (gvt_ui_state_to_string (GVT_UI_STATE_PAUSED), ==, "paused");
+  g_assert_cmpstr (gvt_ui_state_to_string (GVT_UI_STATE_SHUT_DOWN), ==, "shut-down");
+  g_assert_cmpstr (gvt_ui_state_to_string (GVT_UI_STATE_QEMU_EXITED), ==, "qemu-exited");
+  g_assert_cmpstr (gvt_vm_state_to_string (GVT_VM_GONE), ==, "gone");
+  g_assert_cmpstr (gvt_vm_state_to_string (GVT_VM_SHUT_DOWN), ==, "shut-down");
+
+  GvtStatusInfo info = { .state = GVT_UI_STATE_PAUSED, .name = "ramfb fb0" };
+  check_message (&info, "VM paused", "the VM runs again at `cont`");
+  info.vm_detail = "prelaunch";
+  check_message (&info, "VM paused", "QEMU was started with -S: the VM runs at `cont`");
+  info.vm_detail = "io-error";
+  check_message (&info, "VM paused", "QEMU says: io-error");
+  g_autofree char *title = gvt_status_title (&info);
+  g_assert_cmpstr (title, ==, "gvt-view — VM paused — ramfb fb0");
+
+  info = (GvtStatusInfo) { .state = GVT_UI_STATE_SHUT_DOWN, .name = "vfio 7" };
+  check_message (&info, "VM shut down", "the guest is off");
+  info.vm_detail = "guest-shutdown";
+  check_message (&info, "VM shut down", "QEMU says: guest-shutdown");
+
+  info = (GvtStatusInfo) { .state = GVT_UI_STATE_QEMU_EXITED, .name = "ramfb fb0",
+                           .qmp_path = "/run/vm/qmp.sock" };
+  check_message (&info, "QEMU exited",
+                 "waiting for a QEMU at /run/vm/qmp.sock (trying every second)");
+  g_free (title);
+  title = gvt_status_title (&info);
+  g_assert_cmpstr (title, ==, "gvt-view — QEMU exited — ramfb fb0");
+}
+
 static void
 test_messages (void)
 {
@@ -97,6 +147,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/ui/status/states", test_states);
   g_test_add_func ("/ui/status/messages", test_messages);
+  g_test_add_func ("/ui/status/vm-states", test_vm_states);
   g_test_add_func ("/ui/status/titles", test_titles);
   return g_test_run ();
 }

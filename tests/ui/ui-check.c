@@ -18,6 +18,16 @@
  *       waits until the file exists and every KEY has VALUE (integers,
  *       strings, booleans compare as printed; KEY>=N compares numbers).
  *       A timeout is a failure to get there, not a timing measurement.
+ *   ui-check ppm2png IN.ppm OUT.png
+ *       a binary PPM (P6, maxval 255: QEMU's screendump) as an RGBA PNG,
+ *       alpha 255.
+ *   ui-check dimmed SHOT.png X Y W H REF.png FACTOR [TOLERANCE]
+ *       SHOT's W x H region at (X, Y) against REF (W x H) with every channel
+ *       multiplied by FACTOR and rounded, within TOLERANCE (default 1),
+ *       except inside the box centred in the region that is 60% of its
+ *       width and 30% of its height (where a message is drawn).
+ *   ui-check opaque IMAGE.png
+ *       every pixel's alpha is 255 (a PNG without alpha is opaque).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +39,7 @@
 static int
 usage (void)
 {
-  fprintf (stderr, "usage: ui-check compare|zoomed|region|get|wait ... (see the source)\n");
+  fprintf (stderr, "usage: ui-check compare|zoomed|region|get|wait|ppm2png|dimmed|opaque ... (see the source)\n");
   return 2;
 }
 
@@ -267,6 +277,146 @@ cmd_wait (int argc, char **argv)
     }
 }
 
+/* One token of a PPM header (whitespace and # comments between tokens). */
+static gboolean
+ppm_number (const guint8 *data, gsize size, gsize *pos, guint *value)
+{
+  while (*pos < size && (g_ascii_isspace (data[*pos]) || data[*pos] == '#'))
+    {
+      if (data[*pos] == '#')
+        while (*pos < size && data[*pos] != '\n')
+          (*pos)++;
+      else
+        (*pos)++;
+    }
+  guint64 v = 0;
+  gsize start = *pos;
+  while (*pos < size && g_ascii_isdigit (data[*pos]) && v < 1000000)
+    v = v * 10 + (guint) (data[(*pos)++] - '0');
+  *value = (guint) v;
+  return *pos > start && v < 1000000;
+}
+
+static int
+cmd_ppm2png (int argc, char **argv)
+{
+  if (argc < 3)
+    return usage ();
+  g_autoptr (GError) error = NULL;
+  g_autofree guint8 *data = NULL;
+  gsize size = 0, pos = 2;
+  guint w, h, maxval;
+  if (!g_file_get_contents (argv[1], (char **) &data, &size, &error))
+    {
+      fprintf (stderr, "%s\n", error->message);
+      return 2;
+    }
+  if (size < 2 || data[0] != 'P' || data[1] != '6' || !ppm_number (data, size, &pos, &w)
+      || !ppm_number (data, size, &pos, &h) || !ppm_number (data, size, &pos, &maxval)
+      || pos >= size || !g_ascii_isspace (data[pos]))
+    {
+      fprintf (stderr, "%s: not a binary PPM (P6)\n", argv[1]);
+      return 2;
+    }
+  pos++;
+  if (maxval != 255 || w == 0 || h == 0 || size - pos < (gsize) w * h * 3)
+    {
+      fprintf (stderr, "%s: %ux%u maxval %u with %" G_GSIZE_FORMAT " bytes of pixels: want "
+               "maxval 255 and %" G_GSIZE_FORMAT "\n", argv[1], w, h, maxval, size - pos,
+               (gsize) w * h * 3);
+      return 2;
+    }
+  g_autofree guint8 *rgba = g_malloc ((gsize) w * h * 4);
+  for (gsize i = 0; i < (gsize) w * h; i++)
+    {
+      memcpy (rgba + i * 4, data + pos + i * 3, 3);
+      rgba[i * 4 + 3] = 255;
+    }
+  if (!gvt_png_write_rgba (argv[2], rgba, w, h, (gsize) w * 4, &error))
+    {
+      fprintf (stderr, "%s\n", error->message);
+      return 2;
+    }
+  printf ("%ux%u\n", w, h);
+  return 0;
+}
+
+static int
+cmd_dimmed (int argc, char **argv)
+{
+  if (argc < 8)
+    return usage ();
+  guint sw, sh, rw, rh, r[4];
+  g_autofree guint8 *shot = load (argv[1], &sw, &sh);
+  g_autofree guint8 *ref = load (argv[6], &rw, &rh);
+  double factor = g_ascii_strtod (argv[7], NULL);
+  guint tolerance = argc > 8 ? (guint) atoi (argv[8]) : 1;
+
+  if (!parse_rect (argv + 2, sw, sh, r))
+    return 1;
+  if (rw != r[2] || rh != r[3])
+    {
+      fprintf (stderr, "the reference is %ux%u, the region %ux%u\n", rw, rh, r[2], r[3]);
+      return 1;
+    }
+  /* The message box's room: the middle 60% x 30%. */
+  guint bw = rw * 3 / 5, bh = rh * 3 / 10;
+  guint bx = (rw - bw) / 2, by = (rh - bh) / 2;
+  guint64 differ = 0, compared = 0, lit = 0;
+  guint max_diff = 0, fx = 0, fy = 0;
+  guint32 fgot = 0, fwant = 0;
+  for (guint y = 0; y < rh; y++)
+    for (guint x = 0; x < rw; x++)
+      {
+        if (x >= bx && x < bx + bw && y >= by && y < by + bh)
+          continue;
+        const guint8 *a = shot + ((gsize) (r[1] + y) * sw + r[0] + x) * 4;
+        const guint8 *b = ref + ((gsize) y * rw + x) * 4;
+        guint8 want[3];
+        guint d = 0;
+        for (int c = 0; c < 3; c++)
+          {
+            want[c] = (guint8) CLAMP ((int) (b[c] * factor + 0.5), 0, 255);
+            d = MAX (d, (guint) ABS ((int) a[c] - (int) want[c]));
+          }
+        compared++;
+        lit += (b[0] | b[1] | b[2]) != 0;
+        if (d > tolerance && differ++ == 0)
+          {
+            fx = x, fy = y;
+            fgot = (guint32) a[0] << 16 | (guint32) a[1] << 8 | a[2];
+            fwant = (guint32) want[0] << 16 | (guint32) want[1] << 8 | want[2];
+          }
+        max_diff = MAX (max_diff, d);
+      }
+  if (differ > 0)
+    {
+      fprintf (stderr, "%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " pixels outside the "
+               "centre box differ from the reference x %g by more than %u (max %u); first at "
+               "(%u, %u): screen #%06x, want #%06x\n", differ, compared, factor, tolerance,
+               max_diff, fx, fy, fgot, fwant);
+      return 1;
+    }
+  printf ("%" G_GUINT64_FORMAT " pixels outside the centre box %ux%u+%u+%u (%" G_GUINT64_FORMAT
+          " of them lit in the reference) are the reference x %g (max difference %u, tolerance "
+          "%u)\n", compared, bw, bh, bx, by, lit, factor, max_diff, tolerance);
+  return 0;
+}
+
+static int
+cmd_opaque (int argc, char **argv)
+{
+  if (argc < 2)
+    return usage ();
+  guint w, h;
+  g_autofree guint8 *rgba = load (argv[1], &w, &h);
+  guint64 clear = 0;
+  for (gsize i = 0; i < (gsize) w * h; i++)
+    clear += rgba[i * 4 + 3] != 255;
+  printf ("%" G_GUINT64_FORMAT " of %u pixels are not opaque\n", clear, w * h);
+  return clear == 0 ? 0 : 1;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -282,5 +432,11 @@ main (int argc, char **argv)
     return cmd_get (argc - 1, argv + 1);
   if (strcmp (argv[1], "wait") == 0)
     return cmd_wait (argc - 1, argv + 1);
+  if (strcmp (argv[1], "ppm2png") == 0)
+    return cmd_ppm2png (argc - 1, argv + 1);
+  if (strcmp (argv[1], "dimmed") == 0)
+    return cmd_dimmed (argc - 1, argv + 1);
+  if (strcmp (argv[1], "opaque") == 0)
+    return cmd_opaque (argc - 1, argv + 1);
   return usage ();
 }

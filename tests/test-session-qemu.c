@@ -1,0 +1,447 @@
+/* The session with a QEMU link, against a real QEMU (Debian's, TCG, no
+ * guest OS: SeaBIOS on a standalone ramfb, or nothing at all with -S):
+ * the ramfb source as the fallback and as the only source, no dumps while
+ * paused, a reset dropping the vGPU's buffers, QEMU's exit releasing
+ * every buffer after the last look, a new QEMU at the same path picked
+ * up, and the errors for sockets that aren't QEMU's. */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
+
+#include "common/gvt-error.h"
+#include "display/session.h"
+#include "display/source-ramfb.h"
+#include "qemu/qmp.h"
+#include "testutil.h"
+
+typedef struct {
+  char *dir;
+  char *qmp;      /* the session's socket */
+  char *ctl;      /* the test's own (a QMP socket takes one client) */
+  GPid pid;
+} Qemu;
+
+/* QEMU dies with the test, also when an assertion aborts it. */
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+static void
+qemu_start_at (Qemu *q, gboolean paused)
+{
+  g_autofree char *qmp_arg = g_strdup_printf ("unix:%s,server=on,wait=off", q->qmp);
+  g_autofree char *ctl_arg = g_strdup_printf ("unix:%s,server=on,wait=off", q->ctl);
+  const char *argv[] = {
+    "qemu-system-x86_64", "-accel", "tcg", "-m", "64", "-nic", "none", "-display", "none",
+    "-vga", "none", "-device", "ramfb,id=fb0", "-qmp", qmp_arg, "-qmp", ctl_arg,
+    paused ? "-S" : NULL, NULL
+  };
+  g_autoptr (GError) error = NULL;
+
+  g_unlink (q->qmp);
+  g_unlink (q->ctl);
+  g_assert_true (g_spawn_async (NULL, (char **) argv, NULL,
+                                G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD
+                                  | G_SPAWN_STDOUT_TO_DEV_NULL,
+                                die_with_parent, NULL, &q->pid, &error));
+  g_assert_no_error (error);
+  /* Both sockets exist once QEMU listens on them. */
+  for (int i = 0; i < 1000 && !(g_file_test (q->qmp, G_FILE_TEST_EXISTS)
+                                && g_file_test (q->ctl, G_FILE_TEST_EXISTS)); i++)
+    g_usleep (10 * 1000);
+  g_assert_true (g_file_test (q->ctl, G_FILE_TEST_EXISTS));
+}
+
+static Qemu *
+qemu_start (gboolean paused)
+{
+  Qemu *q = g_new0 (Qemu, 1);
+
+  q->dir = g_dir_make_tmp ("gvt-qemu-XXXXXX", NULL);
+  q->qmp = g_build_filename (q->dir, "qmp.sock", NULL);
+  q->ctl = g_build_filename (q->dir, "ctl.sock", NULL);
+  qemu_start_at (q, paused);
+  return q;
+}
+
+/* Waits for QEMU to exit (it was told to, or is killed after 10 s). */
+static void
+qemu_reap (Qemu *q)
+{
+  int status;
+
+  if (q->pid == 0)
+    return;
+  for (int i = 0; i < 1000; i++)
+    {
+      if (waitpid (q->pid, &status, WNOHANG) == q->pid)
+        {
+          g_spawn_close_pid (q->pid);
+          q->pid = 0;
+          return;
+        }
+      g_usleep (10 * 1000);
+    }
+  kill (q->pid, SIGKILL);
+  waitpid (q->pid, &status, 0);
+  q->pid = 0;
+  g_assert_not_reached ();
+}
+
+static void
+qemu_free (Qemu *q)
+{
+  if (q->pid != 0)
+    {
+      kill (q->pid, SIGKILL);
+      waitpid (q->pid, NULL, 0);
+    }
+  g_unlink (q->qmp);
+  g_unlink (q->ctl);
+  g_rmdir (q->dir);
+  g_free (q->qmp);
+  g_free (q->ctl);
+  g_free (q->dir);
+  g_free (q);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Qemu, qemu_free)
+
+/* --- the test's own QMP commands, through the client under test elsewhere --- */
+
+typedef struct {
+  gboolean done;
+  GError *error;
+} Wait;
+
+static void
+on_ctl_ready (GvtQmp *qmp, const GError *error, gpointer user_data)
+{
+  Wait *w = user_data;
+  w->done = TRUE;
+  if (error)
+    w->error = g_error_copy (error);
+}
+
+static void
+on_ctl_reply (GvtQmp *qmp, JsonNode *result, const GError *error, gpointer user_data)
+{
+  Wait *w = user_data;
+  w->done = TRUE;
+  if (error)
+    w->error = g_error_copy (error);
+}
+
+static void
+run_until (gboolean *flag)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (!*flag && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE) || (g_usleep (1000), TRUE);
+  g_assert_true (*flag);
+}
+
+/* Runs @command on QEMU's control socket (a connection per command:
+ * `quit` ends it anyway). */
+static void
+ctl (Qemu *q, const char *command)
+{
+  Wait ready = { 0 }, reply = { 0 };
+  GvtQmpCallbacks cb = { .ready = on_ctl_ready };
+  GvtQmp *qmp = gvt_qmp_connect (q->ctl, 0, &cb, &ready);
+
+  run_until (&ready.done);
+  g_assert_no_error (ready.error);
+  gvt_qmp_execute (qmp, command, NULL, 0, on_ctl_reply, &reply);
+  run_until (&reply.done);
+  /* `quit` may close before it answers. */
+  if (reply.error && !g_error_matches (reply.error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED))
+    g_assert_no_error (reply.error);
+  g_clear_error (&reply.error);
+  gvt_qmp_close (qmp);
+}
+
+/* Polls @session every 20 ms, the main context running in between, until
+ * @done (@session) or 10 s. */
+typedef gboolean (*Until) (GvtSession *session, gpointer data);
+
+static GvtSourceChange
+poll_until (GvtSession *session, Until done, gpointer data)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  GvtSourceChange changes = 0;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      changes |= gvt_session_poll (session, g_get_monotonic_time ());
+      if (done (session, data))
+        return changes;
+      gint64 until = g_get_monotonic_time () + 20 * 1000;
+      while (g_get_monotonic_time () < until)
+        if (!g_main_context_iteration (NULL, FALSE))
+          g_usleep (1000);
+    }
+  g_assert_not_reached ();
+}
+
+static gboolean
+is_live (GvtSession *session, gpointer data)
+{
+  return gvt_session_get_state (session) == GVT_SOURCE_STATE_LIVE;
+}
+
+static gboolean
+vm_is (GvtSession *session, gpointer data)
+{
+  return (int) gvt_session_get_vm_state (session) == GPOINTER_TO_INT (data);
+}
+
+static void
+poll_for (GvtSession *session, gint64 us)
+{
+  gint64 deadline = g_get_monotonic_time () + us;
+  while (g_get_monotonic_time () < deadline)
+    {
+      gvt_session_poll (session, g_get_monotonic_time ());
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (5000);
+    }
+}
+
+/* --- the tests --- */
+
+static void
+test_ramfb_only (void)
+{
+  g_autoptr (Qemu) q = qemu_start (TRUE);
+  g_autoptr (GError) error = NULL;
+  GvtSessionConfig config = { .fd = -1, .qmp = q->qmp };
+  g_autoptr (GvtSession) session = gvt_session_new_full (&config, &error);
+
+  g_assert_no_error (error);
+  /* -S: paused from the start, and said so. */
+  g_assert_cmpint (gvt_session_get_vm_state (session), ==, GVT_VM_PAUSED);
+  g_assert_cmpstr (gvt_vm_get_detail (gvt_session_get_vm (session)), ==, "prelaunch");
+  g_assert_cmpuint (gvt_vm_get_connects (gvt_session_get_vm (session)), ==, 1);
+
+  /* One dump while paused, for a picture beneath the screen: QEMU's
+   * 640x480 placeholder until the firmware sets ramfb up. */
+  poll_until (session, is_live, NULL);
+  GvtSource *shown = gvt_session_get_shown (session);
+  g_assert_cmpstr (gvt_source_get_kind (shown), ==, "ramfb");
+  g_assert_cmpstr (gvt_source_get_name (shown), ==, "ramfb fb0");
+  g_assert_cmpstr (gvt_session_get_name (session), ==, "ramfb fb0");
+  GvtPlane *primary = gvt_session_get_primary (session);
+  g_assert_cmpuint (gvt_plane_get_width (primary), ==, 640);
+  g_assert_cmpuint (gvt_plane_get_height (primary), ==, 480);
+  g_assert_null (gvt_session_get_cursor (session));
+
+  /* Paused: no more dumps. */
+  GvtSource *ramfb = gvt_session_get_fallback (session);
+  guint dumps = gvt_source_ramfb_get_dumps (ramfb);
+  g_assert_cmpuint (dumps, ==, 1);
+  poll_for (session, 1200 * 1000);
+  g_assert_cmpuint (gvt_source_ramfb_get_dumps (ramfb), ==, dumps);
+
+  /* The private directory: ours alone while the session lives. */
+  const char *dir = gvt_source_ramfb_get_dir (ramfb);
+  g_autofree char *dir_copy = g_strdup (dir);
+  struct stat st;
+  g_assert_cmpint (stat (dir, &st), ==, 0);
+  g_assert_cmpuint (st.st_mode & 0777, ==, 0700);
+  g_assert_cmpuint (st.st_uid, ==, getuid ());
+
+  /* Running: dumps a few times a second, and SeaBIOS's screen appears. */
+  ctl (q, "cont");
+  poll_until (session, vm_is, GINT_TO_POINTER (GVT_VM_RUNNING));
+  poll_for (session, 1500 * 1000);
+  guint running_dumps = gvt_source_ramfb_get_dumps (ramfb) - dumps;
+  g_test_message ("dumps in 1.5 s of a running VM: %u", running_dumps);
+  g_assert_cmpuint (running_dumps, >=, 2);
+  g_assert_cmpuint (running_dumps, <=, 1500 / (GVT_SOURCE_RAMFB_MIN_INTERVAL_US / 1000) + 1);
+
+  g_clear_pointer (&session, gvt_session_free);
+  g_assert_false (g_file_test (dir_copy, G_FILE_TEST_EXISTS));
+}
+
+typedef struct {
+  guint calls;
+  gboolean had_primary;
+  guint32 width;
+} Release;
+
+static void
+on_release (GvtPlane *primary, GvtPlane *cursor, gpointer user_data)
+{
+  Release *r = user_data;
+  r->calls++;
+  r->had_primary = primary != NULL;
+  r->width = primary ? gvt_plane_get_width (primary) : 0;
+}
+
+static void
+test_vgpu_reset_and_exit (void)
+{
+  g_autoptr (Qemu) q = qemu_start (FALSE);
+  g_autoptr (GError) error = NULL;
+  GvtSessionConfig config = { .device = "sim:64x32", .fd = -1, .qmp = q->qmp };
+  g_autoptr (GvtSession) session = gvt_session_new_full (&config, &error);
+  Release release = { 0 };
+  GvtScanoutStats stats;
+
+  g_assert_no_error (error);
+  gvt_session_set_release_hook (session, on_release, &release);
+  poll_until (session, is_live, NULL);
+  /* The vGPU's plane wins over the ramfb. */
+  g_assert_cmpstr (gvt_source_get_kind (gvt_session_get_shown (session)), ==, "vfio");
+  gvt_session_get_scanout_stats (session, &stats);
+  g_assert_cmpuint (stats.dmabuf_gets, ==, 1);
+  /* Meanwhile no screendumps: at most the one sent before the plane came. */
+  GvtSource *ramfb = gvt_session_get_fallback (session);
+  poll_for (session, 200 * 1000);
+  guint dumps = gvt_source_ramfb_get_dumps (ramfb);
+  g_assert_cmpuint (dumps, <=, 1);
+  poll_for (session, 1000 * 1000);
+  g_assert_cmpuint (gvt_source_ramfb_get_dumps (ramfb), ==, dumps);
+  g_assert_null (gvt_source_get_primary (ramfb));
+
+  /* A reset: the vGPU's ids may name other buffers now, so its dma-bufs
+   * are fetched again (a new buffer for the same id). */
+  guint64 serial = gvt_buffer_get_serial (gvt_plane_get_buffer (gvt_session_get_primary (session)));
+  guint32 id = gvt_plane_get_dmabuf_id (gvt_session_get_primary (session));
+  ctl (q, "system_reset");
+  GvtSourceChange changes = 0;
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  GvtPlane *after = NULL;
+  while (g_get_monotonic_time () < deadline)
+    {
+      changes |= gvt_session_poll (session, g_get_monotonic_time ());
+      after = gvt_session_get_primary (session);
+      if (after != NULL && gvt_buffer_get_serial (gvt_plane_get_buffer (after)) != serial)
+        break;
+      g_main_context_iteration (NULL, FALSE) || (g_usleep (2000), TRUE);
+    }
+  g_assert_nonnull (after);
+  g_assert_cmpuint (gvt_buffer_get_serial (gvt_plane_get_buffer (after)), !=, serial);
+  g_assert_cmpuint (gvt_plane_get_dmabuf_id (after), ==, id);
+  g_assert_true (changes & GVT_SOURCE_PRIMARY_CHANGED);
+  g_assert_cmpuint (release.calls, ==, 0);
+  g_assert_cmpint (gvt_session_get_state (session), ==, GVT_SOURCE_STATE_LIVE);
+  /* Without a reset the same id keeps its buffer (QEMU sends its RESET
+   * events in a burst: let it pass first). */
+  poll_for (session, 1000 * 1000);
+  serial = gvt_buffer_get_serial (gvt_plane_get_buffer (gvt_session_get_primary (session)));
+  poll_for (session, 300 * 1000);
+  g_assert_cmpuint (gvt_buffer_get_serial (gvt_plane_get_buffer (gvt_session_get_primary (session))),
+                    ==, serial);
+
+  /* QEMU quits: the window's last look, then every buffer goes. */
+  ctl (q, "quit");
+  qemu_reap (q);
+  poll_until (session, vm_is, GINT_TO_POINTER (GVT_VM_GONE));
+  poll_for (session, 100 * 1000);
+  g_assert_cmpuint (release.calls, ==, 1);
+  g_assert_true (release.had_primary);
+  g_assert_cmpuint (release.width, ==, 64);
+  gvt_session_get_scanout_stats (session, &stats);
+  g_assert_cmpuint (stats.cached, ==, 0);
+  g_assert_null (gvt_session_get_primary (session));
+  /* Not polled while QEMU is gone: nothing is taken again. */
+  guint64 polls = stats.polls;
+  poll_for (session, 300 * 1000);
+  gvt_session_get_scanout_stats (session, &stats);
+  g_assert_cmpuint (stats.polls, ==, polls);
+
+  /* A new QEMU at the same path: picked up within the retry interval. */
+  qemu_start_at (q, TRUE);
+  poll_until (session, vm_is, GINT_TO_POINTER (GVT_VM_PAUSED));
+  g_assert_cmpuint (gvt_vm_get_connects (gvt_session_get_vm (session)), ==, 2);
+  poll_until (session, is_live, NULL);
+  g_assert_cmpstr (gvt_source_get_kind (gvt_session_get_shown (session)), ==, "vfio");
+  g_assert_cmpuint (release.calls, ==, 1);
+}
+
+static void
+test_quit_releases (void)
+{
+  g_autoptr (Qemu) q = qemu_start (FALSE);
+  g_autoptr (GError) error = NULL;
+  GvtSessionConfig config = { .fd = -1, .qmp = q->qmp, .ramfb = "fb0" };
+  g_autoptr (GvtSession) session = gvt_session_new_full (&config, &error);
+  Release release = { 0 };
+
+  g_assert_no_error (error);
+  gvt_session_set_release_hook (session, on_release, &release);
+  poll_until (session, is_live, NULL);
+  /* SHUTDOWN ("host-qmp-quit"), then the socket closes. */
+  ctl (q, "quit");
+  qemu_reap (q);
+  GvtSourceChange changes = poll_until (session, vm_is, GINT_TO_POINTER (GVT_VM_GONE));
+  g_assert_true (changes & GVT_SOURCE_PRIMARY_CHANGED);
+  g_assert_cmpuint (release.calls, ==, 1);
+  g_assert_true (release.had_primary);
+  g_assert_null (gvt_session_get_primary (session));
+  g_assert_cmpint (gvt_session_get_state (session), ==, GVT_SOURCE_STATE_NO_SIGNAL);
+}
+
+static void
+test_bad_sockets (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("gvt-qmp-bad-XXXXXX", NULL);
+  g_autofree char *missing = g_build_filename (dir, "nosuch.sock", NULL);
+  g_autofree char *plain = g_build_filename (dir, "plain-file", NULL);
+  int fds = gvt_test_count_fds ();
+
+  g_assert_true (g_file_set_contents (plain, "not a socket", -1, NULL));
+  const char *paths[] = { missing, plain };
+  for (gsize i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      GvtSessionConfig config = { .fd = -1, .qmp = paths[i] };
+      g_assert_null (gvt_session_new_full (&config, &error));
+      g_assert_nonnull (error);
+      g_test_message ("%s", error->message);
+      g_assert_true (g_str_has_prefix (error->message, "cannot connect to QMP socket "));
+      g_assert_nonnull (strstr (error->message, paths[i]));
+    }
+  /* The vGPU and the link: a bad link fails the whole, and closes the device. */
+  g_autoptr (GError) error = NULL;
+  GvtSessionConfig both = { .device = "sim", .fd = -1, .qmp = missing };
+  g_assert_null (gvt_session_new_full (&both, &error));
+  g_assert_nonnull (strstr (error->message, "-qmp unix:"));
+  /* Nothing left behind: no fd, no screendump directory. */
+  g_assert_cmpint (gvt_test_count_fds (), ==, fds);
+  g_unlink (plain);
+  g_rmdir (dir);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  /* Our own runtime directory: the screendump directories are checked. */
+  g_autofree char *runtime = g_dir_make_tmp ("gvt-runtime-XXXXXX", NULL);
+  g_setenv ("XDG_RUNTIME_DIR", runtime, TRUE);
+  g_test_add_func ("/session-qemu/ramfb-only", test_ramfb_only);
+  g_test_add_func ("/session-qemu/vgpu-reset-and-exit", test_vgpu_reset_and_exit);
+  g_test_add_func ("/session-qemu/quit-releases", test_quit_releases);
+  g_test_add_func ("/session-qemu/bad-sockets", test_bad_sockets);
+  int status = g_test_run ();
+  /* Every session removed its directory. */
+  g_autoptr (GDir) left = g_dir_open (runtime, 0, NULL);
+  const char *name = left ? g_dir_read_name (left) : NULL;
+  if (name != NULL)
+    {
+      g_printerr ("left in the runtime directory: %s\n", name);
+      status = 1;
+    }
+  g_rmdir (runtime);
+  return status;
+}
