@@ -434,10 +434,11 @@ on_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer user_data)
   if (self->opts.lose_after_ticks && !self->lost_simulated
       && self->stats.ticks >= self->opts.lose_after_ticks)
     self->lost_simulated = gvt_session_simulate_loss (self->session);
+  /* Closing frees self: nothing after it. */
   if (self->opts.exit_after_ticks && self->stats.ticks >= self->opts.exit_after_ticks)
     close_window (self);
-  if (self->opts.quit_with_vm
-      && (state == GVT_UI_STATE_SHUT_DOWN || state == GVT_UI_STATE_QEMU_EXITED))
+  else if (self->opts.quit_with_vm
+           && (state == GVT_UI_STATE_SHUT_DOWN || state == GVT_UI_STATE_QEMU_EXITED))
     {
       g_message ("%s: the VM is %s: closing (--quit-with-vm)", gvt_session_get_name (self->session),
                  state == GVT_UI_STATE_SHUT_DOWN ? "off" : "gone");
