@@ -55,7 +55,7 @@ is_view_invocation (const char *arg)
 {
   static const char *const options[] = {
     "--fd", "-f", "--fullscreen", "--scale", "--filter", "--stats", "--size",
-    "--qmp", "--ramfb", "--quit-with-vm",
+    "--qmp", "--ramfb", "--quit-with-vm", "--view-only", "--relative-mouse", "--grab-keys",
   };
 
   if (arg[0] == '/' || g_str_has_prefix (arg, "sim") || g_uuid_string_is_valid (arg))

@@ -27,6 +27,10 @@ packages=(
   qemu-system-x86 busybox-static make gcc-12 patch xz-utils kmod python3
   # the viewer window (GTK 3) and its tests on X11 (Xvfb) and Wayland (weston)
   libgtk-3-dev xvfb xauth x11-utils xdotool openbox imagemagick weston
+  # the host-cursor test reads the X server's cursor image (XFixes)
+  libxfixes-dev
+  # xset (the X server's key auto-repeat, for the QEMU input test)
+  x11-xserver-utils
   # the QEMU system tests (tests/qemu): SeaBIOS drawing on ramfb (qemu-system-x86
   # depends on it; named for what the tests look at), QMP from python3
   seabios

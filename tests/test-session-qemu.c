@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
+#include <gio/gunixsocketaddress.h>
 
 #include "common/gvt-error.h"
 #include "display/session.h"
@@ -57,6 +58,23 @@ qemu_start_at (Qemu *q, gboolean paused)
                                 && g_file_test (q->ctl, G_FILE_TEST_EXISTS)); i++)
     g_usleep (10 * 1000);
   g_assert_true (g_file_test (q->ctl, G_FILE_TEST_EXISTS));
+  /* QEMU makes a socket's file a moment before it listens on it: wait
+   * until both take a connection (a connect and close is nothing to QMP). */
+  const char *paths[] = { q->qmp, q->ctl };
+  for (gsize p = 0; p < G_N_ELEMENTS (paths); p++)
+    {
+      gboolean listening = FALSE;
+      for (int i = 0; i < 1000 && !listening; i++)
+        {
+          g_autoptr (GSocket) probe = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM,
+                                                    G_SOCKET_PROTOCOL_DEFAULT, NULL);
+          g_autoptr (GSocketAddress) address = g_unix_socket_address_new (paths[p]);
+          listening = g_socket_connect (probe, address, NULL, NULL);
+          if (!listening)
+            g_usleep (10 * 1000);
+        }
+      g_assert_true (listening);
+    }
 }
 
 static Qemu *

@@ -6,6 +6,7 @@
 #include "common/gvt-error.h"
 #include "common/size.h"
 #include "ui/app.h"
+#include "ui/input.h"
 
 typedef struct {
   gboolean fullscreen;
@@ -15,6 +16,7 @@ typedef struct {
   char *size;
   int exit_after_ticks;
   int lose_after_ticks;
+  gboolean sim_cursor;
   char *stats_file;
   double stats_interval;
 } ViewArgs;
@@ -46,6 +48,8 @@ view_option_group (ViewArgs *a)
       "Close after N frame-clock ticks, whatever is shown", "N" },
     { "lose-after-ticks", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &a->lose_after_ticks,
       "Simulated devices: unplug after N frame-clock ticks", "N" },
+    { "sim-cursor", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &a->sim_cursor,
+      "Simulated devices: show the demo's cursor at guest (200, 150)", NULL },
     { "stats-file", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &a->stats_file,
       "Write the counters as JSON to FILE when the window settles and at exit", "FILE" },
     { "stats-interval", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_DOUBLE, &a->stats_interval,
@@ -61,7 +65,9 @@ view_option_group (ViewArgs *a)
 static const char keys_help[] =
   "Keys: F11 or Ctrl+Alt+F fullscreen, Ctrl+Alt+S next scaling mode (fit, fill,\n"
   "integer, native), Ctrl+Alt+1 native size (one guest pixel per screen pixel),\n"
-  "Ctrl+Alt+O statistics overlay, Ctrl+Q quit.";
+  "Ctrl+Alt+O statistics overlay, Ctrl+Q quit. With --qmp every other key, the\n"
+  "mouse and the wheel go to the VM; Ctrl+Alt+G grabs keyboard and pointer (the\n"
+  "host's shortcuts reach the guest too) and releases them.";
 
 static gboolean
 view_options (const ViewArgs *a, GvtUiOptions *o, GError **error)
@@ -98,6 +104,7 @@ view_options (const ViewArgs *a, GvtUiOptions *o, GError **error)
   o->filter = picture.filter;
   o->exit_after_ticks = (guint) MAX (a->exit_after_ticks, 0);
   o->lose_after_ticks = (guint) MAX (a->lose_after_ticks, 0);
+  o->sim_cursor = a->sim_cursor;
   return TRUE;
 }
 
@@ -109,12 +116,23 @@ gvt_cmd_view (int argc, char **argv, FILE *out, FILE *err)
   g_autofree char *qmp = NULL;
   g_autofree char *ramfb = NULL;
   gboolean quit_with_vm = FALSE;
+  gboolean view_only = FALSE;
+  gboolean relative_mouse = FALSE;
+  g_autofree char *grab_keys = NULL;
   int fd = -1;
   const GOptionEntry entries[] = {
     GVT_CMD_FD_ENTRY (&fd_text),
     GVT_CMD_QMP_ENTRIES (&qmp, &ramfb),
     { "quit-with-vm", 0, 0, G_OPTION_ARG_NONE, &quit_with_vm,
       "With --qmp: close when the VM shuts down or QEMU exits (default: wait for it)", NULL },
+    { "view-only", 0, 0, G_OPTION_ARG_NONE, &view_only,
+      "With --qmp: send no keyboard or mouse input to the VM", NULL },
+    { "relative-mouse", 0, 0, G_OPTION_ARG_NONE, &relative_mouse,
+      "With --qmp: relative mouse motion for guests without a tablet (a click grabs the "
+      "pointer, the grab keys release it)", NULL },
+    { "grab-keys", 0, 0, G_OPTION_ARG_STRING, &grab_keys,
+      "The keys that grab keyboard and pointer for the guest and release them "
+      "(default ctrl+alt+g)", "COMBO" },
     { NULL }
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("[DEVICE|--fd N] [--qmp PATH] — show a vGPU's "
@@ -139,12 +157,22 @@ gvt_cmd_view (int argc, char **argv, FILE *out, FILE *err)
     status = gvt_cmd_fail (err, error);
   else if (!view_options (&a, &opts, &error) || !gvt_cmd_check_qmp (qmp, ramfb, &error))
     status = gvt_cmd_fail (err, error);
-  else if (quit_with_vm && qmp == NULL)
+  else if ((quit_with_vm || view_only || relative_mouse) && qmp == NULL)
     {
       g_set_error (&error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
-                   "--quit-with-vm follows the VM behind --qmp PATH: give that too");
+                   "%s is about the VM behind --qmp PATH: give that too",
+                   quit_with_vm ? "--quit-with-vm" : view_only ? "--view-only" : "--relative-mouse");
       status = gvt_cmd_fail (err, error);
     }
+  else if (view_only && relative_mouse)
+    {
+      g_set_error (&error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
+                   "--view-only sends no input: --relative-mouse would have nothing to do");
+      status = gvt_cmd_fail (err, error);
+    }
+  else if (grab_keys != NULL
+           && !gvt_input_parse_grab_keys (grab_keys, &opts.grab_keyval, &opts.grab_mods, &error))
+    status = gvt_cmd_fail (err, error);
   else if (argc < 2 && fd < 0 && qmp == NULL)
     {
       g_set_error (&error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
@@ -172,6 +200,8 @@ gvt_cmd_view (int argc, char **argv, FILE *out, FILE *err)
       };
       GvtSession *session = gvt_session_new_full (&config, &error);
       opts.quit_with_vm = quit_with_vm;
+      opts.view_only = view_only;
+      opts.relative_mouse = relative_mouse;
       status = session ? gvt_ui_run (session, &opts) : gvt_cmd_fail (err, error);
     }
   view_args_clear (&a);

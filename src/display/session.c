@@ -400,6 +400,24 @@ gvt_session_get_device (GvtSession *self)
 }
 
 gboolean
+gvt_session_simulate_cursor (GvtSession *self, guint32 x, guint32 y)
+{
+  GvtVgpu *vgpu = gvt_source_scanout_get_vgpu (self->vgpu);
+  GvtSim *sim = vgpu ? gvt_vgpu_get_sim (vgpu) : NULL;
+  guint8 *pixels;
+
+  if (sim == NULL)
+    return FALSE;
+  gvt_sim_set_cursor (sim, GVT_DEMO_CURSOR_SIZE, GVT_DEMO_CURSOR_HOT_X, GVT_DEMO_CURSOR_HOT_Y);
+  pixels = gvt_sim_get_cursor_pixels (sim);
+  if (pixels == NULL)
+    return FALSE;
+  gvt_demo_paint_cursor (pixels, GVT_DEMO_CURSOR_SIZE);
+  gvt_sim_move_cursor (sim, x, y);
+  return TRUE;
+}
+
+gboolean
 gvt_session_simulate_loss (GvtSession *self)
 {
   GvtVgpu *vgpu = gvt_source_scanout_get_vgpu (self->vgpu);

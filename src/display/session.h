@@ -100,6 +100,11 @@ guint gvt_session_get_reopens (GvtSession *self);
  * work, not the viewer's), in microseconds. 0 for devices. */
 gint64 gvt_session_get_guest_cpu_us (GvtSession *self);
 
+/* Test hook: a simulated device shows the demo's cursor (64x64 arrow,
+ * hotspot 1,1) with its top-left at guest (@x, @y). FALSE for other
+ * devices. */
+gboolean gvt_session_simulate_cursor (GvtSession *self, guint32 x, guint32 y);
+
 /* Test hook: makes a simulated device go away now (hot-unplug). FALSE for
  * other devices. */
 gboolean gvt_session_simulate_loss (GvtSession *self);

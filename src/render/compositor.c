@@ -327,6 +327,37 @@ gvt_compositor_draw_bare (GvtCompositor *self, const GvtTexture *texture,
   end_draws (self);
 }
 
+guint8 *
+gvt_compositor_read_image (GvtCompositor *self, GvtTextureCache *cache, GvtPlane *plane,
+                           GError **error)
+{
+  guint w = gvt_plane_get_width (plane), h = gvt_plane_get_height (plane);
+  GLint bound = 0, viewport[4];
+  GvtTexture *tex = gvt_texture_cache_get (cache, plane, error);
+
+  if (tex == NULL)
+    return NULL;
+  g_autoptr (GvtOffscreen) target = gvt_offscreen_new (w, h, error);
+  if (target == NULL)
+    return NULL;
+  glGetIntegerv (GL_FRAMEBUFFER_BINDING, &bound);
+  glGetIntegerv (GL_VIEWPORT, viewport);
+  gvt_offscreen_bind (target);
+  glViewport (0, 0, (GLsizei) w, (GLsizei) h);
+  glDisable (GL_BLEND);
+  glDisable (GL_SCISSOR_TEST);
+  glClearColor (0, 0, 0, 0);
+  glClear (GL_COLOR_BUFFER_BIT);
+  /* No blending: the texels as they are, alpha included. */
+  begin_draws (self);
+  draw_quad (self, tex, 0, 0, w, h, w, h, TRUE, FALSE);
+  end_draws (self);
+  guint8 *rgba = gvt_offscreen_read_rgba (target);
+  glBindFramebuffer (GL_FRAMEBUFFER, (GLuint) bound);
+  glViewport (viewport[0], viewport[1], viewport[2], viewport[3]);
+  return rgba;
+}
+
 /* --- the held frame --- */
 
 void

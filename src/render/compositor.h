@@ -52,6 +52,15 @@ void gvt_compositor_release_textures (GvtCompositor *self);
 void gvt_compositor_draw_bare (GvtCompositor *self, const GvtTexture *texture,
                                guint out_width, guint out_height);
 
+/* @plane's pixels as the GPU samples them: @plane's width x height, RGBA
+ * with straight alpha (forced to 255 for formats without), row 0 at the
+ * top; g_free(). For CPU copies of images the CPU can't map (GVT-g's
+ * cursor dma-bufs): the host pointer made of the guest's cursor. NULL
+ * with the texture cache's error. The bound framebuffer and viewport are
+ * left as they were. Context current. */
+guint8 *gvt_compositor_read_image (GvtCompositor *self, GvtTextureCache *cache, GvtPlane *plane,
+                                   GError **error);
+
 /* The held frame: a copy of a picture made on the GPU (primary with its
  * cursor, at the primary's size, one texel per guest pixel) that outlives
  * the buffers it came from, so that a screen can show the last frame after

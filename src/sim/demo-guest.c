@@ -329,8 +329,8 @@ in_arrow (gint x, gint y)
 
 /* White arrow, black outline, and a soft shadow with partial alpha so that
  * straight (not premultiplied) alpha is exercised. */
-static void
-paint_cursor (guint8 *pixels, guint32 size)
+void
+gvt_demo_paint_cursor (guint8 *pixels, guint32 size)
 {
   for (guint32 y = 0; y < size; y++)
     {
@@ -485,7 +485,7 @@ gvt_demo_guest_step (GvtDemoGuest *self, gint64 time_us)
                           GVT_DEMO_CURSOR_HOT_X, GVT_DEMO_CURSOR_HOT_Y);
       guint8 *cursor = gvt_sim_get_cursor_pixels (self->sim);
       if (cursor != NULL)
-        paint_cursor (cursor, GVT_DEMO_CURSOR_SIZE);
+        gvt_demo_paint_cursor (cursor, GVT_DEMO_CURSOR_SIZE);
       self->cursor_set = TRUE;
     }
 

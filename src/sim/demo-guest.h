@@ -128,6 +128,10 @@ gboolean gvt_demo_guest_get_window (GvtDemoGuest *self, guint index, GvtDemoWind
  * 1) set). A flipped, cropped, shifted or channel-swapped picture shows.
  * @stride is in bytes, a multiple of 4 and at least width * 4; @pixels
  * is 4-byte aligned. */
+/* The demo's cursor image (the arrow, hotspot GVT_DEMO_CURSOR_HOT_X/Y,
+ * partly transparent) into @size x @size ARGB8888 @pixels. */
+void gvt_demo_paint_cursor (guint8 *pixels, guint32 size);
+
 void gvt_demo_paint_test_pattern (guint8 *pixels, guint32 width, guint32 height,
                                   guint32 stride);
 

@@ -93,6 +93,20 @@ gvt_stats_report_to_json (const GvtStatsReport *r)
   ADD_INT (b, "vm_connects", r->vm_connects);
   ADD_INT (b, "ramfb_fetches", r->ramfb_fetches);
   ADD_BOOL (b, "dimmed", r->dimmed);
+  ADD_STR (b, "input", r->input ? r->input : "off");
+  ADD_BOOL (b, "grabbed", r->grabbed);
+  ADD_BOOL (b, "host_cursor", r->host_cursor);
+  ADD_INT (b, "motion_poll_wait_us", r->motion_poll_wait_us);
+  ADD_INT (b, "motion_waits", r->motion_waits);
+  ADD_INT (b, "keys_down", r->keys_down);
+  ADD_INT (b, "input_commands", r->input_commands);
+  if (r->has_view)
+    {
+      ADD_DOUBLE (b, "view_offset_x", r->view_offset_x);
+      ADD_DOUBLE (b, "view_offset_y", r->view_offset_y);
+      ADD_DOUBLE (b, "view_scale_x", r->view_scale_x);
+      ADD_DOUBLE (b, "view_scale_y", r->view_scale_y);
+    }
   if (r->has_guest)
     {
       ADD_INT (b, "guest_width", r->guest_width);

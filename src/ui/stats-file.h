@@ -48,6 +48,18 @@ typedef struct {
   guint vm_connects;
   guint ramfb_fetches;
   gboolean dimmed;
+  /* Input: the mode (gvt_input_mode_to_string), the grab, keys down in the
+   * guest and input-send-event commands sent; the view transform of the
+   * last frame (has_view), for tests to work out where the pointer lands. */
+  const char *input;
+  gboolean grabbed;
+  gboolean host_cursor;        /* the host pointer is the guest's cursor now */
+  gint64 motion_poll_wait_us;  /* mean wait from a pointer event to the next poll */
+  guint64 motion_waits;        /* pointer events so measured */
+  guint keys_down;
+  guint64 input_commands;
+  gboolean has_view;
+  double view_offset_x, view_offset_y, view_scale_x, view_scale_y;
   gboolean has_guest;          /* the four below are written only then */
   guint guest_width, guest_height;
   const char *fourcc;

@@ -70,17 +70,20 @@ gvt_status_title (const GvtStatusInfo *info)
     [GVT_UI_STATE_QEMU_EXITED] = "QEMU exited",
   };
 
+  g_autofree char *grab = info->grab_label
+    ? g_strdup_printf (" (input grabbed — %s releases)", info->grab_label) : NULL;
   if (info->state == GVT_UI_STATE_LIVE && info->primary != NULL)
     {
       char fcc[5], mod[GVT_MODIFIER_NAME_MAX];
       GvtPlane *p = info->primary;
-      return g_strdup_printf ("gvt-view — %u×%u %s (%s) — %s", gvt_plane_get_width (p),
+      return g_strdup_printf ("gvt-view — %u×%u %s (%s) — %s%s", gvt_plane_get_width (p),
                               gvt_plane_get_height (p),
                               gvt_fourcc_to_string (gvt_plane_get_fourcc (p), fcc),
                               gvt_modifier_to_string (gvt_plane_get_modifier (p), mod),
-                              info->name);
+                              info->name, grab ? grab : "");
     }
-  return g_strdup_printf ("gvt-view — %s — %s", words[info->state], info->name);
+  return g_strdup_printf ("gvt-view — %s — %s%s", words[info->state], info->name,
+                          grab ? grab : "");
 }
 
 /* @detail without a leading copy of @title (the poller's reasons start with

@@ -48,9 +48,11 @@ typedef struct {
   const char *reopen_device; /* a lost device being reopened, or NULL */
   const char *vm_detail;     /* QEMU's word for the VM's state, or NULL */
   const char *qmp_path;      /* the QEMU link's socket, or NULL */
+  const char *grab_label;    /* "Ctrl+Alt+G" while input is grabbed, else NULL */
 } GvtStatusInfo;
 
-/* "gvt-view — 1920×1080 XR24 (linear) — vfio 7", "gvt-view — no signal — sim". */
+/* "gvt-view — 1920×1080 XR24 (linear) — vfio 7", "gvt-view — no signal — sim";
+ * while grabbed " (input grabbed — Ctrl+Alt+G releases)" after it. */
 char *gvt_status_title (const GvtStatusInfo *info);
 
 /* The screen's two lines: a title and the detail, never repeating the

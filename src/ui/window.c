@@ -5,6 +5,10 @@
  * With a QEMU link the VM's states (paused, shut down, QEMU gone) show the
  * last frame dimmed beneath their words, from a copy the compositor holds
  * (the VM's buffers are let go of at shutdown). */
+#include <string.h>
+#include <X11/Xlib.h>
+#include <X11/extensions/XInput2.h>
+
 #include "window.h"
 #include "frame-stats.h"
 #include "input.h"
@@ -38,6 +42,24 @@ typedef struct {
   GvtCompositor *compositor;
   gboolean clear_cache;          /* the device closed: drop every texture */
   gboolean dimmed;               /* a VM screen over the held last frame */
+  gboolean grabbed;              /* keyboard and pointer grabbed for the guest */
+  gboolean have_pointer;         /* last pointer position known (relative mode) */
+  gboolean pointer_inside;       /* the pointer is over the guest image */
+  /* The host pointer as the guest's cursor: made of the cursor plane
+   * (its buffer and the view's scale), shown while over the image. */
+  GdkCursor *host_cursor;
+  guint64 host_cursor_serial;
+  double host_cursor_scale;
+  guint host_cursor_age;         /* ticks since its pixels were read */
+  GBytes *host_cursor_pixels;    /* what it was made of */
+  gboolean host_cursor_on;
+  gboolean sim_cursor_done;
+  /* Latency of the cursor-plane path: from a pointer event to the next
+   * poll that can see the guest's answer (the host cursor has none). */
+  gint64 motion_us;              /* the oldest motion not polled yet, or 0 */
+  gint64 motion_wait_us;
+  guint64 motion_waits;
+  double pointer_x, pointer_y;
 
   GvtScaleMode mode;
   GvtUiState state;              /* what the window shows */
@@ -117,13 +139,19 @@ gl_draw (guint width, guint height, gpointer user_data)
     }
   if (self->dimmed)
     {
-      gvt_compositor_draw_held (self->compositor, width, height, GVT_UI_DIM, NULL);
+      gvt_compositor_draw_held (self->compositor, width, height, GVT_UI_DIM, &view);
+      /* A paused VM still takes input (QEMU queues it): point at the
+       * picture beneath. */
+      gvt_input_set_view (self->input, &view, gtk_widget_get_scale_factor (self->window));
       gvt_frame_stats_present (&self->stats, TRUE, 0, 0, 0, g_get_monotonic_time () - t0);
       return;
     }
   /* A plane the renderer refused is not tried again until it changes. */
   if (self->failed_primary != NULL)
     primary = NULL, cursor = NULL;
+  /* The host pointer is the guest's cursor: not drawn twice. */
+  if (self->host_cursor_on)
+    cursor = NULL;
 
   gvt_texture_cache_begin_frame (self->cache);
   if (!gvt_compositor_draw (self->compositor, self->cache, primary, cursor, width, height,
@@ -186,6 +214,7 @@ status_info (Viewer *self)
                    ? gvt_vm_get_detail (gvt_session_get_vm (self->session)) : NULL,
     .qmp_path = gvt_session_get_vm (self->session)
                   ? gvt_vm_get_path (gvt_session_get_vm (self->session)) : NULL,
+    .grab_label = self->grabbed ? gvt_input_get_grab_label (self->input) : NULL,
   };
 }
 
@@ -245,6 +274,111 @@ on_release (GvtPlane *primary, GvtPlane *cursor, gpointer user_data)
     return;
   if (!gvt_compositor_hold (self->compositor, self->cache, primary, cursor, &error))
     g_debug ("no last frame to dim: %s", error->message);
+}
+
+/* --- the guest's cursor as the host pointer --- */
+
+/* A GdkCursor of the cursor plane, scaled as the view scales the guest,
+ * hotspot included; NULL when its pixels can't be had. */
+static GdkCursor *
+make_host_cursor (Viewer *self, GvtPlane *plane, const GvtView *view, const guint8 *rgba)
+{
+  guint w = gvt_plane_get_width (plane), h = gvt_plane_get_height (plane);
+  int sf = gtk_widget_get_scale_factor (self->window);
+
+  /* Cairo's ARGB32 is premultiplied, native-endian. */
+  cairo_surface_t *image = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, (int) w, (int) h);
+  guint8 *data = cairo_image_surface_get_data (image);
+  int stride = cairo_image_surface_get_stride (image);
+  for (guint y = 0; y < h; y++)
+    for (guint x = 0; x < w; x++)
+      {
+        const guint8 *p = rgba + ((gsize) y * w + x) * 4;
+        guint a = p[3];
+        guint32 px = (a << 24) | ((p[0] * a + 127) / 255 << 16) | ((p[1] * a + 127) / 255 << 8)
+                     | ((p[2] * a + 127) / 255);
+        memcpy (data + (gsize) y * stride + x * 4, &px, 4);
+      }
+  cairo_surface_mark_dirty (image);
+  int dw = MAX ((int) (w * view->scale_x + 0.5), 1), dh = MAX ((int) (h * view->scale_y + 0.5), 1);
+  cairo_surface_t *scaled = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, dw, dh);
+  cairo_t *cr = cairo_create (scaled);
+  cairo_scale (cr, view->scale_x, view->scale_y);
+  cairo_set_source_surface (cr, image, 0, 0);
+  cairo_pattern_set_filter (cairo_get_source (cr),
+                            view->nearest ? CAIRO_FILTER_NEAREST : CAIRO_FILTER_BILINEAR);
+  cairo_set_operator (cr, CAIRO_OPERATOR_SOURCE);
+  cairo_paint (cr);
+  cairo_destroy (cr);
+  cairo_surface_destroy (image);
+  /* GDK takes the surface in device pixels, the hotspot in logical. */
+  cairo_surface_set_device_scale (scaled, sf, sf);
+  guint32 hx = gvt_plane_get_hot_x (plane), hy = gvt_plane_get_hot_y (plane);
+  double hot_x = hx == GVT_HOTSPOT_UNKNOWN ? 0 : hx * view->scale_x / sf;
+  double hot_y = hy == GVT_HOTSPOT_UNKNOWN ? 0 : hy * view->scale_y / sf;
+  GdkCursor *cursor = gdk_cursor_new_from_surface (gtk_widget_get_display (self->window), scaled,
+                                                   hot_x, hot_y);
+  cairo_surface_destroy (scaled);
+  return cursor;
+}
+
+/* While the pointer is over the guest image, input is absolute and the
+ * guest shows a cursor plane, the host pointer is that cursor: it moves
+ * at the host's input rate instead of the guest's poll rate, and the
+ * plane is not blended into the frame. The image is read again when the
+ * plane's buffer or the view's scale changes, and every 30 ticks (a
+ * guest may redraw its cursor in place). */
+static void
+update_host_cursor (Viewer *self)
+{
+  GvtPlane *plane = gvt_session_get_cursor (self->session);
+  const GvtView *view = gvt_input_get_view (self->input);
+  gboolean want = gvt_input_get_mode (self->input) == GVT_INPUT_ABSOLUTE && self->pointer_inside
+                  && plane != NULL && view != NULL && self->state == GVT_UI_STATE_LIVE
+                  && !self->dimmed;
+  GtkWidget *picture = gvt_surface_get_widget (self->surface);
+  GdkWindow *area = gtk_widget_get_window (picture);
+
+  if (want)
+    {
+      guint64 serial = gvt_buffer_get_serial (gvt_plane_get_buffer (plane));
+      gboolean stale = self->host_cursor == NULL || serial != self->host_cursor_serial
+                       || view->scale_x != self->host_cursor_scale;
+      if (stale || ++self->host_cursor_age >= 30)
+        {
+          g_autoptr (GError) error = NULL;
+          guint8 *rgba = self->compositor && gvt_surface_make_current (self->surface)
+            ? gvt_compositor_read_image (self->compositor, self->cache, plane, &error) : NULL;
+          gsize len = (gsize) gvt_plane_get_width (plane) * gvt_plane_get_height (plane) * 4;
+          g_autoptr (GBytes) pixels = rgba ? g_bytes_new_take (rgba, len) : NULL;
+          if (error != NULL)
+            g_debug ("the guest cursor can't be the host pointer: %s", error->message);
+          self->host_cursor_age = 0;
+          /* A new X cursor only when the picture changed: they are server
+           * objects, and setting one is a round trip. */
+          if (pixels == NULL || stale || self->host_cursor_pixels == NULL
+              || !g_bytes_equal (pixels, self->host_cursor_pixels))
+            {
+              g_clear_object (&self->host_cursor);
+              g_clear_pointer (&self->host_cursor_pixels, g_bytes_unref);
+              if (pixels != NULL)
+                {
+                  self->host_cursor = make_host_cursor (self, plane, view,
+                                                        g_bytes_get_data (pixels, NULL));
+                  self->host_cursor_pixels = g_bytes_ref (pixels);
+                }
+              self->host_cursor_serial = serial;
+              self->host_cursor_scale = view->scale_x;
+              self->host_cursor_on = FALSE;
+            }
+        }
+      want = self->host_cursor != NULL;
+    }
+  if (want == self->host_cursor_on || area == NULL)
+    return;
+  gdk_window_set_cursor (area, want ? self->host_cursor : NULL);
+  self->host_cursor_on = want;
+  self->change_pending = TRUE;
 }
 
 /* The VM's screens over the held frame (@dimmed), or the pages as usual. */
@@ -378,6 +512,12 @@ on_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer user_data)
   Viewer *self = user_data;
   gint64 now = gdk_frame_clock_get_frame_time (clock);
   GvtSourceChange change = poll_session (self, now);
+  if (self->motion_us != 0)
+    {
+      self->motion_wait_us += g_get_monotonic_time () - self->motion_us;
+      self->motion_waits++;
+      self->motion_us = 0;
+    }
   gboolean render_failed = self->failed_primary != NULL || self->gl_failure != NULL;
   GvtUiState state = gvt_ui_state_for_vm (gvt_session_get_vm_state (self->session),
                                           gvt_ui_state_for (gvt_session_get_state (self->session),
@@ -398,6 +538,9 @@ on_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer user_data)
   if (change & ~GVT_SOURCE_LOST)
     self->change_pending = TRUE;
 
+  if (self->opts.sim_cursor && !self->sim_cursor_done)
+    self->sim_cursor_done = gvt_session_simulate_cursor (self->session, 200, 150);
+  update_host_cursor (self);
   if (state == GVT_UI_STATE_LIVE)
     {
       GvtPlane *primary = gvt_session_get_primary (self->session);
@@ -545,7 +688,23 @@ write_stats_file (Viewer *self)
                      ? gvt_vm_get_connects (gvt_session_get_vm (self->session)) : 0,
     .ramfb_fetches = gvt_source_ramfb_get_fetches (gvt_session_get_fallback (self->session)),
     .dimmed = self->dimmed,
+    .input = gvt_input_mode_to_string (gvt_input_get_mode (self->input)),
+    .grabbed = self->grabbed,
+    .host_cursor = self->host_cursor_on,
+    .motion_poll_wait_us = self->motion_waits ? self->motion_wait_us / (gint64) self->motion_waits
+                                              : 0,
+    .motion_waits = self->motion_waits,
   };
+  const GvtView *view = gvt_input_get_view (self->input);
+  if (view != NULL)
+    {
+      r.has_view = TRUE;
+      r.view_offset_x = view->offset_x;
+      r.view_offset_y = view->offset_y;
+      r.view_scale_x = view->scale_x;
+      r.view_scale_y = view->scale_y;
+    }
+  gvt_input_get_counts (self->input, &r.keys_down, &r.input_commands);
   if (primary != NULL)
     {
       r.has_guest = TRUE;
@@ -607,9 +766,175 @@ set_overlay (Viewer *self, gboolean on)
   config_changed (self);
 }
 
+/* --- input to the guest --- */
+
+static void
+set_grab (Viewer *self, gboolean grab)
+{
+  GdkWindow *window = gtk_widget_get_window (self->window);
+  GdkSeat *seat = gdk_display_get_default_seat (gtk_widget_get_display (self->window));
+
+  if (grab == self->grabbed || window == NULL)
+    return;
+  if (grab)
+    {
+      /* A blank pointer while relative motion is what moves the guest's. */
+      g_autoptr (GdkCursor) blank = gvt_input_get_mode (self->input) == GVT_INPUT_RELATIVE
+        ? gdk_cursor_new_for_display (gtk_widget_get_display (self->window), GDK_BLANK_CURSOR)
+        : NULL;
+      GdkGrabStatus status = gdk_seat_grab (seat, window, GDK_SEAT_CAPABILITY_ALL, TRUE, blank,
+                                            NULL, NULL, NULL);
+      if (status != GDK_GRAB_SUCCESS)
+        {
+          g_message ("the grab of keyboard and pointer failed (status %d): another program "
+                     "holds it", status);
+          return;
+        }
+    }
+  else
+    gdk_seat_ungrab (seat);
+  self->grabbed = grab;
+  self->have_pointer = FALSE;
+  if (grab && gvt_input_get_mode (self->input) == GVT_INPUT_RELATIVE)
+    {
+      /* Motion counts from where the pointer is now. */
+      GtkWidget *picture = gvt_surface_get_widget (self->surface);
+      GdkWindow *area = gtk_widget_get_window (picture);
+      GdkDevice *pointer = gdk_seat_get_pointer (seat);
+      if (area != NULL && pointer != NULL)
+        {
+          gdk_window_get_device_position_double (area, pointer, &self->pointer_x,
+                                                 &self->pointer_y, NULL);
+          self->have_pointer = TRUE;
+        }
+    }
+  g_debug ("input %s", grab ? "grabbed" : "released");
+  update_words (self);
+  config_changed (self);
+}
+
+static gboolean
+on_key_release (GtkWidget *widget, GdkEventKey *event, Viewer *self)
+{
+  return gvt_input_key (self->input, event->hardware_keycode, FALSE);
+}
+
+static gboolean
+on_focus_out (GtkWidget *widget, GdkEventFocus *event, Viewer *self)
+{
+  /* No key stays down in the guest behind the user's back. */
+  gvt_input_release_all (self->input);
+  set_grab (self, FALSE);
+  return FALSE;
+}
+
+static gboolean
+on_button (GtkWidget *widget, GdkEventButton *event, Viewer *self)
+{
+  if (event->type == GDK_2BUTTON_PRESS || event->type == GDK_3BUTTON_PRESS)
+    return TRUE;
+  /* Relative motion needs the pointer: the first click takes it. */
+  if (gvt_input_get_mode (self->input) == GVT_INPUT_RELATIVE && !self->grabbed)
+    {
+      if (event->type == GDK_BUTTON_PRESS)
+        set_grab (self, TRUE);
+      return TRUE;
+    }
+  gvt_input_button (self->input, event->button, event->type == GDK_BUTTON_PRESS, event->x,
+                    event->y);
+  return TRUE;
+}
+
+static gboolean
+on_motion (GtkWidget *widget, GdkEventMotion *event, Viewer *self)
+{
+  if (gvt_input_get_mode (self->input) != GVT_INPUT_RELATIVE)
+    {
+      double gx, gy;
+      self->pointer_inside = gvt_input_pointer_to_guest (self->input, event->x, event->y, &gx,
+                                                         &gy);
+      /* Without the X filter (Wayland): the handler's time. */
+      if (self->motion_us == 0 && self->surface_ops != &gvt_surface_x11_ops)
+        self->motion_us = g_get_monotonic_time ();
+      gvt_input_motion (self->input, event->x, event->y);
+      update_host_cursor (self);
+      return TRUE;
+    }
+  if (!self->grabbed)
+    return TRUE;
+  int scale = gtk_widget_get_scale_factor (widget);
+  if (self->have_pointer)
+    gvt_input_motion_relative (self->input, (event->x - self->pointer_x) * scale,
+                               (event->y - self->pointer_y) * scale);
+  self->pointer_x = event->x;
+  self->pointer_y = event->y;
+  self->have_pointer = TRUE;
+  /* Back to the middle before the pointer meets an edge (X11: Wayland
+   * can't warp; there the motion stops at the window's edge). */
+  int w = gtk_widget_get_allocated_width (widget), h = gtk_widget_get_allocated_height (widget);
+  if (event->x < w / 4 || event->x > w * 3 / 4 || event->y < h / 4 || event->y > h * 3 / 4)
+    {
+      int ox, oy;
+      gdk_window_get_origin (gtk_widget_get_window (widget), &ox, &oy);
+      gdk_device_warp (gdk_event_get_device ((GdkEvent *) event),
+                       gtk_widget_get_screen (widget), ox + w / 2, oy + h / 2);
+      self->have_pointer = FALSE;
+    }
+  return TRUE;
+}
+
+/* X11: when a pointer event reached the process. GDK hands motion on at
+ * the next frame (motion compression), so the handler's own time would
+ * hide most of the wait; the filter sees the event as it is read. */
+static GdkFilterReturn
+on_x_event (GdkXEvent *xevent, GdkEvent *event, gpointer data)
+{
+  Viewer *self = data;
+  XEvent *xev = xevent;
+
+  if ((xev->type == MotionNotify
+       || (xev->type == GenericEvent && xev->xcookie.evtype == XI_Motion))
+      && self->motion_us == 0)
+    self->motion_us = g_get_monotonic_time ();
+  return GDK_FILTER_CONTINUE;
+}
+
+static gboolean
+on_leave (GtkWidget *widget, GdkEventCrossing *event, Viewer *self)
+{
+  self->pointer_inside = FALSE;
+  update_host_cursor (self);
+  return FALSE;
+}
+
+static gboolean
+on_scroll (GtkWidget *widget, GdkEventScroll *event, Viewer *self)
+{
+  gvt_input_scroll (self->input, event->direction);
+  return TRUE;
+}
+
+static gboolean
+on_grab_broken (GtkWidget *widget, GdkEventGrabBroken *event, Viewer *self)
+{
+  if (self->grabbed)
+    {
+      self->grabbed = FALSE;
+      gvt_input_release_all (self->input);
+      update_words (self);
+      config_changed (self);
+    }
+  return FALSE;
+}
+
 static gboolean
 on_key_press (GtkWidget *widget, GdkEventKey *event, Viewer *self)
 {
+  if (gvt_input_is_grab_key (self->input, event->keyval, event->state))
+    {
+      set_grab (self, !self->grabbed);
+      return TRUE;
+    }
   switch (gvt_input_shortcut_for (event->keyval, event->state))
     {
     case GVT_SHORTCUT_FULLSCREEN:
@@ -630,7 +955,7 @@ on_key_press (GtkWidget *widget, GdkEventKey *event, Viewer *self)
       return TRUE;
     case GVT_SHORTCUT_NONE:
     default:
-      return FALSE;
+      return gvt_input_key (self->input, event->hardware_keycode, TRUE);
     }
 }
 
@@ -684,6 +1009,19 @@ static void
 on_unmap (GtkWidget *widget, Viewer *self)
 {
   stop_polling (self);
+  gvt_input_release_all (self->input);
+}
+
+/* Every key and button down in the guest goes up, and is sent before the
+ * link closes (Ctrl of a Ctrl+Q must not stay down in the guest). */
+static void
+release_input (Viewer *self)
+{
+  gint64 deadline = g_get_monotonic_time () + 200 * 1000;
+
+  gvt_input_release_all (self->input);
+  while (!gvt_input_is_idle (self->input) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE) || (g_usleep (1000), TRUE);
 }
 
 static void
@@ -695,12 +1033,19 @@ on_destroy (GtkWidget *widget, Viewer *self)
   write_stats_file (self);
   /* The surface's unrealize released the GL objects already. */
   g_clear_pointer (&self->surface, gvt_surface_free);
+  if (self->surface_ops == &gvt_surface_x11_ops)
+    gdk_window_remove_filter (NULL, on_x_event, self);
+  g_clear_object (&self->host_cursor);
+  g_clear_pointer (&self->host_cursor_pixels, g_bytes_unref);
   g_clear_pointer (&self->failed_primary, gvt_plane_unref);
+  /* Input borrows the session's QEMU link: it goes first, letting go of
+   * every key in the guest on its way. */
+  release_input (self);
+  g_clear_pointer (&self->input, gvt_input_free);
   g_clear_pointer (&self->session, gvt_session_free);
   g_clear_pointer (&self->status, gvt_status_page_free);
   g_clear_pointer (&self->vm_box, gvt_status_page_free);
   g_clear_pointer (&self->size, gvt_size_policy_free);
-  g_clear_pointer (&self->input, gvt_input_free);
   g_free (self->failure);
   g_free (self->gl_failure);
   g_free (self->reason_shown);
@@ -782,7 +1127,13 @@ gvt_ui_window_open (GtkApplication *app, GvtSession *session, const GvtUiOptions
   self->surface = self->surface_ops->create (&gl_callbacks, self);
   self->status = gvt_status_page_new ();
   self->vm_box = gvt_status_page_new ();
-  self->input = gvt_input_new ();
+  GvtInputOptions input_options = {
+    .view_only = options->view_only,
+    .relative = options->relative_mouse,
+    .grab_keyval = options->grab_keyval,
+    .grab_mods = options->grab_mods,
+  };
+  self->input = gvt_input_new (gvt_session_get_vm (session), &input_options);
 
   self->window = gtk_application_window_new (app);
   self->size = gvt_size_policy_new (GTK_WINDOW (self->window), options->width == 0);
@@ -802,6 +1153,22 @@ gvt_ui_window_open (GtkApplication *app, GvtSession *session, const GvtUiOptions
                                MIN (h, area.height));
 
   g_signal_connect (self->window, "key-press-event", G_CALLBACK (on_key_press), self);
+  g_signal_connect (self->window, "key-release-event", G_CALLBACK (on_key_release), self);
+  g_signal_connect (self->window, "focus-out-event", G_CALLBACK (on_focus_out), self);
+  g_signal_connect (self->window, "grab-broken-event", G_CALLBACK (on_grab_broken), self);
+  /* The pointer over the picture: event positions are the view's output
+   * space (logical pixels). */
+  GtkWidget *picture = gvt_surface_get_widget (self->surface);
+  gtk_widget_add_events (picture, GDK_POINTER_MOTION_MASK | GDK_BUTTON_PRESS_MASK
+                                    | GDK_BUTTON_RELEASE_MASK | GDK_SCROLL_MASK
+                                    | GDK_LEAVE_NOTIFY_MASK);
+  g_signal_connect (picture, "leave-notify-event", G_CALLBACK (on_leave), self);
+  if (self->surface_ops == &gvt_surface_x11_ops)
+    gdk_window_add_filter (NULL, on_x_event, self);
+  g_signal_connect (picture, "motion-notify-event", G_CALLBACK (on_motion), self);
+  g_signal_connect (picture, "button-press-event", G_CALLBACK (on_button), self);
+  g_signal_connect (picture, "button-release-event", G_CALLBACK (on_button), self);
+  g_signal_connect (picture, "scroll-event", G_CALLBACK (on_scroll), self);
   g_signal_connect (self->window, "window-state-event", G_CALLBACK (on_window_state), self);
   g_signal_connect (self->window, "map", G_CALLBACK (on_map), self);
   g_signal_connect (self->window, "unmap", G_CALLBACK (on_unmap), self);

@@ -18,11 +18,17 @@ typedef struct {
   gboolean stats;            /* the overlay, from the start */
   guint width, height;       /* initial size in logical pixels; 0: the guest's */
   gboolean quit_with_vm;     /* close when the VM shuts down or QEMU exits */
+  /* Input to the guest (with a QEMU link). */
+  gboolean view_only;
+  gboolean relative_mouse;
+  guint grab_keyval;         /* 0: Ctrl+Alt+G */
+  GdkModifierType grab_mods;
   /* Test and benchmark hooks (hidden options). */
   /* Frame-clock ticks, whatever the state (a count of presented frames
    * would never fire on a window with no signal). */
   guint exit_after_ticks;    /* close after N ticks; 0: never */
   guint lose_after_ticks;    /* simulated devices: unplug after N ticks */
+  gboolean sim_cursor;       /* simulated devices: show the demo's cursor at (200, 150) */
   const char *stats_file;    /* counters as JSON, written when settled and at exit */
   guint stats_interval_ms;   /* and every N ms (a main-loop timer, so also while
                               * the window is hidden and not polling); 0: not */

@@ -176,3 +176,84 @@ qemu_test_dirs () {
   mkdir -m 0700 "$XDG_RUNTIME_DIR"
   SOCK=$QEMU_DIR/qmp.sock
 }
+
+# --- the window tests' X server and viewer (after ui-lib.sh) ---
+
+# "_NET_SUPPORTING_WM_CHECK(WINDOW): window id # 0x...", not "... not found."
+# or "... no such atom on any window.": a window manager owns the screen.
+wm_running () { xprop -root _NET_SUPPORTING_WM_CHECK 2>/dev/null | grep -q 'window id #'; }
+
+# qemu_x_display WxH: a private Xvfb of that screen size (-displayfd: it
+# takes a free display number itself, so parallel tests never share one)
+# with openbox owning the WM selection (started again if it failed);
+# DISPLAY exported, GDK on X11. Bails out when either won't start.
+qemu_x_display () {
+  Xvfb -displayfd 3 -screen 0 "$1x24" -nolisten tcp 3>"$TMP/display" >"$TMP/xvfb.log" 2>&1 &
+  local xvfb_pid=$! _ try
+  at_exit "kill $xvfb_pid"
+  for _ in $(seq 100); do [ -s "$TMP/display" ] && break; sleep 0.1; done
+  if ! [ -s "$TMP/display" ]; then
+    echo "Bail out! Xvfb did not start"; cat "$TMP/xvfb.log"; exit 1
+  fi
+  DISPLAY=:$(head -n 1 "$TMP/display")
+  export DISPLAY
+  export GDK_BACKEND=x11 NO_AT_BRIDGE=1 DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent
+  WM_PID=
+  at_exit '[ -n "$WM_PID" ] && kill "$WM_PID"'
+  for try in 1 2 3; do
+    openbox --sm-disable >"$TMP/openbox.log" 2>&1 &
+    WM_PID=$!
+    for _ in $(seq 100); do
+      wm_running && break
+      kill -0 "$WM_PID" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -0 "$WM_PID" 2>/dev/null && wm_running && break
+    echo "# openbox did not start on $DISPLAY (try $try); its log:"; sed 's/^/#   /' "$TMP/openbox.log"
+    kill "$WM_PID" 2>/dev/null; wait "$WM_PID" 2>/dev/null; WM_PID=
+    sleep 1
+  done
+  [ -n "$WM_PID" ] || { echo "Bail out! no window manager"; exit 1; }
+  at_exit '[ -n "$VIEWER_PID" ] && kill -KILL "$VIEWER_PID"'
+  echo "# X display $DISPLAY"
+}
+
+# stop: ui-lib's (SIGTERM, the exit status must be 0), bounded: a viewer
+# still running 30 s later is killed and fails.
+stop () {
+  [ -z "$VIEWER_PID" ] && return 0
+  kill -TERM "$VIEWER_PID" 2>/dev/null
+  local _ rc
+  for _ in $(seq 300); do kill -0 "$VIEWER_PID" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$VIEWER_PID" 2>/dev/null; then
+    echo "the viewer was still running 30 s after SIGTERM: killed"
+    kill -KILL "$VIEWER_PID"; wait "$VIEWER_PID" 2>/dev/null; VIEWER_PID=
+    return 1
+  fi
+  wait "$VIEWER_PID"; rc=$?; VIEWER_PID=
+  return $rc
+}
+
+# settle CONDITIONS... (ui-lib's, but it gives up at once when the viewer
+# has exited, with the start of its stderr; SETTLE_S seconds, default 30).
+settle () {
+  local deadline=$((SECONDS + ${SETTLE_S:-30}))
+  while ! "$UI_CHECK" wait "$VIEWER_STATS" 1 "$@" >"$TMP/wait.out" 2>&1; do
+    if [ -z "$VIEWER_PID" ] || ! kill -0 "$VIEWER_PID" 2>/dev/null; then
+      { echo "the viewer is not running; its stderr begins:"; head -n 3 "$VIEWER_ERR"; } >>"$TMP/wait.out"
+      return 1
+    fi
+    [ $SECONDS -lt $deadline ] || return 1
+  done
+}
+
+# closes_cleanly: SIGTERM, status 0; else the end of the viewer's stderr.
+closes_cleanly () {
+  stop && return 0
+  echo "the viewer's stderr ends:"; tail -n 40 "$VIEWER_ERR"; return 1
+}
+# quiet: no warnings in the viewer's stderr; else its first 60 lines.
+quiet () {
+  no_warnings "$VIEWER_ERR" >/dev/null && return 0
+  head -n 60 "$VIEWER_ERR"; return 1
+}

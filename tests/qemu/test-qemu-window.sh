@@ -20,56 +20,9 @@ require Xvfb import xprop openbox qemu-system-x86_64 python3
 . "$here/qemu-lib.sh"
 
 qemu_test_dirs
-at_exit '[ -n "$VIEWER_PID" ] && kill -KILL "$VIEWER_PID"'
-
-# A private X server: -displayfd makes Xvfb take a free display number
-# itself and say which, so that parallel tests never share one.
-Xvfb -displayfd 3 -screen 0 1600x1000x24 -nolisten tcp 3>"$TMP/display" >"$TMP/xvfb.log" 2>&1 &
-xvfb_pid=$!
-at_exit "kill $xvfb_pid"
-for _ in $(seq 100); do [ -s "$TMP/display" ] && break; sleep 0.1; done
-if ! [ -s "$TMP/display" ]; then
-  echo "Bail out! Xvfb did not start"; cat "$TMP/xvfb.log"; exit 1
-fi
-DISPLAY=:$(head -n 1 "$TMP/display")
-export DISPLAY
-export GDK_BACKEND=x11 NO_AT_BRIDGE=1 DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent
-openbox --sm-disable >/dev/null 2>&1 &
-wm_pid=$!
-at_exit "kill $wm_pid"
-for _ in $(seq 100); do xprop -root _NET_SUPPORTING_WM_CHECK 2>/dev/null | grep -q window && break; sleep 0.1; done
-echo "# X display $DISPLAY"
+qemu_x_display 1600x1000
 
 shot () { import -window root "$TMP/$1.png"; }
-
-# stop: ui-lib's (SIGTERM, the exit status must be 0), bounded: a viewer
-# still running 30 s later is killed and fails.
-stop () {
-  [ -z "$VIEWER_PID" ] && return 0
-  kill -TERM "$VIEWER_PID" 2>/dev/null
-  local _ rc
-  for _ in $(seq 300); do kill -0 "$VIEWER_PID" 2>/dev/null || break; sleep 0.1; done
-  if kill -0 "$VIEWER_PID" 2>/dev/null; then
-    echo "the viewer was still running 30 s after SIGTERM: killed"
-    kill -KILL "$VIEWER_PID"; wait "$VIEWER_PID" 2>/dev/null; VIEWER_PID=
-    return 1
-  fi
-  wait "$VIEWER_PID"; rc=$?; VIEWER_PID=
-  return $rc
-}
-
-# settle CONDITIONS... (ui-lib's, but it gives up at once when the viewer
-# has exited, with the end of its stderr).
-settle () {
-  local deadline=$((SECONDS + 30))
-  while ! "$UI_CHECK" wait "$VIEWER_STATS" 1 "$@" >"$TMP/wait.out" 2>&1; do
-    if [ -z "$VIEWER_PID" ] || ! kill -0 "$VIEWER_PID" 2>/dev/null; then
-      { echo "the viewer is not running; its stderr begins:"; head -n 3 "$VIEWER_ERR"; } >>"$TMP/wait.out"
-      return 1
-    fi
-    [ $SECONDS -lt $deadline ] || return 1
-  done
-}
 
 # shows_frame NAME: within 5 s, a screenshot of the window's picture
 # (1024x768 at the stats file's x, y) is exactly one of FRAMES.
@@ -141,17 +94,6 @@ private_dir () {
   echo "$dir: mode $(command stat -c %a "$dir")"
   [ "$(dirname "$dir")" = "$XDG_RUNTIME_DIR" ] && [ "$(command stat -c %a "$dir")" = 700 ] \
     && [ "$(command stat -c %u "$dir")" = "$(id -u)" ]
-}
-
-# closes_cleanly: SIGTERM, status 0; else the end of the viewer's stderr.
-closes_cleanly () {
-  stop && return 0
-  echo "the viewer's stderr ends:"; tail -n 40 "$VIEWER_ERR"; return 1
-}
-# quiet: no warnings in the viewer's stderr; else its first 60 lines.
-quiet () {
-  no_warnings "$VIEWER_ERR" >/dev/null && return 0
-  head -n 60 "$VIEWER_ERR"; return 1
 }
 
 alive () { kill -0 "$VIEWER_PID" 2>/dev/null || { echo "the viewer is gone"; return 1; }; }

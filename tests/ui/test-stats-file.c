@@ -26,6 +26,9 @@ test_fields (void)
     .has_guest = TRUE, .guest_width = 1920, .guest_height = 1080, .fourcc = "XR24",
     .modifier = "linear", .width = 800, .scale_factor = 2,
     .source = "ramfb", .vm = "paused", .vm_connects = 2, .ramfb_fetches = 9, .dimmed = TRUE,
+    .input = "absolute", .grabbed = TRUE, .keys_down = 3, .input_commands = 42,
+    .has_view = TRUE, .view_offset_x = 233.5, .view_offset_y = 0, .view_scale_x = 0.75,
+    .view_scale_y = 0.75,
   };
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autofree char *text = gvt_stats_report_to_json (&r);
@@ -51,6 +54,12 @@ test_fields (void)
   g_assert_cmpint (json_object_get_int_member (o, "vm_connects"), ==, 2);
   g_assert_cmpint (json_object_get_int_member (o, "ramfb_fetches"), ==, 9);
   g_assert_true (json_object_get_boolean_member (o, "dimmed"));
+  g_assert_cmpstr (json_object_get_string_member (o, "input"), ==, "absolute");
+  g_assert_true (json_object_get_boolean_member (o, "grabbed"));
+  g_assert_cmpint (json_object_get_int_member (o, "keys_down"), ==, 3);
+  g_assert_cmpint (json_object_get_int_member (o, "input_commands"), ==, 42);
+  g_assert_cmpfloat (json_object_get_double_member (o, "view_offset_x"), ==, 233.5);
+  g_assert_cmpfloat (json_object_get_double_member (o, "view_scale_y"), ==, 0.75);
 
   r.has_guest = FALSE;
   r.has_cpu = TRUE;
@@ -61,12 +70,15 @@ test_fields (void)
   o = parse (text2, parser2);
   g_assert_false (json_object_has_member (o, "guest_width"));
   /* No QEMU link: said as such, never absent. */
-  r.source = NULL, r.vm = NULL;
+  r.source = NULL, r.vm = NULL, r.input = NULL, r.has_view = FALSE;
   g_autoptr (JsonParser) parser3 = json_parser_new ();
   g_autofree char *text3 = gvt_stats_report_to_json (&r);
   JsonObject *o3 = parse (text3, parser3);
   g_assert_cmpstr (json_object_get_string_member (o3, "source"), ==, "none");
   g_assert_cmpstr (json_object_get_string_member (o3, "vm"), ==, "none");
+  g_assert_cmpstr (json_object_get_string_member (o3, "input"), ==, "off");
+  /* No frame drawn yet: no view to report. */
+  g_assert_false (json_object_has_member (o3, "view_offset_x"));
   g_assert_cmpint (json_object_get_int_member (o, "cpu_frames"), ==, 600);
   g_assert_cmpint (json_object_get_int_member (o, "cpu_main_us"), ==, 12345);
 }

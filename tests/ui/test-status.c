@@ -79,6 +79,11 @@ test_vm_states (void)
   g_free (title);
   title = gvt_status_title (&info);
   g_assert_cmpstr (title, ==, "gvt-view — QEMU exited — ramfb fb0");
+  /* The grab, whatever the state. */
+  info.grab_label = "Ctrl+Alt+G";
+  g_free (title);
+  title = gvt_status_title (&info);
+  g_assert_cmpstr (title, ==, "gvt-view — QEMU exited — ramfb fb0 (input grabbed — Ctrl+Alt+G releases)");
 }
 
 static void

@@ -26,6 +26,10 @@
  *       multiplied by FACTOR and rounded, within TOLERANCE (default 1),
  *       except inside the box centred in the region that is 60% of its
  *       width and 30% of its height (where a message is drawn).
+ *   ui-check cursor-over SHOT.png PX PY OUT.png
+ *       the X server's current cursor image (XFixes: what the pointer looks
+ *       like now, on $DISPLAY) composited over SHOT with its hotspot at
+ *       (PX, PY), written to OUT; prints "cursor W H hot XH YH".
  *   ui-check opaque IMAGE.png
  *       every pixel's alpha is 255 (a PNG without alpha is opaque).
  */
@@ -33,13 +37,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <json-glib/json-glib.h>
+#include <X11/Xlib.h>
+#include <X11/extensions/Xfixes.h>
 
 #include "render/png-file.h"
 
 static int
 usage (void)
 {
-  fprintf (stderr, "usage: ui-check compare|zoomed|region|get|wait|ppm2png|dimmed|opaque ... (see the source)\n");
+  fprintf (stderr, "usage: ui-check compare|zoomed|region|get|wait|ppm2png|dimmed|opaque|cursor-over ... (see the source)\n");
   return 2;
 }
 
@@ -417,6 +423,53 @@ cmd_opaque (int argc, char **argv)
   return clear == 0 ? 0 : 1;
 }
 
+static int
+cmd_cursor_over (int argc, char **argv)
+{
+  if (argc < 5)
+    return usage ();
+  guint w, h;
+  g_autofree guint8 *rgba = load (argv[1], &w, &h);
+  int px = atoi (argv[2]), py = atoi (argv[3]);
+  Display *dpy = XOpenDisplay (NULL);
+  int event_base, error_base;
+  if (dpy == NULL || !XFixesQueryExtension (dpy, &event_base, &error_base))
+    {
+      fprintf (stderr, "no X display with XFixes\n");
+      return 2;
+    }
+  XFixesCursorImage *cursor = XFixesGetCursorImage (dpy);
+  if (cursor == NULL)
+    {
+      fprintf (stderr, "no cursor image\n");
+      return 2;
+    }
+  printf ("cursor %u %u hot %u %u\n", cursor->width, cursor->height, cursor->xhot, cursor->yhot);
+  /* Premultiplied ARGB in longs: src + dst * (1 - a). */
+  for (int y = 0; y < cursor->height; y++)
+    for (int x = 0; x < cursor->width; x++)
+      {
+        int sx = px - cursor->xhot + x, sy = py - cursor->yhot + y;
+        if (sx < 0 || sy < 0 || sx >= (int) w || sy >= (int) h)
+          continue;
+        unsigned long c = cursor->pixels[y * cursor->width + x];
+        guint a = (c >> 24) & 0xff;
+        guint8 *d = rgba + ((gsize) sy * w + sx) * 4;
+        const guint src[3] = { (c >> 16) & 0xff, (c >> 8) & 0xff, c & 0xff };
+        for (int k = 0; k < 3; k++)
+          d[k] = (guint8) MIN (255u, src[k] + (d[k] * (255 - a) + 127) / 255);
+      }
+  XFree (cursor);
+  XCloseDisplay (dpy);
+  g_autoptr (GError) error = NULL;
+  if (!gvt_png_write_rgba (argv[4], rgba, w, h, (gsize) w * 4, &error))
+    {
+      fprintf (stderr, "%s\n", error->message);
+      return 2;
+    }
+  return 0;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -438,5 +491,7 @@ main (int argc, char **argv)
     return cmd_dimmed (argc - 1, argv + 1);
   if (strcmp (argv[1], "opaque") == 0)
     return cmd_opaque (argc - 1, argv + 1);
+  if (strcmp (argv[1], "cursor-over") == 0)
+    return cmd_cursor_over (argc - 1, argv + 1);
   return usage ();
 }

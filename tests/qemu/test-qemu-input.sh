@@ -1,0 +1,526 @@
+#!/bin/bash
+# Keyboard and mouse from the viewer window to a real QEMU (TCG) over QMP
+# input-send-event, checked in what QEMU itself received: its trace points
+# input_event_* (`input_event_key_qcode con -1, key qcode a, down 1`,
+# `input_event_btn ... button left, down 1`, `input_event_abs ... axis x,
+# value 0x4000`). The VM has a usb-tablet (absolute pointer) and a usb-kbd
+# beside the ramfb SeaBIOS draws on. The window is on a private Xvfb with
+# openbox; keys, buttons and motion come from xdotool through XTEST (the
+# path a real keyboard takes, with the X server's auto-repeat; `xdotool key
+# --window` would send synthetic events instead). Keys given as numbers are
+# X keycodes (Linux KEY_* + 8), the rest keysyms of Xvfb's keymap.
+#
+#  1. keys: the right qcodes, down then up, in order; the viewer's own
+#     shortcuts are not sent.
+#  2. buttons 1/2/3/8/9 and the wheel (4/5/6/7): QEMU's button names.
+#  3. pointer: each abs value is what the stats file's view transform gives
+#     by QEMU's rule (device px = logical x * scale factor; guest x =
+#     (px - view_offset_x) / view_scale_x, floored, clamped to the image;
+#     abs = gx * 0x7FFF / guest width): fit with a letterbox left/right and
+#     (resized) top/bottom, integer 2x at GDK_SCALE=2; outside the image
+#     nothing is sent, unless a button is held (clamped).
+#  4. focus lost with a key held: the key goes up in the guest.
+#  5. host auto-repeat: one down and one up.
+#  6. --view-only: nothing at all.
+#  7. Ctrl+Alt+G grabs (title, stats), a window-manager key (openbox's
+#     Alt+Tab) then reaches the guest; again releases; no g sent.
+#
+# "Nothing sent" is read after the viewer has visibly moved on (later
+# events it did send, or two more stats-file writes and screendumps over
+# the same QMP connection): bounded waits, never timed assertions.
+#
+# Usage: test-qemu-input.sh GVT_VIEW UI_CHECK   (TAP on stdout)
+set -u
+GVT_VIEW=$(realpath "$1") UI_CHECK=$(realpath "$2")
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../ui/ui-lib.sh"
+require Xvfb xprop xdotool xset xmessage openbox qemu-system-x86_64 python3
+. "$here/qemu-lib.sh"
+
+qemu_test_dirs
+XMSG_PID=
+at_exit '[ -n "$XMSG_PID" ] && kill -KILL "$XMSG_PID"'
+
+# The trace reader and the pointer arithmetic.
+H=$TMP/input.py
+cat >"$H" <<'EOF'
+import json, math, re, sys
+
+def events(log, start):
+    """QEMU's input trace from line start+1: one event a line,
+    'key QCODE down|up', 'btn NAME down|up', 'abs x|y N', 'rel x|y N'."""
+    pats = [
+        (r"input_event_key_qcode con -?\d+, key qcode (\S+), down (\d)", "key"),
+        (r"input_event_key_number con -?\d+, key number (\S+), down (\d)", "keynumber"),
+        (r"input_event_btn con -?\d+, button (\S+), down (\d)", "btn"),
+        (r"input_event_abs con -?\d+, axis (\w+), value (0x[0-9a-f]+)", "abs"),
+        (r"input_event_rel con -?\d+, axis (\w+), value (-?\d+)", "rel"),
+    ]
+    out = []
+    with open(log, errors="replace") as f:
+        for i, line in enumerate(f):
+            if i < start:
+                continue
+            line = re.sub(r"^\d+@[\d.]+:", "", line.strip())
+            for pat, kind in pats:
+                m = re.match(pat, line)
+                if not m:
+                    continue
+                a, b = m.group(1).rstrip(","), m.group(2)
+                if kind in ("key", "keynumber", "btn"):
+                    out.append(f"{kind} {a} {'down' if b == '1' else 'up'}")
+                elif kind == "abs":
+                    out.append(f"abs {a} {int(b, 16)}")
+                else:
+                    out.append(f"rel {a} {b}")
+                break
+    return out
+
+def view(path):
+    s = json.load(open(path))
+    s["iw"] = round(s["guest_width"] * s["view_scale_x"])
+    s["ih"] = round(s["guest_height"] * s["view_scale_y"])
+    return s
+
+cmd = sys.argv[1]
+if cmd == "events":
+    print("\n".join(events(sys.argv[2], int(sys.argv[3]))))
+elif cmd == "pointer":
+    # The guest's pointer now: the last abs x and y QEMU got.
+    last = {"x": "-", "y": "-"}
+    for e in events(sys.argv[2], 0):
+        k, a, v = e.split()
+        if k == "abs":
+            last[a] = v
+    print(last["x"], last["y"])
+elif cmd == "point":
+    # A screen point (device px) from DX, DY: expressions in device px
+    # from the image's top-left, over iw, ih (the image's size) and ox, oy
+    # (its offset in the picture area).
+    s = view(sys.argv[2])
+    env = {"iw": s["iw"], "ih": s["ih"], "ox": s["view_offset_x"], "oy": s["view_offset_y"],
+           "W": s["width"], "H": s["height"]}
+    dx, dy = (int(eval(e, {}, env)) for e in sys.argv[3:5])
+    print(s["x"] + int(s["view_offset_x"]) + dx, s["y"] + int(s["view_offset_y"]) + dy)
+elif cmd == "expect":
+    # The abs values for the pointer at screen SX, SY (device px), with a
+    # button held (1) or not (0): "X Y", or "none" (nothing to send).
+    s = view(sys.argv[2])
+    sx, sy, held = int(sys.argv[3]), int(sys.argv[4]), sys.argv[5] == "1"
+    w, h = s["guest_width"], s["guest_height"]
+    px, py = sx - s["x"], sy - s["y"]
+    gx = (px - s["view_offset_x"]) / s["view_scale_x"]
+    gy = (py - s["view_offset_y"]) / s["view_scale_y"]
+    inside = 0 <= gx < w and 0 <= gy < h
+    fx, fy = min(max(math.floor(gx), 0), w - 1), min(max(math.floor(gy), 0), h - 1)
+    why = (f"screen ({sx}, {sy}), picture ({px}, {py}), guest ({gx:.3f}, {gy:.3f})"
+           f"{'' if inside else ' outside the image'}")
+    if not inside and not held:
+        print(why + " -> nothing", file=sys.stderr)
+        print("none")
+    else:
+        ax, ay = fx * 0x7FFF // w, fy * 0x7FFF // h
+        print(f"{why} -> pixel ({fx}, {fy}) -> abs ({ax}, {ay})", file=sys.stderr)
+        print(ax, ay)
+elif cmd == "checkview":
+    # The transform itself, from the picture area's size alone: fit (the
+    # largest aspect-preserving size, rounded, centred) or integer (the
+    # largest whole factor, centred).
+    s = view(sys.argv[2])
+    mode = sys.argv[3]
+    W, H, w, h = s["width"], s["height"], s["guest_width"], s["guest_height"]
+    sx, sy, ox, oy = s["view_scale_x"], s["view_scale_y"], s["view_offset_x"], s["view_offset_y"]
+    print(f"picture {W}x{H}, guest {w}x{h}: scale {sx:.5f} x {sy:.5f}, offset {ox}, {oy}, image {s['iw']}x{s['ih']}")
+    if mode == "integer":
+        k = min(W // w, H // h)
+        ok = sx == k and sy == k and ox == (W - k * w) // 2 and oy == (H - k * h) // 2
+    else:
+        f = min(W / w, H / h)
+        iw, ih = round(w * f), round(h * f)
+        ok = (abs(s["iw"] - iw) <= 1 and abs(s["ih"] - ih) <= 1
+              and abs(ox - (W - iw) / 2) <= 1 and abs(oy - (H - ih) / 2) <= 1
+              and (s["iw"] >= W - 1 or s["ih"] >= H - 1))
+    sys.exit(0 if ok else 1)
+EOF
+py () { python3 "$H" "$@"; }
+
+# A private X server big enough for integer 2x of 1024x768 at GDK_SCALE=2
+# (a 2100x1600 device-pixel window), with openbox (focus, activation, its
+# Alt+Tab binding: /etc/xdg/openbox/rc.xml).
+qemu_x_display 2400x1800
+xset r on
+xdotool mousemove 0 0
+
+# The viewer's window (visible, by its pid), activated: keys go there.
+WID=
+find_window () {
+  local _
+  WID=
+  for _ in $(seq 100); do
+    WID=$(xdotool search --onlyvisible --pid "$VIEWER_PID" --name gvt-view 2>/dev/null | tail -n 1)
+    [ -n "$WID" ] && return 0
+    sleep 0.1
+  done
+  echo "no visible gvt-view window of pid $VIEWER_PID"; return 1
+}
+# activate [WIN]: focuses WIN (the viewer's window), 10 s.
+activate () {
+  local win=${1:-$WID} i
+  for i in $(seq 50); do
+    if [ $((i % 2)) = 1 ]; then
+      timeout 5 xdotool windowactivate --sync "$win" >"$TMP/activate.err" 2>&1
+    else
+      # Openbox may not have managed the window yet: focus it directly.
+      timeout 5 xdotool windowfocus --sync "$win" >"$TMP/activate.err" 2>&1
+    fi
+    [ "$(xdotool getwindowfocus 2>/dev/null)" = "$win" ] && return 0
+    sleep 0.2
+  done
+  echo "could not focus window $win; focus: $(xdotool getwindowfocus 2>&1 | head -n 1)"
+  echo "xdotool said: $(head -n 3 "$TMP/activate.err")"
+  wm_state
+  return 1
+}
+not_wm_key () { none '^key tab ' || { wm_state; return 1; }; }
+wm_state () {
+  if kill -0 "$WM_PID" 2>/dev/null; then echo "openbox (pid $WM_PID) running"
+  else wait "$WM_PID"; echo "openbox (pid $WM_PID) gone, status $?; its log ends:"; tail -n 5 "$TMP/openbox.log"; fi
+  xprop -root _NET_ACTIVE_WINDOW _NET_SUPPORTING_WM_CHECK 2>&1
+  [ -n "$WID" ] && xwininfo -id "$WID" 2>&1 | grep -E "Map State|geometry"
+}
+
+# The trace since qemu_mark, and waits on it. Events matching $skip_re
+# (when set) are left out.
+skip_re=
+tr_events () {
+  py events "$QEMU_LOG" "$QEMU_MARK" | { if [ -n "$skip_re" ]; then grep -vE -- "$skip_re"; else cat; fi; }
+}
+# tr_wait N REGEX: until N events since the mark match REGEX (10 s).
+tr_wait () {
+  local deadline=$((SECONDS + 10))
+  while [ "$(tr_events | grep -cE -- "$2")" -lt "$1" ]; do
+    if [ $SECONDS -ge $deadline ]; then
+      echo "no $1 events matching '$2' in QEMU's trace within 10 s; since the mark it has:"
+      tr_events | tail -n 40 | sed 's/^/  /'
+      return 1
+    fi
+    sleep 0.1
+  done
+}
+# viewer_turns: the viewer has written its stats file twice more and asked
+# QEMU for two more screendumps (10 s): whatever it was going to send
+# for what happened before is in QEMU's trace by now.
+viewer_turns () {
+  local w0 d0 deadline=$((SECONDS + 10))
+  w0=$(stat stats_writes) d0=$(viewer_dumps)
+  while [ "$(stat stats_writes)" -lt $((w0 + 2)) ] || [ "$(viewer_dumps)" -lt $((d0 + 2)) ]; do
+    [ $SECONDS -lt $deadline ] || { echo "the viewer did not move on in 10 s"; return 1; }
+    sleep 0.1
+  done
+}
+# sent FILTER EXPECTED...: the events since the mark that match FILTER
+# (grep -E) are EXPECTED, in this order, no more and no fewer.
+sent () {
+  local filter=$1; shift
+  printf '%s\n' "$@" >"$TMP/want"
+  tr_wait $# "$filter" >"$TMP/trwait" 2>&1
+  viewer_turns >/dev/null
+  tr_events | grep -E -- "$filter" >"$TMP/got"
+  if cmp -s "$TMP/want" "$TMP/got"; then
+    echo "QEMU got: $(paste -sd, "$TMP/got")"
+    return 0
+  fi
+  echo "want: $(paste -sd, "$TMP/want")"
+  echo "got:  $(paste -sd, "$TMP/got")"
+  cat "$TMP/trwait"
+  return 1
+}
+# none REGEX: no event since the mark matches REGEX.
+none () {
+  if tr_events | grep -qE -- "$1"; then
+    echo "unexpected in QEMU's trace:"; tr_events | grep -E -- "$1" | sed 's/^/  /'
+    return 1
+  fi
+  echo "nothing matching '$1' since the mark ($(tr_events | wc -l) events)"
+}
+# settled CONDITIONS...: settle within 10 s (the viewer is up: a state
+# change it makes at once), for check.
+settled () { SETTLE_S=10 settle "$@" || { cat "$TMP/wait.out"; return 1; }; }
+keys_up () { settled keys_down=0; }
+
+# pointer_to DX DY [HELD]: the pointer to that point (device px from the
+# image's top-left, expressions of iw, ih, ox, oy, W, H) of the transform
+# sampled in $TMP/sample-view.json; QEMU's pointer gets the abs values the
+# rule gives (10 s). HELD=1: a button is down (outside: clamped).
+pointer_to () {
+  local sx sy want got deadline=$((SECONDS + 10))
+  read -r sx sy < <(py point "$TMP/sample-view.json" "$1" "$2")
+  want=$(py expect "$TMP/sample-view.json" "$sx" "$sy" "${3:-0}" 2>"$TMP/why")
+  cat "$TMP/why"
+  [ "$want" = none ] && { echo "nothing to expect: use pointer_outside"; return 1; }
+  xdotool mousemove "$sx" "$sy"
+  while got=$(py pointer "$QEMU_LOG"); [ "$got" != "$want" ]; do
+    [ $SECONDS -lt $deadline ] || { echo "QEMU's pointer is at abs ($got), want ($want)"; return 1; }
+    sleep 0.1
+  done
+  echo "QEMU's pointer: abs ($got)"
+}
+# pointer_outside DX DY, then DX2 DY2 inside: moving to the first (outside
+# the image, no button) sends nothing: once the viewer moved on, the move
+# to the second is the only abs QEMU got.
+pointer_outside () {
+  local sx sy want
+  read -r sx sy < <(py point "$TMP/sample-view.json" "$1" "$2")
+  want=$(py expect "$TMP/sample-view.json" "$sx" "$sy" 0 2>&1 >/dev/null)
+  echo "$want"
+  case $want in *"-> nothing") ;; *) echo "that point is not outside the image"; return 1 ;; esac
+  qemu_mark
+  xdotool mousemove "$sx" "$sy"
+  viewer_turns || return 1
+  none '^abs ' || return 1
+  pointer_to "$3" "$4" || return 1
+  # ... and nothing came late: QEMU got only the inside point's values.
+  tr_events | grep '^abs ' | sort -u >"$TMP/abs"
+  if [ "$(grep -c . "$TMP/abs")" -gt 2 ]; then
+    echo "QEMU got more than the one position since the outside move:"; sed 's/^/  /' "$TMP/abs"; return 1
+  fi
+}
+
+# 0. The VM: SeaBIOS on ramfb, an absolute pointer and a keyboard on USB,
+# every input event QEMU gets traced.
+if qemu_start -device usb-ehci -device usb-tablet -device usb-kbd -trace 'input_event_*' \
+     >"$TMP/boot.out" 2>&1 && qemu_wait_drawn >>"$TMP/boot.out" 2>&1; then
+  ok "QEMU boots SeaBIOS onto ramfb fb0, with a usb-tablet and a usb-kbd"
+else
+  not_ok "QEMU boots SeaBIOS onto ramfb fb0, with a usb-tablet and a usb-kbd" "$TMP/boot.out"
+  echo "Bail out! no VM to test against"
+  exit 1
+fi
+
+# A. --scale fit in a 1200x700 window: a 4:3 guest letterboxed left and
+# right.
+start fit --qmp "$SOCK" --size 1200x700 --stats-interval 0.5
+if settle state=live source=ramfb guest_width=1024 guest_height=768 width=1200 height=700 \
+   && find_window >"$TMP/win.out" 2>&1 && activate >>"$TMP/win.out" 2>&1; then
+  ok "the viewer settles live on the ramfb, 1200x700 (window $WID, focused)"
+  check "stats: input absolute, not grabbed, no keys down" settled input=absolute grabbed=false keys_down=0
+  sample view
+  check "fit: the view transform letterboxes the guest left and right" py checkview "$TMP/sample-view.json" fit
+
+  # 3. Pointer, fit.
+  check "fit: the image's top-left pixel" pointer_to 0 0
+  check "fit: the image's centre" pointer_to "iw/2" "ih/2"
+  check "fit: a quarter across, three quarters down" pointer_to "iw/4+1" "ih*3/4+1"
+  check "fit: the image's last pixel" pointer_to "iw-1" "ih-1"
+  check "fit: in the left letterbox, no button: nothing sent" pointer_outside "-ox/2" "ih/3" "iw/3" "ih/5"
+  qemu_mark
+  check "fit: a point inside, then left button down there" pointer_to "iw/2+7" "ih/2+5"
+  xdotool mousedown 1
+  check "fit: left button held, in the left letterbox: x clamped to 0" pointer_to "-ox/2" "ih/3" 1
+  check "... and beyond the window's right edge: x clamped to the last pixel" pointer_to "W-ox+40" "ih/2" 1
+  xdotool mouseup 1
+  check "fit: the button went down and up around those moves" sent '^btn ' "btn left down" "btn left up"
+  check "fit: back inside after the drag" pointer_to "iw/2" "ih/2"
+
+  # 2. Buttons and the wheel, the pointer on the image.
+  qemu_mark
+  for b in 1 2 3 8 9 4 5 6 7; do xdotool click "$b"; done
+  check "buttons 1 2 3 8 9 and wheel 4 5 6 7: QEMU's names, each down then up" sent '^btn ' \
+    "btn left down" "btn left up" "btn middle down" "btn middle up" "btn right down" "btn right up" \
+    "btn side down" "btn side up" "btn extra down" "btn extra up" \
+    "btn wheel-up down" "btn wheel-up up" "btn wheel-down down" "btn wheel-down up" \
+    "btn wheel-left down" "btn wheel-left up" "btn wheel-right down" "btn wheel-right up"
+
+  # 1. Keys.
+  activate >/dev/null
+  qemu_mark
+  xdotool key a
+  # Shift+A pressed as a hand does (xdotool key shift+a releases shift first).
+  xdotool keydown shift keydown a keyup a keyup shift
+  # Keycodes: 105 KEY_RIGHTCTRL (xdotool key Control_R would press
+  # Control_L with it), 121 KEY_MUTE, 122 KEY_VOLUMEDOWN, 100 KEY_HENKAN
+  # (Henkan_Mode), 102 KEY_MUHENKAN, 101 KEY_KATAKANAHIRAGANA (Xvfb's
+  # evdev keymap).
+  xdotool key Return F1 KP_Enter 105
+  xdotool key 121 122 100 102 101
+  check "keys a, Shift+A, Return, F1, KP_Enter, Control_R, Mute, VolumeDown, Henkan, Muhenkan, Hiragana_Katakana" \
+    sent '^key' \
+    "key a down" "key a up" \
+    "key shift down" "key a down" "key a up" "key shift up" \
+    "key ret down" "key ret up" "key f1 down" "key f1 up" "key kp_enter down" "key kp_enter up" \
+    "key ctrl_r down" "key ctrl_r up" \
+    "key audiomute down" "key audiomute up" "key volumedown down" "key volumedown up" \
+    "key henkan down" "key henkan up" "key muhenkan down" "key muhenkan up" \
+    "key katakanahiragana down" "key katakanahiragana up"
+  check "... and none left down (stats keys_down 0)" keys_up
+  # Keycode 97 (KEY_RO) has no keysym in the US layout: the key still is
+  # the guest's (a JP keyboard on a US-configured host).
+  qemu_mark
+  xdotool key 97
+  check "a key with no keysym on the host (keycode 97, KEY_RO): ro" sent '^key' "key ro down" "key ro up"
+
+  # The viewer's own shortcut (Ctrl+Alt+O twice: the overlay on and off)
+  # is not sent; its modifiers may be. Then a plain key: o is the guest's.
+  qemu_mark
+  forget; xdotool key ctrl+alt+o
+  SETTLE_S=10 settle overlay=true
+  forget; xdotool key ctrl+alt+o
+  check "Ctrl+Alt+O toggles the overlay (on, then off)" settled overlay=false
+  xdotool key o
+  skip_re='^key (ctrl|ctrl_r|alt|alt_r) '
+  check "Ctrl+Alt+O is not sent (its modifiers may be); a plain o is" sent '^key ' "key o down" "key o up"
+  skip_re=
+  check "... and no key left down" keys_up
+
+  # 5. Auto-repeat: the X server repeats a held key (Xvfb's autorepeat is
+  # on: xset r on above); the guest gets one down and one up.
+  qemu_mark
+  xdotool keydown a
+  check "a held: down in the guest (keys_down 1)" settled keys_down=1
+  # Held across the server's repeat delay and a few repeats: bounded by
+  # the viewer's clock (at least two stats writes: >= 1 s).
+  viewer_turns >/dev/null; viewer_turns >/dev/null
+  xdotool keyup a
+  check "X auto-repeat is on" sh -c 'xset q | grep -q "auto repeat:  on"'
+  check "a held ~1 s (auto-repeated by X): one down, one up" sent '^key a ' "key a down" "key a up"
+
+  # 4. Focus: shift held in the viewer, then another window is focused:
+  # the guest's shift goes up without any key-up from the host.
+  qemu_mark
+  xdotool keydown shift
+  check "shift held: down in the guest" tr_wait 1 '^key shift down$'
+  # xmessage sets no _NET_WM_PID: found by its class name.
+  xmessage -name gvt-focus-thief -geometry +0+0 "focus thief" >/dev/null 2>&1 &
+  XMSG_PID=$!
+  msg_win=
+  for _ in $(seq 100); do
+    msg_win=$(xdotool search --onlyvisible --classname gvt-focus-thief 2>/dev/null | tail -n 1)
+    [ -n "$msg_win" ] && break; sleep 0.1
+  done
+  check "another window (xmessage $msg_win) takes the focus" activate "$msg_win"
+  check "focus lost with shift held: shift up in the guest" \
+    sent '^key ' "key shift down" "key shift up"
+  check "... keys_down 0" keys_up
+  xdotool keyup shift
+  kill "$XMSG_PID" 2>/dev/null; wait "$XMSG_PID" 2>/dev/null; XMSG_PID=
+  for _ in $(seq 100); do
+    xdotool search --onlyvisible --classname gvt-focus-thief >/dev/null 2>&1 || break; sleep 0.1
+  done
+  check "the viewer has the focus again" activate
+
+  # 7. Grab. Openbox binds Alt+Tab (NextWindow): not grabbed, it is
+  # openbox's, and the guest gets no tab (then b, to see the viewer moved on).
+  qemu_mark
+  xdotool keydown alt key Tab keyup alt
+  activate >/dev/null
+  xdotool key b
+  tr_wait 1 '^key b up$' >/dev/null
+  check "not grabbed: Alt+Tab is openbox's (no tab in the guest)" not_wm_key
+  activate >/dev/null
+  qemu_mark; grab_mark=$QEMU_MARK
+  forget; xdotool key ctrl+alt+g
+  if SETTLE_S=10 settle grabbed=true; then
+    ok "Ctrl+Alt+G: grabbed (stats)"
+    title=$(stat title)
+    check "... the title says so: '$title'" \
+      grep -qF "(input grabbed — Ctrl+Alt+G releases)" <<<"$title"
+    check "... the X window's _NET_WM_NAME too" \
+      sh -c 'xprop -id "$1" _NET_WM_NAME | grep -F "(input grabbed — Ctrl+Alt+G releases)"' _ "$WID"
+    qemu_mark
+    xdotool keydown alt key Tab keyup alt
+    check "grabbed: Alt+Tab reaches the guest (alt, tab down and up)" sent '^key (alt|tab) ' \
+      "key alt down" "key tab down" "key tab up" "key alt up"
+    forget; xdotool key ctrl+alt+g
+    check "Ctrl+Alt+G again: released (stats grabbed false)" settled grabbed=false
+    check "... the title no longer says grabbed" \
+      sh -c '! "$1" get "$2" title | grep -qF "input grabbed"' _ "$UI_CHECK" "$VIEWER_STATS"
+  else
+    not_ok "Ctrl+Alt+G: grabbed (stats)" "$TMP/wait.out"
+  fi
+  viewer_turns >/dev/null
+  QEMU_MARK=$grab_mark
+  check "neither Ctrl+Alt+G press sent g" none '^key g '
+  check "no key left down after the grab" keys_up
+
+  # 3. Pointer, fit again after a resize to 1000x900: letterboxed top and
+  # bottom now, and the transform follows.
+  activate >/dev/null
+  forget; xdotool windowsize --sync "$WID" 1000 900
+  if settle width=1000 height=900 state=live; then
+    ok "resized to 1000x900"
+    sample view
+    check "fit 1000x900: the transform letterboxes top and bottom" py checkview "$TMP/sample-view.json" fit
+    check "fit 1000x900: the image's top-left pixel" pointer_to 0 0
+    check "fit 1000x900: a third across, two thirds down" pointer_to "iw/3" "ih*2/3"
+    check "fit 1000x900: the image's last pixel" pointer_to "iw-1" "ih-1"
+    check "fit 1000x900: in the top letterbox, no button: nothing sent" \
+      pointer_outside "iw/2" "-oy/2" "iw/5" "ih/4"
+  else not_ok "resized to 1000x900" "$TMP/wait.out"; fi
+
+  check "the viewer sent input-send-event commands (stats input_commands)" \
+    test "$(stat input_commands)" -gt 0
+  check "the viewer closes cleanly on SIGTERM" closes_cleanly
+  check "no warnings from the viewer" quiet
+else
+  not_ok "the viewer settles live on the ramfb, 1200x700" "$TMP/wait.out"
+  [ -f "$TMP/win.out" ] && sed 's/^/# /' "$TMP/win.out"
+  stop >/dev/null
+fi
+
+# B. --scale integer at GDK_SCALE=2: a 1050x800 window is 2100x1600 device
+# pixels, the guest 2x in it, centred; events come in logical pixels (halves
+# of device pixels), the transform is in device pixels.
+xdotool mousemove 0 0
+GDK_SCALE=2 start integer --qmp "$SOCK" --size 1050x800 --scale integer --stats-interval 0.5
+if settle state=live guest_width=1024 scale_factor=2 width=2100 height=1600; then
+  ok "GDK_SCALE=2, --scale integer, 1050x800: live, 2100x1600 device pixels"
+  check "integer: input absolute" settled input=absolute
+  sample view
+  check "integer: the transform is 2x, centred" py checkview "$TMP/sample-view.json" integer
+  check "integer: the image's top-left pixel" pointer_to 0 0
+  check "integer: the second device pixel of guest pixel (511, 383)" pointer_to 1023 767
+  check "integer: the first device pixel of guest pixel (512, 384)" pointer_to 1024 768
+  check "integer: an odd device pixel near the bottom-right" pointer_to 2045 1533
+  check "integer: the image's last pixel" pointer_to "iw-1" "ih-1"
+  check "integer: in the margin left of the image, no button: nothing sent" \
+    pointer_outside "-ox/2" "ih/2" "iw/3" "ih/3"
+  check "the 2x viewer closes cleanly" closes_cleanly
+  check "no warnings from the 2x viewer" quiet
+else not_ok "GDK_SCALE=2, --scale integer, 1050x800: live, 2100x1600 device pixels" "$TMP/wait.out"; stop >/dev/null; fi
+
+# 6. --view-only: keys, clicks, the wheel and motion reach nothing.
+xdotool mousemove 0 0
+start viewonly --qmp "$SOCK" --view-only --size 1200x700 --stats-interval 0.5
+if settle state=live guest_width=1024 && find_window >"$TMP/win.out" 2>&1 \
+   && activate >>"$TMP/win.out" 2>&1; then
+  ok "--view-only: live"
+  check "--view-only: stats input off" settled input=off
+  sample view
+  qemu_mark
+  read -r sx sy < <(py point "$TMP/sample-view.json" "iw/2" "ih/2")
+  xdotool mousemove "$sx" "$sy" mousemove_relative 13 9
+  xdotool key a shift+b Return 121
+  for b in 1 3 4 5; do xdotool click "$b"; done
+  xdotool mousedown 1 mousemove 10 "$sy" mouseup 1
+  check "--view-only: the viewer moved on" viewer_turns
+  check "--view-only: QEMU got no input at all" none '.'
+  qemu_since "$TMP/viewonly.log"
+  check "--view-only: no input-send-event asked" \
+    sh -c '! grep -F "\"execute\": \"input-send-event\"" "$1"' _ "$TMP/viewonly.log"
+  check "--view-only: stats input_commands 0" test "$(stat input_commands)" = 0
+  check "--view-only: closes cleanly" closes_cleanly
+  check "--view-only: no warnings" quiet
+else
+  not_ok "--view-only: live" "$TMP/wait.out"
+  [ -f "$TMP/win.out" ] && sed 's/^/# /' "$TMP/win.out"
+  stop >/dev/null
+fi
+
+qemu_alive () {
+  kill -0 "$QEMU_PID" 2>/dev/null && return 0
+  echo "QEMU has gone; its log ends:"; grep -v -E "handle_qmp_command|input_event_" "$QEMU_LOG" | tail -n 20
+  return 1
+}
+check "QEMU ran to the end" qemu_alive
+check "QMP quit: QEMU exits" qemu_quit
+finish
