@@ -523,4 +523,53 @@ qemu_alive () {
 }
 check "QEMU ran to the end" qemu_alive
 check "QMP quit: QEMU exits" qemu_quit
+
+# H. --relative-mouse on a VM without a tablet (the PS/2 mouse): a click
+# grabs the pointer (not sent), motion arrives as relative moves (also
+# across the warp back to the window's middle), the grab keys give the
+# pointer back; a key held while the window is minimised is released.
+if qemu_start -trace 'input_event_*' >"$TMP/boot2.out" 2>&1; then
+  ok "a second QEMU, without a tablet"
+else
+  not_ok "a second QEMU, without a tablet" "$TMP/boot2.out"
+fi
+start relative --qmp "$SOCK" --relative-mouse --size 800x600 --stats-interval 0.5
+if settle state=live input=relative grabbed=false && find_window >"$TMP/win.out" 2>&1 \
+   && activate >>"$TMP/win.out" 2>&1; then
+  ok "--relative-mouse: live, input relative, not grabbed"
+  x=$(stat x) y=$(stat y)
+  xdotool mousemove $((x + 400)) $((y + 300))
+  sleep 0.5
+  qemu_mark
+  xdotool click 1
+  check "--relative-mouse: a click grabs the pointer" settled grabbed=true
+  check "... and the click is not sent" none '^btn '
+  qemu_mark
+  xdotool mousemove_relative 10 5
+  check "--relative-mouse: a move of (10, 5) arrives as it is" sent '^rel ' "rel x 10" "rel y 5"
+  qemu_mark
+  # Far enough to be warped back to the middle afterwards: that warp is
+  # no move of the user's, so nothing but this move arrives.
+  xdotool mousemove_relative -- -250 0
+  check "--relative-mouse: (-250, 0), past the warp point" sent '^rel ' "rel x -250" "rel y 0"
+  qemu_mark
+  xdotool mousemove_relative 7 -3
+  check "--relative-mouse: after the warp, (7, -3) as it is" sent '^rel ' "rel x 7" "rel y -3"
+  xdotool key ctrl+alt+g
+  check "--relative-mouse: the grab keys give the pointer back" settled grabbed=false
+  qemu_mark
+  xdotool mousemove_relative 20 20
+  viewer_turns >/dev/null
+  check "--relative-mouse: no grab, no moves" none '^rel '
+  # Minimised with a key down: the key goes up in the guest.
+  qemu_mark
+  xdotool keydown shift
+  check "a key down before minimising" sent '^key shift ' "key shift down"
+  xdotool windowminimize "$WID"
+  check "minimised: the key goes up in the guest" sent '^key shift ' "key shift down" \
+    "key shift up"
+  xdotool keyup shift
+  check "--relative-mouse: closes cleanly" closes_cleanly
+else not_ok "--relative-mouse: live" "$TMP/wait.out"; fi
+check "QMP quit: the second QEMU exits" qemu_quit
 finish
