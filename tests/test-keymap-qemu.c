@@ -6,7 +6,6 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
@@ -14,6 +13,7 @@
 #include "common/gvt-error.h"
 #include "qemu/keymap.h"
 #include "qemu/qmp.h"
+#include "testutil.h"
 
 /* Bounds against a hang only, generous for a loaded CI machine. */
 #define WAIT_S 60
@@ -56,12 +56,7 @@ static void
 qemu_free (Qemu *q)
 {
   gvt_qmp_close (q->qmp);
-  if (q->pid != 0)
-    {
-      kill (q->pid, SIGKILL);
-      waitpid (q->pid, NULL, 0);
-      g_spawn_close_pid (q->pid);
-    }
+  gvt_test_kill (q->pid);
   if (q->sock)
     g_unlink (q->sock);
   if (q->schema)
@@ -79,13 +74,6 @@ qemu_free (Qemu *q)
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Qemu, qemu_free)
-
-/* QEMU dies with the test, also when an assertion aborts it. */
-static void
-die_with_parent (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
 
 /* Runs the main context until *@flag or WAIT_S (a hang, not a timing). */
 static void
@@ -276,33 +264,14 @@ qemu_start (void)
     "-S", "-device", "usb-ehci", "-device", "usb-kbd", "-qmp", qmp_arg,
     "-qmp", schema_arg, "-trace", "input_event_key_qcode", NULL
   };
-  int err_fd = open (q->trace, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  g_assert_cmpint (err_fd, >=, 0);
-  gboolean spawned = g_spawn_async_with_fds (NULL, (char **) argv, NULL,
-                                             G_SPAWN_DO_NOT_REAP_CHILD
-                                               | G_SPAWN_STDOUT_TO_DEV_NULL,
-                                             die_with_parent, NULL, &q->pid, -1, -1, err_fd,
-                                             &error);
-  close (err_fd);
-  g_assert_no_error (error);
-  g_assert_true (spawned);
-
-  /* The sockets exist once QEMU listens on them (or QEMU died: say why). */
-  gint64 deadline = g_get_monotonic_time () + WAIT_S * G_USEC_PER_SEC;
-  while (!(g_file_test (q->sock, G_FILE_TEST_EXISTS) && g_file_test (q->schema, G_FILE_TEST_EXISTS))
-         && g_get_monotonic_time () < deadline)
+  q->pid = gvt_test_spawn_qemu (argv, q->trace);
+  /* Listening on both (or QEMU died: say why). */
+  if (!gvt_test_wait_listening (q->sock, q->pid) || !gvt_test_wait_listening (q->schema, q->pid))
     {
-      if (waitpid (q->pid, NULL, WNOHANG) == q->pid)
-        {
-          g_autofree char *said = NULL;
-          g_file_get_contents (q->trace, &said, NULL, NULL);
-          q->pid = 0;
-          g_error ("QEMU exited at once: %s", said ? said : "");
-        }
-      g_usleep (10 * 1000);
+      g_autofree char *said = NULL;
+      g_file_get_contents (q->trace, &said, NULL, NULL);
+      g_error ("QEMU did not start: %s", said ? said : "");
     }
-  g_assert_true (g_file_test (q->sock, G_FILE_TEST_EXISTS));
-  g_assert_true (g_file_test (q->schema, G_FILE_TEST_EXISTS));
 
   Wait ready = { 0 };
   GvtQmpCallbacks cb = { .ready = on_ready };

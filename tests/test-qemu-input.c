@@ -11,7 +11,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
@@ -36,12 +35,6 @@ typedef struct {
 /* --- QEMU --- */
 
 static void
-die_with_parent (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
-static void
 qemu_spawn (Rig *r)
 {
   const char *argv[] = {
@@ -51,32 +44,18 @@ qemu_spawn (Rig *r)
     r->tablet ? "-device" : NULL, "usb-tablet", NULL
   };
   g_autofree char *qmp_arg = g_strdup_printf ("unix:%s,server=on,wait=off", r->sock);
-  g_autoptr (GError) error = NULL;
-  int fd = open (r->trace, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 
   argv[17] = qmp_arg;
-  g_assert_cmpint (fd, >=, 0);
   g_unlink (r->sock);
   r->trace_pos = 0;
-  g_assert_true (g_spawn_async_with_fds (NULL, (char **) argv, NULL,
-                                         G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD
-                                           | G_SPAWN_STDOUT_TO_DEV_NULL,
-                                         die_with_parent, NULL, &r->pid, -1, -1, fd, &error));
-  g_assert_no_error (error);
-  close (fd);
-  for (int i = 0; i < 1000 && !g_file_test (r->sock, G_FILE_TEST_EXISTS); i++)
-    g_usleep (10 * 1000);
-  g_assert_true (g_file_test (r->sock, G_FILE_TEST_EXISTS));
+  r->pid = gvt_test_spawn_qemu (argv, r->trace);
+  g_assert_true (gvt_test_wait_listening (r->sock, r->pid));
 }
 
 static void
 qemu_kill (Rig *r)
 {
-  if (r->pid == 0)
-    return;
-  kill (r->pid, SIGKILL);
-  waitpid (r->pid, NULL, 0);
-  g_spawn_close_pid (r->pid);
+  gvt_test_kill (r->pid);
   r->pid = 0;
 }
 

@@ -7,12 +7,10 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
-#include <gio/gunixsocketaddress.h>
 
 #include "common/gvt-error.h"
 #include "display/session.h"
@@ -27,13 +25,6 @@ typedef struct {
   GPid pid;
 } Qemu;
 
-/* QEMU dies with the test, also when an assertion aborts it. */
-static void
-die_with_parent (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
 static void
 qemu_start_at (Qemu *q, gboolean paused)
 {
@@ -44,37 +35,12 @@ qemu_start_at (Qemu *q, gboolean paused)
     "-vga", "none", "-device", "ramfb,id=fb0", "-qmp", qmp_arg, "-qmp", ctl_arg,
     paused ? "-S" : NULL, NULL
   };
-  g_autoptr (GError) error = NULL;
 
   g_unlink (q->qmp);
   g_unlink (q->ctl);
-  g_assert_true (g_spawn_async (NULL, (char **) argv, NULL,
-                                G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD
-                                  | G_SPAWN_STDOUT_TO_DEV_NULL,
-                                die_with_parent, NULL, &q->pid, &error));
-  g_assert_no_error (error);
-  /* Both sockets exist once QEMU listens on them. */
-  for (int i = 0; i < 1000 && !(g_file_test (q->qmp, G_FILE_TEST_EXISTS)
-                                && g_file_test (q->ctl, G_FILE_TEST_EXISTS)); i++)
-    g_usleep (10 * 1000);
-  g_assert_true (g_file_test (q->ctl, G_FILE_TEST_EXISTS));
-  /* QEMU makes a socket's file a moment before it listens on it: wait
-   * until both take a connection (a connect and close is nothing to QMP). */
-  const char *paths[] = { q->qmp, q->ctl };
-  for (gsize p = 0; p < G_N_ELEMENTS (paths); p++)
-    {
-      gboolean listening = FALSE;
-      for (int i = 0; i < 1000 && !listening; i++)
-        {
-          g_autoptr (GSocket) probe = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM,
-                                                    G_SOCKET_PROTOCOL_DEFAULT, NULL);
-          g_autoptr (GSocketAddress) address = g_unix_socket_address_new (paths[p]);
-          listening = g_socket_connect (probe, address, NULL, NULL);
-          if (!listening)
-            g_usleep (10 * 1000);
-        }
-      g_assert_true (listening);
-    }
+  q->pid = gvt_test_spawn_qemu (argv, NULL);
+  g_assert_true (gvt_test_wait_listening (q->qmp, q->pid));
+  g_assert_true (gvt_test_wait_listening (q->ctl, q->pid));
 }
 
 static Qemu *
@@ -116,11 +82,7 @@ qemu_reap (Qemu *q)
 static void
 qemu_free (Qemu *q)
 {
-  if (q->pid != 0)
-    {
-      kill (q->pid, SIGKILL);
-      waitpid (q->pid, NULL, 0);
-    }
+  gvt_test_kill (q->pid);
   g_unlink (q->qmp);
   g_unlink (q->ctl);
   g_rmdir (q->dir);

@@ -5,6 +5,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <gio/gio.h>
+#include <gio/gunixsocketaddress.h>
+
 #include "testutil.h"
 
 void
@@ -100,3 +107,63 @@ gvt_test_view_argv (const char *const *args)
   return argv;
 }
 #endif
+
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+GPid
+gvt_test_spawn_qemu (const char *const *argv, const char *stderr_path)
+{
+  g_autoptr (GError) error = NULL;
+  int err_fd = stderr_path ? open (stderr_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)
+                           : -1;
+  GPid pid = 0;
+
+  if (stderr_path != NULL)
+    g_assert_cmpint (err_fd, >=, 0);
+  gboolean spawned = g_spawn_async_with_fds (NULL, (char **) argv, NULL,
+                                             G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD
+                                               | G_SPAWN_STDOUT_TO_DEV_NULL,
+                                             die_with_parent, NULL, &pid, -1, -1, err_fd,
+                                             &error);
+  if (err_fd >= 0)
+    close (err_fd);
+  g_assert_no_error (error);
+  g_assert_true (spawned);
+  return pid;
+}
+
+gboolean
+gvt_test_wait_listening (const char *path, GPid pid)
+{
+  for (int i = 0; i < 1000; i++)
+    {
+      g_autoptr (GSocket) probe = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM,
+                                                G_SOCKET_PROTOCOL_DEFAULT, NULL);
+      g_autoptr (GSocketAddress) address = g_unix_socket_address_new (path);
+      if (probe != NULL && g_socket_connect (probe, address, NULL, NULL))
+        return TRUE;
+      int status;
+      if (waitpid (pid, &status, WNOHANG) == pid)
+        {
+          g_test_message ("QEMU exited before it listened on %s (status 0x%x)", path, status);
+          return FALSE;
+        }
+      g_usleep (10 * 1000);
+    }
+  g_test_message ("nothing listens on %s after 10 s", path);
+  return FALSE;
+}
+
+void
+gvt_test_kill (GPid pid)
+{
+  if (pid == 0)
+    return;
+  kill (pid, SIGKILL);
+  waitpid (pid, NULL, 0);
+  g_spawn_close_pid (pid);
+}

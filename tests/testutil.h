@@ -24,6 +24,22 @@ int gvt_test_count_device_fds (void);
  * to say which one leaked when a count is off. */
 void gvt_test_dump_fds (void);
 
+/* --- a real QEMU for the qemu suite's C tests --- */
+
+/* Spawns @argv (found in PATH) with stdout to /dev/null and stderr into
+ * the file @stderr_path (created; NULL: the test's own), unreaped (the
+ * caller waits), and killed with the test even when an assertion aborts
+ * it (PR_SET_PDEATHSIG). Asserts that it started. */
+GPid gvt_test_spawn_qemu (const char *const *argv, const char *stderr_path);
+
+/* Waits (10 s) until the UNIX socket @path takes a connection: QEMU makes
+ * a socket's file a moment before it listens (a connect and close is
+ * nothing to QMP). FALSE, with @pid's exit said, when QEMU died first. */
+gboolean gvt_test_wait_listening (const char *path, GPid pid);
+
+/* SIGKILL and reap @pid (0: nothing). */
+void gvt_test_kill (GPid pid);
+
 #ifdef GVT_VIEW_BIN
 /* The command line "GVT_VIEW_BIN ARGS..." (@args NULL-terminated) as a
  * NULL-terminated argv for g_spawn_*: the strings are borrowed. */
