@@ -10,6 +10,8 @@ fi
 packages=(
   # build
   gcc meson ninja-build pkg-config
+  # kernel headers: linux/vfio.h, and input-event-codes.h the key table is checked against
+  linux-libc-dev
   libglib2.0-dev libjson-glib-dev
   # the fake kernel for the device-access tests
   umockdev libumockdev-dev

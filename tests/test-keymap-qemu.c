@@ -240,14 +240,7 @@ read_qkeycode (JsonNode *schema)
 static Qemu *
 qemu_start (void)
 {
-  g_autofree char *exe = g_find_program_in_path ("qemu-system-x86_64");
-  if (!exe)
-    {
-      if (g_getenv ("CI"))
-        g_error ("qemu-system-x86_64 is not installed, and CI must have it");
-      g_test_skip ("qemu-system-x86_64 is not installed (Debian: qemu-system-x86)");
-      return NULL;
-    }
+  g_autofree char *exe = gvt_test_require_program ("qemu-system-x86_64", "qemu-system-x86");
 
   g_autoptr (Qemu) q = g_new0 (Qemu, 1);
   g_autoptr (GError) error = NULL;

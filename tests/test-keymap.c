@@ -43,11 +43,9 @@ header_load (void)
   g_autofree char *text = NULL;
   g_autoptr (GError) error = NULL;
 
+  /* linux-libc-dev: tests/deps.sh installs it (vfio.h comes from it too). */
   if (!g_file_test (INPUT_EVENT_CODES, G_FILE_TEST_EXISTS))
-    {
-      g_test_skip (INPUT_EVENT_CODES " is missing: install linux-libc-dev");
-      return NULL;
-    }
+    g_error (INPUT_EVENT_CODES " is missing: tests/deps.sh installs linux-libc-dev");
   g_assert_true (g_file_get_contents (INPUT_EVENT_CODES, &text, NULL, &error));
   g_assert_no_error (error);
 
@@ -155,8 +153,6 @@ test_header_names_and_codes (void)
   gsize n;
   const GvtKeymapEntry *all = gvt_keymap_get_all (&n);
 
-  if (!h)
-    return;
   for (gsize i = 0; i < n; i++)
     {
       const char *name = all[i].linux_name;

@@ -6,7 +6,6 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,6 +16,7 @@
 #include "common/gvt-error.h"
 #include "display/plane.h"
 #include "qemu/ppm.h"
+#include "testutil.h"
 
 /* The reader's side limit is the planes' (it can't include display/): the
  * table's 16384 and 16385 cases check it. */
@@ -277,27 +277,11 @@ typedef struct {
 } Qemu;
 
 static void
-die_with_parent (gpointer data)
-{
-  /* Whatever happens to the test (an assertion aborts it), QEMU goes too. */
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-  if (getppid () != GPOINTER_TO_INT (data))
-    _exit (1);
-}
-
-static void
 qemu_stop (Qemu *q)
 {
   if (q->sock)
     g_object_unref (q->sock);
-  if (q->pid > 0)
-    {
-      kill (q->pid, SIGKILL);
-      int status;
-      while (waitpid (q->pid, &status, 0) < 0 && errno == EINTR)
-        ;
-      g_spawn_close_pid (q->pid);
-    }
+  gvt_test_kill (q->pid);
   if (q->in)
     g_string_free (q->in, TRUE);
   if (q->dir)
@@ -368,12 +352,7 @@ qmp_command (Qemu *q, const char *json)
 static void
 test_qemu_screendump (void)
 {
-  g_autofree char *qemu = g_find_program_in_path ("qemu-system-x86_64");
-  if (qemu == NULL)
-    {
-      g_test_skip ("no qemu-system-x86_64 in PATH (apt-get install qemu-system-x86)");
-      return;
-    }
+  g_autofree char *qemu = gvt_test_require_program ("qemu-system-x86_64", "qemu-system-x86");
   Qemu q = { 0 };
   g_autoptr (GError) error = NULL;
   q.dir = g_dir_make_tmp ("gvt-test-ppm-XXXXXX", &error);
@@ -386,30 +365,15 @@ test_qemu_screendump (void)
     qemu, "-accel", "tcg", "-m", "64", "-nic", "none", "-display", "none", "-vga", "none",
     "-device", "ramfb,id=fb0", "-S", "-qmp", qmp_arg, NULL,
   };
-  g_assert_true (g_spawn_async (NULL, (char **) argv, NULL,
-                                G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL,
-                                die_with_parent, GINT_TO_POINTER (getpid ()), &q.pid, &error));
-  g_assert_no_error (error);
-
-  /* The socket appears once QEMU has parsed its options. */
+  q.pid = gvt_test_spawn_qemu (argv, NULL);
+  if (!gvt_test_wait_listening (sock_path, q.pid))
+    g_error ("QEMU's QMP socket never answered");
   g_autoptr (GSocketAddress) addr = g_unix_socket_address_new (sock_path);
   q.sock = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, 0, &error);
   g_assert_no_error (error);
   g_socket_set_timeout (q.sock, 20);
-  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
-  while (!g_socket_connect (q.sock, addr, NULL, &error))
-    {
-      int status;
-      if (waitpid (q.pid, &status, WNOHANG) == q.pid)
-        {
-          q.pid = 0;
-          qemu_stop (&q);
-          g_error ("QEMU exited (status 0x%x) before its QMP socket answered", status);
-        }
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_clear_error (&error);
-      g_usleep (20000);
-    }
+  g_assert_true (g_socket_connect (q.sock, addr, NULL, &error));
+  g_assert_no_error (error);
 
   JsonObject *msg = qmp_read (&q);
   g_assert_true (json_object_has_member (msg, "QMP"));

@@ -112,6 +112,9 @@ static void
 die_with_parent (gpointer data)
 {
   prctl (PR_SET_PDEATHSIG, SIGKILL);
+  /* The test died before the line above: nobody would kill us later. */
+  if (getppid () != GPOINTER_TO_INT (data))
+    _exit (1);
 }
 
 GPid
@@ -127,7 +130,8 @@ gvt_test_spawn_qemu (const char *const *argv, const char *stderr_path)
   gboolean spawned = g_spawn_async_with_fds (NULL, (char **) argv, NULL,
                                              G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD
                                                | G_SPAWN_STDOUT_TO_DEV_NULL,
-                                             die_with_parent, NULL, &pid, -1, -1, err_fd,
+                                             die_with_parent, GINT_TO_POINTER (getpid ()),
+                                             &pid, -1, -1, err_fd,
                                              &error);
   if (err_fd >= 0)
     close (err_fd);
@@ -166,4 +170,15 @@ gvt_test_kill (GPid pid)
   kill (pid, SIGKILL);
   waitpid (pid, NULL, 0);
   g_spawn_close_pid (pid);
+}
+
+char *
+gvt_test_require_program (const char *program, const char *package)
+{
+  char *path = g_find_program_in_path (program);
+
+  if (path == NULL)
+    g_error ("%s is not installed: tests/deps.sh installs it (Debian package %s)", program,
+             package);
+  return path;
 }

@@ -37,6 +37,10 @@ GPid gvt_test_spawn_qemu (const char *const *argv, const char *stderr_path);
  * nothing to QMP). FALSE, with @pid's exit said, when QEMU died first. */
 gboolean gvt_test_wait_listening (const char *path, GPid pid);
 
+/* The full path of @program, which tests/deps.sh installs (from Debian's
+ * @package): missing, the test fails saying so — never skips. g_free(). */
+char *gvt_test_require_program (const char *program, const char *package);
+
 /* SIGKILL and reap @pid (0: nothing). */
 void gvt_test_kill (GPid pid);
 
