@@ -11,6 +11,7 @@
 
 #include "window.h"
 #include "frame-stats.h"
+#include "host-cursor.h"
 #include "input.h"
 #include "overlay.h"
 #include "size-policy.h"
@@ -45,13 +46,7 @@ typedef struct {
   gboolean grabbed;              /* keyboard and pointer grabbed for the guest */
   gboolean have_pointer;         /* last pointer position known (relative mode) */
   gboolean pointer_inside;       /* the pointer is over the guest image */
-  /* The host pointer as the guest's cursor: made of the cursor plane
-   * (its buffer and the view's scale), shown while over the image. */
-  GdkCursor *host_cursor;
-  guint64 host_cursor_serial;
-  double host_cursor_scale;
-  guint host_cursor_age;         /* ticks since its pixels were read */
-  GBytes *host_cursor_pixels;    /* what it was made of */
+  GvtHostCursor *host_cursor;    /* the host pointer as the guest's cursor */
   gboolean host_cursor_on;
   gboolean sim_cursor_done;
   /* Latency of the cursor-plane path: from a pointer event to the next
@@ -276,109 +271,23 @@ on_release (GvtPlane *primary, GvtPlane *cursor, gpointer user_data)
     g_debug ("no last frame to dim: %s", error->message);
 }
 
-/* --- the guest's cursor as the host pointer --- */
+/* --- the guest's cursor as the host pointer (host-cursor.c) --- */
 
-/* A GdkCursor of the cursor plane, scaled as the view scales the guest,
- * hotspot included; NULL when its pixels can't be had. */
-static GdkCursor *
-make_host_cursor (Viewer *self, GvtPlane *plane, const GvtView *view, const guint8 *rgba)
-{
-  guint w = gvt_plane_get_width (plane), h = gvt_plane_get_height (plane);
-  int sf = gtk_widget_get_scale_factor (self->window);
-
-  /* Cairo's ARGB32 is premultiplied, native-endian. */
-  cairo_surface_t *image = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, (int) w, (int) h);
-  guint8 *data = cairo_image_surface_get_data (image);
-  int stride = cairo_image_surface_get_stride (image);
-  for (guint y = 0; y < h; y++)
-    for (guint x = 0; x < w; x++)
-      {
-        const guint8 *p = rgba + ((gsize) y * w + x) * 4;
-        guint a = p[3];
-        guint32 px = (a << 24) | ((p[0] * a + 127) / 255 << 16) | ((p[1] * a + 127) / 255 << 8)
-                     | ((p[2] * a + 127) / 255);
-        memcpy (data + (gsize) y * stride + x * 4, &px, 4);
-      }
-  cairo_surface_mark_dirty (image);
-  int dw = MAX ((int) (w * view->scale_x + 0.5), 1), dh = MAX ((int) (h * view->scale_y + 0.5), 1);
-  cairo_surface_t *scaled = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, dw, dh);
-  cairo_t *cr = cairo_create (scaled);
-  cairo_scale (cr, view->scale_x, view->scale_y);
-  cairo_set_source_surface (cr, image, 0, 0);
-  cairo_pattern_set_filter (cairo_get_source (cr),
-                            view->nearest ? CAIRO_FILTER_NEAREST : CAIRO_FILTER_BILINEAR);
-  cairo_set_operator (cr, CAIRO_OPERATOR_SOURCE);
-  cairo_paint (cr);
-  cairo_destroy (cr);
-  cairo_surface_destroy (image);
-  /* GDK takes the surface in device pixels, the hotspot in logical. */
-  cairo_surface_set_device_scale (scaled, sf, sf);
-  guint32 hx = gvt_plane_get_hot_x (plane), hy = gvt_plane_get_hot_y (plane);
-  double hot_x = hx == GVT_HOTSPOT_UNKNOWN ? 0 : hx * view->scale_x / sf;
-  double hot_y = hy == GVT_HOTSPOT_UNKNOWN ? 0 : hy * view->scale_y / sf;
-  GdkCursor *cursor = gdk_cursor_new_from_surface (gtk_widget_get_display (self->window), scaled,
-                                                   hot_x, hot_y);
-  cairo_surface_destroy (scaled);
-  return cursor;
-}
-
-/* While the pointer is over the guest image, input is absolute and the
- * guest shows a cursor plane, the host pointer is that cursor: it moves
- * at the host's input rate instead of the guest's poll rate, and the
- * plane is not blended into the frame. The image is read again when the
- * plane's buffer or the view's scale changes, and every 30 ticks (a
- * guest may redraw its cursor in place). */
 static void
 update_host_cursor (Viewer *self)
 {
-  GvtPlane *plane = gvt_session_get_cursor (self->session);
-  const GvtView *view = gvt_input_get_view (self->input);
   gboolean want = gvt_input_get_mode (self->input) == GVT_INPUT_ABSOLUTE && self->pointer_inside
-                  && plane != NULL && view != NULL && self->state == GVT_UI_STATE_LIVE
-                  && !self->dimmed;
-  GtkWidget *picture = gvt_surface_get_widget (self->surface);
-  GdkWindow *area = gtk_widget_get_window (picture);
+                  && self->state == GVT_UI_STATE_LIVE && !self->dimmed
+                  && gvt_surface_make_current (self->surface);
+  gboolean on = gvt_host_cursor_update (self->host_cursor,
+                                        gvt_surface_get_widget (self->surface), want,
+                                        gvt_session_get_cursor (self->session),
+                                        gvt_input_get_view (self->input), self->compositor,
+                                        self->cache);
 
-  if (want)
-    {
-      guint64 serial = gvt_buffer_get_serial (gvt_plane_get_buffer (plane));
-      gboolean stale = self->host_cursor == NULL || serial != self->host_cursor_serial
-                       || view->scale_x != self->host_cursor_scale;
-      if (stale || ++self->host_cursor_age >= 30)
-        {
-          g_autoptr (GError) error = NULL;
-          guint8 *rgba = self->compositor && gvt_surface_make_current (self->surface)
-            ? gvt_compositor_read_image (self->compositor, self->cache, plane, &error) : NULL;
-          gsize len = (gsize) gvt_plane_get_width (plane) * gvt_plane_get_height (plane) * 4;
-          g_autoptr (GBytes) pixels = rgba ? g_bytes_new_take (rgba, len) : NULL;
-          if (error != NULL)
-            g_debug ("the guest cursor can't be the host pointer: %s", error->message);
-          self->host_cursor_age = 0;
-          /* A new X cursor only when the picture changed: they are server
-           * objects, and setting one is a round trip. */
-          if (pixels == NULL || stale || self->host_cursor_pixels == NULL
-              || !g_bytes_equal (pixels, self->host_cursor_pixels))
-            {
-              g_clear_object (&self->host_cursor);
-              g_clear_pointer (&self->host_cursor_pixels, g_bytes_unref);
-              if (pixels != NULL)
-                {
-                  self->host_cursor = make_host_cursor (self, plane, view,
-                                                        g_bytes_get_data (pixels, NULL));
-                  self->host_cursor_pixels = g_bytes_ref (pixels);
-                }
-              self->host_cursor_serial = serial;
-              self->host_cursor_scale = view->scale_x;
-              self->host_cursor_on = FALSE;
-            }
-        }
-      want = self->host_cursor != NULL;
-    }
-  if (want == self->host_cursor_on || area == NULL)
-    return;
-  gdk_window_set_cursor (area, want ? self->host_cursor : NULL);
-  self->host_cursor_on = want;
-  self->change_pending = TRUE;
+  if (on != self->host_cursor_on)
+    self->change_pending = TRUE;
+  self->host_cursor_on = on;
 }
 
 /* The VM's screens over the held frame (@dimmed), or the pages as usual. */
@@ -1035,8 +944,7 @@ on_destroy (GtkWidget *widget, Viewer *self)
   g_clear_pointer (&self->surface, gvt_surface_free);
   if (self->surface_ops == &gvt_surface_x11_ops)
     gdk_window_remove_filter (NULL, on_x_event, self);
-  g_clear_object (&self->host_cursor);
-  g_clear_pointer (&self->host_cursor_pixels, g_bytes_unref);
+  g_clear_pointer (&self->host_cursor, gvt_host_cursor_free);
   g_clear_pointer (&self->failed_primary, gvt_plane_unref);
   /* Input borrows the session's QEMU link: it goes first, letting go of
    * every key in the guest on its way. */
@@ -1127,6 +1035,7 @@ gvt_ui_window_open (GtkApplication *app, GvtSession *session, const GvtUiOptions
   self->surface = self->surface_ops->create (&gl_callbacks, self);
   self->status = gvt_status_page_new ();
   self->vm_box = gvt_status_page_new ();
+  self->host_cursor = gvt_host_cursor_new ();
   GvtInputOptions input_options = {
     .view_only = options->view_only,
     .relative = options->relative_mouse,
