@@ -31,6 +31,11 @@ packages=(
   libgtk-3-dev xvfb xauth x11-utils xdotool openbox imagemagick weston
   # the host-cursor test reads the X server's cursor image (XFixes)
   libxfixes-dev
+  # --relative-mouse on Wayland: the pointer-constraints and relative-pointer
+  # protocols (XML + wayland-scanner); the test compositor that has them and
+  # takes input from a client: sway (headless), its virtual pointer from
+  # wlroots' examples, wtype for keys
+  libwayland-dev libwayland-bin wayland-protocols sway libwlroots-examples wtype
   # xset (the X server's key auto-repeat, for the QEMU input test)
   x11-xserver-utils
   # the QEMU system tests (tests/qemu): SeaBIOS drawing on ramfb (qemu-system-x86

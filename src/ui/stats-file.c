@@ -95,6 +95,9 @@ gvt_stats_report_to_json (const GvtStatsReport *r)
   ADD_BOOL (b, "dimmed", r->dimmed);
   ADD_STR (b, "input", r->input ? r->input : "off");
   ADD_BOOL (b, "grabbed", r->grabbed);
+  ADD_STR (b, "relative_pointer", r->relative_pointer != NULL ? r->relative_pointer : "none");
+  ADD_BOOL (b, "pointer_locked", r->pointer_locked);
+  ADD_BOOL (b, "shortcuts_inhibited", r->shortcuts_inhibited);
   ADD_BOOL (b, "host_cursor", r->host_cursor);
   ADD_INT (b, "motion_poll_wait_us", r->motion_poll_wait_us);
   ADD_INT (b, "motion_waits", r->motion_waits);

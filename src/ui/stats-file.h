@@ -53,6 +53,9 @@ typedef struct {
    * last frame (has_view), for tests to work out where the pointer lands. */
   const char *input;
   gboolean grabbed;
+  const char *relative_pointer; /* gvt_relative_method_to_string, or "none" */
+  gboolean pointer_locked;     /* the compositor has locked the pointer (Wayland) */
+  gboolean shortcuts_inhibited; /* the compositor's shortcuts go to the window (Wayland) */
   gboolean host_cursor;        /* the host pointer is the guest's cursor now */
   gint64 motion_poll_wait_us;  /* mean wait from a pointer event to the next poll */
   guint64 motion_waits;        /* pointer events so measured */

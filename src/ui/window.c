@@ -1,7 +1,9 @@
 /* The viewer window: the widget, the frame-clock tick and the GL
  * callbacks. The rooms it uses: the session (what to show), status.c (the
  * state screens and title), size-policy.c (guest mode -> window size),
- * input.c (shortcuts, the view transform), overlay.c and stats-file.c.
+ * input.c (shortcuts, the view transform), grab.c (keyboard and pointer
+ * for the guest), relative-pointer.c (--relative-mouse), host-cursor.c,
+ * overlay.c and stats-file.c.
  * With a QEMU link the VM's states (paused, shut down, QEMU gone) show the
  * last frame dimmed beneath their words, from a copy the compositor holds
  * (the VM's buffers are let go of at shutdown). */
@@ -11,9 +13,11 @@
 
 #include "window.h"
 #include "frame-stats.h"
+#include "grab.h"
 #include "host-cursor.h"
 #include "input.h"
 #include "overlay.h"
+#include "relative-pointer.h"
 #include "size-policy.h"
 #include "stats-file.h"
 #include "status.h"
@@ -44,7 +48,8 @@ typedef struct {
   gboolean clear_cache;          /* the device closed: drop every texture */
   gboolean dimmed;               /* a VM screen over the held last frame */
   gboolean grabbed;              /* keyboard and pointer grabbed for the guest */
-  gboolean have_pointer;         /* last pointer position known (relative mode) */
+  GvtGrab *grab;
+  GvtRelativePointer *relative;  /* --relative-mouse: the deltas while grabbed */
   gboolean pointer_inside;       /* the pointer is over the guest image */
   GvtHostCursor *host_cursor;    /* the host pointer as the guest's cursor */
   gboolean host_cursor_on;
@@ -54,7 +59,6 @@ typedef struct {
   gint64 motion_us;              /* the oldest motion not polled yet, or 0 */
   gint64 motion_wait_us;
   guint64 motion_waits;
-  double pointer_x, pointer_y;
 
   GvtScaleMode mode;
   GvtUiState state;              /* what the window shows */
@@ -599,6 +603,10 @@ write_stats_file (Viewer *self)
     .dimmed = self->dimmed,
     .input = gvt_input_mode_to_string (gvt_input_get_mode (self->input)),
     .grabbed = self->grabbed,
+    .relative_pointer = self->relative != NULL
+      ? gvt_relative_method_to_string (gvt_relative_pointer_get_method (self->relative)) : "none",
+    .pointer_locked = self->relative != NULL && gvt_relative_pointer_is_locked (self->relative),
+    .shortcuts_inhibited = gvt_grab_shortcuts_inhibited (self->grab),
     .host_cursor = self->host_cursor_on,
     .motion_poll_wait_us = self->motion_waits ? self->motion_wait_us / (gint64) self->motion_waits
                                               : 0,
@@ -680,10 +688,7 @@ set_overlay (Viewer *self, gboolean on)
 static void
 set_grab (Viewer *self, gboolean grab)
 {
-  GdkWindow *window = gtk_widget_get_window (self->window);
-  GdkSeat *seat = gdk_display_get_default_seat (gtk_widget_get_display (self->window));
-
-  if (grab == self->grabbed || window == NULL)
+  if (grab == self->grabbed || gtk_widget_get_window (self->window) == NULL)
     return;
   if (grab)
     {
@@ -691,32 +696,20 @@ set_grab (Viewer *self, gboolean grab)
       g_autoptr (GdkCursor) blank = gvt_input_get_mode (self->input) == GVT_INPUT_RELATIVE
         ? gdk_cursor_new_for_display (gtk_widget_get_display (self->window), GDK_BLANK_CURSOR)
         : NULL;
-      GdkGrabStatus status = gdk_seat_grab (seat, window, GDK_SEAT_CAPABILITY_ALL, TRUE, blank,
-                                            NULL, NULL, NULL);
-      if (status != GDK_GRAB_SUCCESS)
+      g_autoptr (GError) error = NULL;
+      if (!gvt_grab_start (self->grab, blank, &error))
         {
-          g_message ("the grab of keyboard and pointer failed (status %d): another program "
-                     "holds it", status);
+          g_message ("%s", error->message);
           return;
         }
     }
   else
-    gdk_seat_ungrab (seat);
+    gvt_grab_stop (self->grab);
   self->grabbed = grab;
-  self->have_pointer = FALSE;
-  if (grab && gvt_input_get_mode (self->input) == GVT_INPUT_RELATIVE)
-    {
-      /* Motion counts from where the pointer is now. */
-      GtkWidget *picture = gvt_surface_get_widget (self->surface);
-      GdkWindow *area = gtk_widget_get_window (picture);
-      GdkDevice *pointer = gdk_seat_get_pointer (seat);
-      if (area != NULL && pointer != NULL)
-        {
-          gdk_window_get_device_position_double (area, pointer, &self->pointer_x,
-                                                 &self->pointer_y, NULL);
-          self->have_pointer = TRUE;
-        }
-    }
+  if (self->relative != NULL && grab)
+    gvt_relative_pointer_start (self->relative);
+  else if (self->relative != NULL)
+    gvt_relative_pointer_stop (self->relative);
   g_debug ("input %s", grab ? "grabbed" : "released");
   update_words (self);
   config_changed (self);
@@ -769,27 +762,27 @@ on_motion (GtkWidget *widget, GdkEventMotion *event, Viewer *self)
       update_host_cursor (self);
       return TRUE;
     }
-  if (!self->grabbed)
-    return TRUE;
-  int scale = gtk_widget_get_scale_factor (widget);
-  if (self->have_pointer)
-    gvt_input_motion_relative (self->input, (event->x - self->pointer_x) * scale,
-                               (event->y - self->pointer_y) * scale);
-  self->pointer_x = event->x;
-  self->pointer_y = event->y;
-  self->have_pointer = TRUE;
-  /* Back to the middle before the pointer meets an edge (X11: Wayland
-   * can't warp; there the motion stops at the window's edge). */
-  int w = gtk_widget_get_allocated_width (widget), h = gtk_widget_get_allocated_height (widget);
-  if (event->x < w / 4 || event->x > w * 3 / 4 || event->y < h / 4 || event->y > h * 3 / 4)
-    {
-      int ox, oy;
-      gdk_window_get_origin (gtk_widget_get_window (widget), &ox, &oy);
-      gdk_device_warp (gdk_event_get_device ((GdkEvent *) event),
-                       gtk_widget_get_screen (widget), ox + w / 2, oy + h / 2);
-      self->have_pointer = FALSE;
-    }
+  if (self->grabbed)
+    gvt_relative_pointer_motion_event (self->relative, event);
   return TRUE;
+}
+
+static void
+on_relative_motion (double dx, double dy, gpointer user_data)
+{
+  Viewer *self = user_data;
+
+  gvt_input_motion_relative (self->input, dx, dy);
+}
+
+/* The compositor took the locked pointer back. */
+static void
+on_relative_lost (gpointer user_data)
+{
+  Viewer *self = user_data;
+
+  g_message ("the compositor ended the pointer lock: input released");
+  set_grab (self, FALSE);
 }
 
 /* X11: when a pointer event reached the process. GDK hands motion on at
@@ -829,6 +822,9 @@ on_grab_broken (GtkWidget *widget, GdkEventGrabBroken *event, Viewer *self)
   if (self->grabbed)
     {
       self->grabbed = FALSE;
+      gvt_grab_broken (self->grab);
+      if (self->relative != NULL)
+        gvt_relative_pointer_stop (self->relative);
       gvt_input_release_all (self->input);
       update_words (self);
       config_changed (self);
@@ -949,6 +945,8 @@ on_destroy (GtkWidget *widget, Viewer *self)
   /* Input borrows the session's QEMU link: it goes first, letting go of
    * every key in the guest on its way. */
   release_input (self);
+  g_clear_pointer (&self->relative, gvt_relative_pointer_free);
+  g_clear_pointer (&self->grab, gvt_grab_free);
   g_clear_pointer (&self->input, gvt_input_free);
   g_clear_pointer (&self->session, gvt_session_free);
   g_clear_pointer (&self->status, gvt_status_page_free);
@@ -1046,6 +1044,7 @@ gvt_ui_window_open (GtkApplication *app, GvtSession *session, const GvtUiOptions
 
   self->window = gtk_application_window_new (app);
   self->size = gvt_size_policy_new (GTK_WINDOW (self->window), options->width == 0);
+  self->grab = gvt_grab_new (self->window);
   install_css (self->window);
   gtk_style_context_add_class (gtk_widget_get_style_context (self->window), "gvt-black");
   self->stack = gtk_stack_new ();
@@ -1068,6 +1067,14 @@ gvt_ui_window_open (GtkApplication *app, GvtSession *session, const GvtUiOptions
   /* The pointer over the picture: event positions are the view's output
    * space (logical pixels). */
   GtkWidget *picture = gvt_surface_get_widget (self->surface);
+  if (gvt_input_get_mode (self->input) == GVT_INPUT_RELATIVE)
+    {
+      static const GvtRelativePointerFuncs relative_funcs = {
+        .motion = on_relative_motion,
+        .lost = on_relative_lost,
+      };
+      self->relative = gvt_relative_pointer_new (picture, &relative_funcs, self);
+    }
   gtk_widget_add_events (picture, GDK_POINTER_MOTION_MASK | GDK_BUTTON_PRESS_MASK
                                     | GDK_BUTTON_RELEASE_MASK | GDK_SCROLL_MASK
                                     | GDK_LEAVE_NOTIFY_MASK);

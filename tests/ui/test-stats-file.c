@@ -27,6 +27,7 @@ test_fields (void)
     .modifier = "linear", .width = 800, .scale_factor = 2,
     .source = "ramfb", .vm = "paused", .vm_connects = 2, .ramfb_fetches = 9, .dimmed = TRUE,
     .input = "absolute", .grabbed = TRUE, .keys_down = 3, .input_commands = 42,
+    .relative_pointer = "locked", .pointer_locked = TRUE, .shortcuts_inhibited = TRUE,
     .has_view = TRUE, .view_offset_x = 233.5, .view_offset_y = 0, .view_scale_x = 0.75,
     .view_scale_y = 0.75,
   };
@@ -56,6 +57,9 @@ test_fields (void)
   g_assert_true (json_object_get_boolean_member (o, "dimmed"));
   g_assert_cmpstr (json_object_get_string_member (o, "input"), ==, "absolute");
   g_assert_true (json_object_get_boolean_member (o, "grabbed"));
+  g_assert_cmpstr (json_object_get_string_member (o, "relative_pointer"), ==, "locked");
+  g_assert_true (json_object_get_boolean_member (o, "pointer_locked"));
+  g_assert_true (json_object_get_boolean_member (o, "shortcuts_inhibited"));
   g_assert_cmpint (json_object_get_int_member (o, "keys_down"), ==, 3);
   g_assert_cmpint (json_object_get_int_member (o, "input_commands"), ==, 42);
   g_assert_cmpfloat (json_object_get_double_member (o, "view_offset_x"), ==, 233.5);
@@ -70,13 +74,14 @@ test_fields (void)
   o = parse (text2, parser2);
   g_assert_false (json_object_has_member (o, "guest_width"));
   /* No QEMU link: said as such, never absent. */
-  r.source = NULL, r.vm = NULL, r.input = NULL, r.has_view = FALSE;
+  r.source = NULL, r.vm = NULL, r.input = NULL, r.has_view = FALSE, r.relative_pointer = NULL;
   g_autoptr (JsonParser) parser3 = json_parser_new ();
   g_autofree char *text3 = gvt_stats_report_to_json (&r);
   JsonObject *o3 = parse (text3, parser3);
   g_assert_cmpstr (json_object_get_string_member (o3, "source"), ==, "none");
   g_assert_cmpstr (json_object_get_string_member (o3, "vm"), ==, "none");
   g_assert_cmpstr (json_object_get_string_member (o3, "input"), ==, "off");
+  g_assert_cmpstr (json_object_get_string_member (o3, "relative_pointer"), ==, "none");
   /* No frame drawn yet: no view to report. */
   g_assert_false (json_object_has_member (o3, "view_offset_x"));
   g_assert_cmpint (json_object_get_int_member (o, "cpu_frames"), ==, 600);
