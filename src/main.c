@@ -23,6 +23,11 @@ static const struct {
     "                                the simulated vGPU playing a guest, in a window" },
   { "bench", gvt_cmd_bench,
     "bench [DEVICE] [--size WxH] [--frames N]  frame, upload and poll costs" },
+  { "run", gvt_cmd_run,
+    "run [window options] [--vgpu UUID|ID] [--quit-vm] -- qemu-system-x86_64 ARGS...\n"
+    "                                start a VM and show its vGPU (QEMU's display off)" },
+  { "attach", gvt_cmd_attach,
+    "attach PID|NAME [window options]  show a running QEMU's vGPU (-name, libvirt domain)" },
 };
 
 static void
@@ -41,9 +46,10 @@ usage (FILE *out)
   for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
     fprintf (out, "  %s\n", commands[i].summary);
   fputs ("\nDEVICE is /dev/vfio/N (an IOMMU group), /dev/vfio/devices/vfioX (a VFIO cdev),\n"
-         "an mdev UUID, /sys/bus/mdev/devices/UUID, or sim / sim:WxH / sim:WxH:FOURCC\n"
-         "(the built-in simulated vGPU). --fd N uses a VFIO device fd inherited from\n"
-         "a launcher.\n"
+         "an mdev UUID, /sys/bus/mdev/devices/UUID, qemu:PID or qemu:NAME (the vGPU of a\n"
+         "running QEMU, through a copy of its device fd; NAME: its -name or a libvirt\n"
+         "domain), or sim / sim:WxH / sim:WxH:FOURCC (the built-in simulated vGPU).\n"
+         "--fd N uses a VFIO device fd inherited from a launcher.\n"
          "`gvt-view COMMAND --help` describes each command's options.\n"
          "Debug logs: G_MESSAGES_DEBUG=gvt-view.\n", out);
 }
@@ -56,9 +62,11 @@ is_view_invocation (const char *arg)
   static const char *const options[] = {
     "--fd", "-f", "--fullscreen", "--scale", "--filter", "--stats", "--size",
     "--qmp", "--ramfb", "--quit-with-vm", "--view-only", "--relative-mouse", "--grab-keys",
+    "--resolution", "--edid",
   };
 
-  if (arg[0] == '/' || g_str_has_prefix (arg, "sim") || g_uuid_string_is_valid (arg))
+  if (arg[0] == '/' || g_str_has_prefix (arg, "sim") || g_str_has_prefix (arg, "qemu:")
+      || g_uuid_string_is_valid (arg))
     return TRUE;
   for (gsize i = 0; i < G_N_ELEMENTS (options); i++)
     {

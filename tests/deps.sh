@@ -41,6 +41,8 @@ packages=(
   # the QEMU system tests (tests/qemu): SeaBIOS drawing on ramfb (qemu-system-x86
   # depends on it; named for what the tests look at), QMP from python3
   seabios
+  # `gvt-view attach DOMAIN` against a real libvirt (tests/libvirt)
+  libvirt-daemon-system libvirt-clients libvirt-daemon-driver-qemu
 )
 
 export DEBIAN_FRONTEND=noninteractive

@@ -77,6 +77,7 @@ struct _GvtFakeKernel {
   gboolean lost;
   int device_open_errno;
   int next_query_errno;
+  int edid_blob_errno;      /* fail_edid_blob */
   gboolean enomem_pending;
   gboolean corrupt_caps;
   guint32 corrupt_next;
@@ -483,6 +484,11 @@ edid_access (GvtFakeKernel *self, gboolean write, guint64 rel, void *buf, gsize 
       && rel - self->edid.edid_offset <= self->edid.edid_max_size - len)
     {
       guint64 at = rel - self->edid.edid_offset;
+      if (write && self->edid_blob_errno != 0)
+        {
+          log_call (self, self->edid_blob_errno, "edid blob+%u:%u", (guint) at, (guint) len);
+          return -self->edid_blob_errno;
+        }
       if (write)
         {
           memcpy (self->edid_blob + at, buf, len);
@@ -1664,6 +1670,14 @@ gvt_fake_kernel_unplug (GvtFakeKernel *self)
 {
   g_mutex_lock (&self->lock);
   self->lost = TRUE;
+  g_mutex_unlock (&self->lock);
+}
+
+void
+gvt_fake_kernel_fail_edid_blob (GvtFakeKernel *self, int err)
+{
+  g_mutex_lock (&self->lock);
+  self->edid_blob_errno = err;
   g_mutex_unlock (&self->lock);
 }
 

@@ -144,6 +144,10 @@ void gvt_fake_kernel_hide_group_members (GvtFakeKernel *self, gboolean hidden);
 /* The device goes away for good: every device ioctl and region access
  * fails with ENODEV from now on. */
 void gvt_fake_kernel_unplug (GvtFakeKernel *self);
+/* Every write to the EDID blob fails with @err (logged as "edid
+ * blob+0:128 -> <ERRNO>") until called again with 0: a device refusing
+ * the EDID it is given. */
+void gvt_fake_kernel_fail_edid_blob (GvtFakeKernel *self, int err);
 /* The next non-probe QUERY_GFX_PLANE fails with @err, once. */
 void gvt_fake_kernel_fail_next_query (GvtFakeKernel *self, int err);
 /* What `echo 1 > .../remove` does first: the mdev's entry in

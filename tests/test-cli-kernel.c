@@ -285,7 +285,7 @@ static void inject_none (GvtFakeKernel *k, gboolean on) { }
 
 static const ErrorCase error_cases[] = {
   { "busy", inject_busy, "/dev/vfio/7", 1,
-    { "cannot open /dev/vfio/7: busy — ", "QEMU", "--fd N" } },
+    { "cannot open /dev/vfio/7: busy — ", "QEMU", "`gvt-view attach PID`" } },
   { "busy-uuid", inject_busy, GVT_FAKE_UUID, 1,
     { "busy — ", "fuser -v /dev/vfio/7", "--fd N" } },
   { "busy-cdev", inject_busy, GVT_FAKE_CDEV, 1,
@@ -293,7 +293,7 @@ static const ErrorCase error_cases[] = {
   { "permission", inject_eacces, "/dev/vfio/7", 1,
     { "/dev/vfio/7: permission denied", "udev", "kvm" } },
   { "needs-vm", inject_esrch, "/dev/vfio/7", 1,
-    { "needs its VM", "KVM", "--fd N" } },
+    { "needs its VM", "`gvt-view attach PID`", "gvt-view run --" } },
   { "needs-vm-uuid", inject_esrch, GVT_FAKE_UUID, 1,
     { "needs its VM", "inside its VM's QEMU", NULL } },
   { "no-vfio", inject_no_vfio, "/dev/vfio/7", 1,
@@ -358,7 +358,6 @@ test_error (Fixture *f, gconstpointer data)
   g_assert_cmpstr (printed, ==, expected);
   for (int i = 0; i < 3 && c->needles[i]; i++)
     assert_has (f->err, c->needles[i]);
-  g_assert_null (strstr (f->err, "gvt-view run"));
 
   if (fd >= 0)
     close (fd);

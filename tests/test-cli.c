@@ -414,6 +414,46 @@ test_qmp_usage (void)
   g_rmdir (dir);
 }
 
+/* --resolution and --edid: each mistake its usage error, before any
+ * window; both in --help. */
+static void
+test_edid_usage (void)
+{
+  const struct {
+    const char *args[6];
+    const char *needle;
+  } cases[] = {
+    { { "sim", "--edid", "maybe", NULL }, "--edid 'maybe': use on" },
+    { { "sim", "--edid", "", NULL }, "--edid '': use on" },
+    { { "sim", "--resolution", "1280", NULL }, "--resolution" },
+    { { "sim", "--resolution", "1281x720", NULL }, "use even numbers" },
+    { { "sim", "--resolution", "320x240", NULL }, "the smallest mode gvt-view gives a guest" },
+    { { "sim", "--resolution", "4000x3000", NULL }, "an EDID can't describe that mode" },
+    { { "sim", "--resolution", "20000x100", NULL }, "--resolution" },
+    { { "sim", "--edid", "off", "--resolution", "1280x720", NULL }, "use one of them" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto (Result) r = { 0 };
+      run_binary (&r, cases[i].args);
+      g_test_message ("%s", r.err);
+      g_assert_cmpint (r.status, ==, 2);
+      g_assert_true (g_str_has_prefix (r.err, "gvt-view: "));
+      if (strstr (r.err, cases[i].needle) == NULL)
+        g_error ("stderr '%s' lacks '%s'", r.err, cases[i].needle);
+    }
+  g_auto (Result) help = { 0 };
+  run_binary (&help, (const char *const[]) { "sim", "--help", NULL });
+  g_assert_cmpint (help.status, ==, 0);
+  g_assert_nonnull (strstr (help.out, "--resolution=WxH"));
+  g_assert_nonnull (strstr (help.out, "--edid=on|off"));
+  g_auto (Result) demo = { 0 };
+  run_binary (&demo, (const char *const[]) { "demo", "--help", NULL });
+  g_assert_cmpint (demo.status, ==, 0);
+  g_assert_nonnull (strstr (demo.out, "--follow-edid"));
+}
+
 static void
 test_binary_help (void)
 {
@@ -564,6 +604,24 @@ static const BinaryUsageCase binary_usage_cases[] = {
     "gvt-view: --wait -1: use 0 to 3600 seconds\n" },
   { "snapshot-wait-hex", { "snapshot", "sim", "--wait", "0x1", "-o", "x.png", NULL },
     "gvt-view: --wait 0x1: use 0 to 3600 seconds\n" },
+  /* run and attach: refused before QEMU starts or anything is looked up. */
+  { "run-no-command", { "run", NULL },
+    "gvt-view run: give QEMU's command after --: gvt-view run [OPTIONS] -- qemu-system-x86_64 "
+    "-device vfio-pci,sysfsdev=/sys/bus/mdev/devices/UUID ...\n" },
+  { "run-nothing-after-dashes", { "run", "-f", "--", NULL },
+    "gvt-view run: give QEMU's command after --: gvt-view run [OPTIONS] -- qemu-system-x86_64 "
+    "-device vfio-pci,sysfsdev=/sys/bus/mdev/devices/UUID ...\n" },
+  { "run-device", { "run", "sim", "--", "qemu-system-x86_64", NULL },
+    "gvt-view: run takes no DEVICE: the vGPU is the one QEMU's command line names (after --)\n" },
+  { "run-qmp", { "run", "--qmp", "/tmp/x.sock", "--", "qemu-system-x86_64", NULL },
+    "gvt-view: run makes QEMU's QMP socket itself (or uses the -qmp on QEMU's command line): "
+    "drop --qmp\n" },
+  { "run-bad-scale", { "run", "--scale", "huge", "--", "qemu-system-x86_64", NULL },
+    "gvt-view: --scale huge: use fit, fill, integer or native\n" },
+  { "attach-nothing", { "attach", NULL },
+    "Usage: gvt-view attach PID|NAME [window options]\n"
+    "Shows the vGPU of a running QEMU: PID, or its -name, or a libvirt domain.\n"
+    "The same as `gvt-view qemu:PID|NAME`; its window options: `gvt-view --help-all`.\n" },
 };
 
 static void
@@ -612,6 +670,7 @@ main (int argc, char **argv)
       g_test_add_data_func (path, &usage_cases[i], test_usage_errors);
     }
   g_test_add_func ("/cli/qmp/usage", test_qmp_usage);
+  g_test_add_func ("/cli/view/edid-usage", test_edid_usage);
   g_test_add_func ("/cli/binary/help", test_binary_help);
   g_test_add_func ("/cli/binary/unknown-command", test_binary_unknown_command);
   g_test_add_func ("/cli/binary/probe-sim", test_binary_probe_sim);

@@ -7,6 +7,7 @@
 #include "common/format.h"
 #include "sim/demo-guest.h"
 #include "sim/vgpu-sim.h"
+#include "vgpu/edid.h"
 #include "testutil.h"
 
 #define SEC G_USEC_PER_SEC
@@ -99,6 +100,7 @@ test_config_defaults (void)
   g_assert_cmpuint (c.fps, ==, 60);
   g_assert_true (c.cursor);
   g_assert_false (c.in_place);
+  g_assert_false (c.follow_edid);
   g_assert_cmpstr (gvt_demo_phase_to_string (GVT_DEMO_PHASE_FIRMWARE), ==, "firmware");
   g_assert_cmpstr (gvt_demo_phase_to_string (GVT_DEMO_PHASE_DESKTOP), ==, "desktop");
 }
@@ -411,6 +413,55 @@ test_mode_change_same_frame (Fixture *f, gconstpointer data)
   g_assert_cmpuint (query (f->vgpu, 1).width, ==, 640);
   g_assert_cmphex (front_pixel (f->sim, 639, 0), ==, GVT_DEMO_TOP_BAR);
   g_assert_cmpuint (gvt_demo_guest_get_frames_painted (f->guest), ==, 2);
+}
+
+static void
+assert_mode (Fixture *f, guint32 width, guint32 height)
+{
+  struct vfio_device_gfx_plane_info info = query (f->vgpu, 1);
+  guint32 w, h;
+
+  g_assert_cmpuint (info.width, ==, width);
+  g_assert_cmpuint (info.height, ==, height);
+  g_assert_true (gvt_demo_guest_get_mode (f->guest, &w, &h));
+  g_assert_cmpuint (w, ==, width);
+  g_assert_cmpuint (h, ==, height);
+  g_assert_cmphex (front_pixel (f->sim, width - 1, 0), ==, GVT_DEMO_TOP_BAR);
+}
+
+/* follow_edid: the viewer's EDID (through the sim's EDID region) decides
+ * the mode from the first one on, as on a desktop guest; without it, the
+ * cycle goes on whatever EDID comes. */
+static void
+test_follow_edid (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GvtEdidRegion) region = gvt_edid_region_find (f->vgpu, &error);
+  g_assert_no_error (error);
+
+  gvt_demo_guest_step (f->guest, FIRMWARE);
+  g_assert_true (gvt_edid_region_set_mode (region, 1000, 700, &error));
+  gvt_demo_guest_step (f->guest, FIRMWARE + FRAME_US);
+  assert_mode (f, 320, 200);
+
+  gvt_demo_guest_free (f->guest);
+  f->config.follow_edid = TRUE;
+  f->guest = gvt_demo_guest_new (f->sim, &f->config);
+  /* The EDID the device has at boot counts, as on a real monitor. */
+  gvt_demo_guest_step (f->guest, FIRMWARE);
+  assert_mode (f, 1000, 700);
+  /* The cycle's next mode is not taken. */
+  gvt_demo_guest_step (f->guest, FIRMWARE + INTERVAL);
+  assert_mode (f, 1000, 700);
+  g_assert_true (gvt_edid_region_set_mode (region, 1280, 720, &error));
+  gvt_demo_guest_step (f->guest, FIRMWARE + INTERVAL + FRAME_US);
+  assert_mode (f, 1280, 720);
+  /* The firmware phase again (a reboot): then the EDID's mode. */
+  gvt_demo_guest_step (f->guest, 0);
+  g_assert_false (gvt_demo_guest_get_mode (f->guest, NULL, NULL));
+  gvt_demo_guest_step (f->guest, FIRMWARE + 2 * INTERVAL);
+  assert_mode (f, 1280, 720);
+  g_assert_no_error (error);
 }
 
 static void
@@ -897,6 +948,7 @@ main (int argc, char **argv)
   ADD ("/demo-guest/mode/changes", test_mode_changes);
   ADD ("/demo-guest/mode/change-within-frame", test_mode_change_same_frame);
   ADD ("/demo-guest/mode/no-interval", test_no_mode_changes);
+  ADD ("/demo-guest/mode/follow-edid", test_follow_edid);
   ADD ("/demo-guest/frames/page-flips", test_page_flips);
   ADD ("/demo-guest/frames/fps", test_fps);
   ADD ("/demo-guest/in-place/one-buffer", test_in_place_one_buffer);

@@ -14,8 +14,14 @@ check_kind (const char *device, GvtDeviceKind kind)
   g_assert_cmpint (spec.kind, ==, kind);
   g_assert_cmpstr (spec.text, ==, device);
   g_assert_cmpint (spec.fd, ==, -1);
+  if (kind != GVT_DEVICE_QEMU)
+    {
+      g_assert_null (spec.qemu);
+      g_assert_cmpint (spec.pid, ==, 0);
+    }
   gvt_device_spec_clear (&spec);
   g_assert_null (spec.text);
+  g_assert_null (spec.qemu);
 }
 
 static void
@@ -26,6 +32,8 @@ test_forms (void)
   check_kind ("4b1d9d2e-5c1a-4f4e-8e2b-6a7c0d3e9f10", GVT_DEVICE_MDEV);
   check_kind ("/sys/bus/mdev/devices/4b1d9d2e-5c1a-4f4e-8e2b-6a7c0d3e9f10", GVT_DEVICE_MDEV);
   check_kind ("sim", GVT_DEVICE_SIM);
+  check_kind ("qemu:1234", GVT_DEVICE_QEMU);
+  check_kind ("qemu:win10", GVT_DEVICE_QEMU);
 
   GvtDeviceSpec spec;
   g_assert_true (gvt_device_spec_parse (NULL, 5, &spec, NULL));
@@ -59,6 +67,37 @@ test_sim (void)
 }
 
 static void
+check_qemu (const char *device, const char *qemu, int pid)
+{
+  GvtDeviceSpec spec;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (gvt_device_spec_parse (device, -1, &spec, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (spec.kind, ==, GVT_DEVICE_QEMU);
+  g_assert_cmpstr (spec.text, ==, device);
+  g_assert_cmpstr (spec.qemu, ==, qemu);
+  g_assert_cmpint (spec.pid, ==, pid);
+  g_assert_cmpint (spec.fd, ==, -1);
+  gvt_device_spec_clear (&spec);
+}
+
+static void
+test_qemu (void)
+{
+  check_qemu ("qemu:1", "1", 1);
+  check_qemu ("qemu:4194304", "4194304", 4194304);
+  check_qemu ("qemu:2147483647", "2147483647", G_MAXINT);
+  /* Not all digits: a name, for the qemu layer to look up. */
+  check_qemu ("qemu:win10", "win10", 0);
+  check_qemu ("qemu:123abc", "123abc", 0);
+  check_qemu ("qemu:my vm", "my vm", 0);
+  check_qemu ("qemu:-1", "-1", 0);
+  check_qemu ("qemu:vm.élan", "vm.élan", 0);
+  check_qemu ("qemu:qemu:x", "qemu:x", 0);
+}
+
+static void
 check_refused (const char *device, int fd, const char *needle)
 {
   GvtDeviceSpec spec;
@@ -81,6 +120,22 @@ test_refused (void)
   check_refused ("sim:8x8:XR244", -1, "exactly 4");
   check_refused ("simulator", -1, "did you mean sim");
   check_refused ("vfio7", -1, "is not a device gvt-view knows");
+  /* The message lists every form. */
+  check_refused ("vfio7", -1, "/dev/vfio/N, /dev/vfio/devices/vfioX, an mdev UUID, "
+                 "/sys/bus/mdev/devices/UUID, qemu:PID, qemu:NAME, --fd N or sim");
+  check_refused (NULL, -1, "qemu:PID");
+  check_refused ("qemu", -1, "did you mean qemu:PID or qemu:NAME?");
+  check_refused ("qemux", -1, "did you mean qemu:PID or qemu:NAME?");
+  check_refused ("qemu:", -1, "use qemu:PID, the process id of a running QEMU, or qemu:NAME");
+  check_refused ("qemu:0", -1, "0 is no process id (they run from 1 to 2147483647)");
+  check_refused ("qemu:2147483648", -1, "is no process id");
+  check_refused ("qemu:99999999999999999999999", -1, "is no process id");
+  check_refused ("qemu:a/b", -1, "without '/' or control characters");
+  check_refused ("qemu:../../etc/passwd", -1, "without '/' or control characters");
+  check_refused ("qemu:vm\n", -1, "'qemu:vm\\n' is not a QEMU");
+  check_refused ("qemu:\x7f", -1, "is not a QEMU");
+  check_refused ("qemu:\xff\xfe", -1, "is not a QEMU");
+  check_refused ("qemu:1234", 4, "not both");
   check_refused (NULL, -1, "no DEVICE given");
   check_refused ("", -1, "no DEVICE given");
   check_refused ("/dev/vfio/7", 3, "not both");
@@ -96,6 +151,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/vgpu/device-spec/forms", test_forms);
   g_test_add_func ("/vgpu/device-spec/sim", test_sim);
+  g_test_add_func ("/vgpu/device-spec/qemu", test_qemu);
   g_test_add_func ("/vgpu/device-spec/refused", test_refused);
   return g_test_run ();
 }

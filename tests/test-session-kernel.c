@@ -28,27 +28,13 @@ typedef struct {
   guint handler;
 } Fixture;
 
-/* Records messages and debug lines; warnings are the tests' to expect
- * (g_test_expect_message sees them before any handler). */
-static void
-record_message (const char *domain, GLogLevelFlags level, const char *message, gpointer data)
-{
-  Fixture *f = data;
-
-  g_ptr_array_add (f->messages, g_strdup_printf ("%c %s", (level & G_LOG_LEVEL_MESSAGE) ? 'M' : 'D',
-                                                 message));
-  g_log_default_handler (domain, level, message, NULL);
-}
-
 static void
 fixture_set_up (Fixture *f, gconstpointer data)
 {
   f->fake = gvt_fake_kernel_new (data);
   f->fds = gvt_test_count_device_fds ();
   f->messages = g_ptr_array_new_with_free_func (g_free);
-  f->handler = g_log_set_handler (G_LOG_DOMAIN,
-                                  G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO | G_LOG_LEVEL_DEBUG,
-                                  record_message, f);
+  f->handler = gvt_test_record_messages (f->messages);
 }
 
 static void

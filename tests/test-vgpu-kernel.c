@@ -317,7 +317,8 @@ static void add_stray (GvtFakeKernel *k, gboolean on) { if (on) gvt_fake_kernel_
 #define U GVT_FAKE_UUID
 #define UDEV_GROUP "SUBSYSTEM==\"vfio\", GROUP=\"kvm\", MODE=\"0660\""
 /* What a busy or VM-bound GVT-g vGPU can do today: be shown from QEMU's fd. */
-#define GVT_FD_WAY "only inside its VM's QEMU", "the device fd that QEMU opened", "--fd N"
+#define GVT_FD_WAY "the device fd that QEMU opened", "`gvt-view attach PID`", "gvt-view run --", \
+  "--fd N"
 
 static const OpenErrorCase open_error_cases[] = {
   /* the group path */
@@ -354,7 +355,7 @@ static const OpenErrorCase open_error_cases[] = {
       "one opener at a time", GVT_FD_WAY } },
   { "group/busy-mbochs", &mbochs_config, G, FD_NONE, held, GVT_ERROR_BUSY,
     { G ": busy — ", "QEMU", "`fuser -v " G "`", "`gvt-view probe " G "` works once",
-      "launcher", "--fd N" } },
+      "`gvt-view attach PID`", "launcher", "--fd N" } },
   { "group/status-fails", NULL, G, FD_NONE, status_fails, GVT_ERROR_FAILED,
     { "VFIO_GROUP_GET_STATUS on the group failed", "Inappropriate ioctl" } },
   { "group/not-viable", NULL, G, FD_NONE, not_viable, GVT_ERROR_NOT_VIABLE,
@@ -526,9 +527,6 @@ assert_open_error (const OpenErrorCase *c, const GError *error, int fd)
   for (guint i = 0; i < G_N_ELEMENTS (c->hints) && c->hints[i]; i++)
     if (strstr (error->message, c->hints[i]) == NULL)
       g_error ("error message lacks \"%s\": %s", c->hints[i], error->message);
-  /* Only what exists today. */
-  g_assert_null (strstr (error->message, "gvt-view run"));
-  g_assert_null (strstr (error->message, "gvt-view attach"));
 }
 
 static void

@@ -182,3 +182,20 @@ gvt_test_require_program (const char *program, const char *package)
              package);
   return path;
 }
+
+static void
+record_message (const char *domain, GLogLevelFlags level, const char *message, gpointer data)
+{
+  GPtrArray *messages = data;
+
+  g_ptr_array_add (messages, g_strdup_printf ("%c %s", (level & G_LOG_LEVEL_MESSAGE) ? 'M' : 'D',
+                                              message));
+  g_log_default_handler (domain, level, message, NULL);
+}
+
+guint
+gvt_test_record_messages (GPtrArray *messages)
+{
+  return g_log_set_handler (G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO | G_LOG_LEVEL_DEBUG,
+                            record_message, messages);
+}

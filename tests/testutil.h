@@ -49,3 +49,10 @@ void gvt_test_kill (GPid pid);
  * NULL-terminated argv for g_spawn_*: the strings are borrowed. */
 GPtrArray *gvt_test_view_argv (const char *const *args);
 #endif
+
+/* Records what G_LOG_DOMAIN logs at message, info and debug level into
+ * @messages ("M text" for messages, "D text" for the rest) and passes it on
+ * to the default handler; warnings are the tests' to expect
+ * (g_test_expect_message sees them before any handler). Returns the
+ * handler's id, for g_log_remove_handler. */
+guint gvt_test_record_messages (GPtrArray *messages);

@@ -44,4 +44,11 @@ int gvt_cmd_view (int argc, char **argv, FILE *out, FILE *err);
  * with --snapshot, or without a display, gvt_cmd_demo (headless). */
 int gvt_cmd_view_demo (int argc, char **argv, FILE *out, FILE *err);
 
+/* gvt-view run [window options] [--vgpu X] [--quit-vm] -- qemu-system-x86_64 ...:
+ * QEMU as gvt-view's child, its vGPU in the window (cmd-run.c). */
+int gvt_cmd_run (int argc, char **argv, FILE *out, FILE *err);
+
+/* gvt-view attach PID|NAME [window options]: the window on qemu:PID|NAME. */
+int gvt_cmd_attach (int argc, char **argv, FILE *out, FILE *err);
+
 G_END_DECLS

@@ -5,6 +5,9 @@
 #include "cmd-render.h"
 #include "common/gvt-error.h"
 #include "common/size.h"
+#include "cmd-run.h"
+#include "qemu/qemu-cmdline.h"
+#include "qemu/qemu-process.h"
 #include "ui/app.h"
 #include "ui/input.h"
 
@@ -108,8 +111,79 @@ view_options (const ViewArgs *a, GvtUiOptions *o, GError **error)
   return TRUE;
 }
 
-int
-gvt_cmd_view (int argc, char **argv, FILE *out, FILE *err)
+/* What `run` adds to the viewer's command line. */
+typedef struct {
+  const char *const *qemu_argv;  /* after "--" */
+  char *vgpu;
+  gboolean quit_vm;
+} RunArgs;
+
+/* The QEMU behind qemu:X: its pid, and its QMP socket (from its command
+ * line) when --qmp gave none. */
+static gboolean
+find_qemu (const char *device, char **qmp, int *pid, GError **error)
+{
+  GvtDeviceSpec spec;
+  g_auto (GvtQemuProcess) process = { 0 };
+  g_auto (GvtQemuCmdline) cmdline = { 0 };
+
+  *pid = 0;
+  if (device == NULL || !g_str_has_prefix (device, "qemu:"))
+    return TRUE;
+  if (!gvt_device_spec_parse (device, -1, &spec, error))
+    return FALSE;
+  gboolean found = gvt_qemu_process_find (spec.qemu, NULL, NULL, &process, error);
+  gvt_device_spec_clear (&spec);
+  if (!found)
+    {
+      g_prefix_error (error, "cannot open %s: ", device);
+      return FALSE;
+    }
+  *pid = process.pid;
+  if (*qmp != NULL)
+    return TRUE;
+  g_autoptr (GError) local = NULL;
+  if (gvt_qemu_cmdline_parse ((const char *const *) process.argv, &cmdline, &local)
+      && cmdline.qmp_socket != NULL)
+    *qmp = g_strdup (cmdline.qmp_socket);
+  else
+    g_message ("%s: QEMU (pid %d) has no QMP socket on its command line: no input, no boot "
+               "display, no VM states (start it with -qmp unix:PATH,server=on,wait=off, or pass "
+               "--qmp PATH)", device, process.pid);
+  return TRUE;
+}
+
+/* A session on qemu:X. Its QMP socket may be held by another client (a
+ * `run`, a viewer): then the vGPU alone. A QEMU without a vGPU (a VM on
+ * ramfb or VGA) with a QMP socket: its console alone. */
+static GvtSession *
+open_qemu_session (GvtSessionConfig *config, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  GvtSession *session = gvt_session_new_full (config, &local);
+
+  if (session != NULL)
+    return session;
+  if (config->qmp != NULL && g_str_has_prefix (local->message, "cannot connect to QMP"))
+    {
+      g_message ("%s; showing the vGPU without the QEMU link (no input, no boot display, no VM "
+                 "states)", local->message);
+      config->qmp = NULL;
+      return gvt_session_new_full (config, error);
+    }
+  if (config->qmp != NULL && (g_error_matches (local, GVT_ERROR, GVT_ERROR_NO_DEVICE)
+                              || g_error_matches (local, GVT_ERROR, GVT_ERROR_NO_DISPLAY)))
+    {
+      g_message ("%s; showing the VM's console through QMP instead", local->message);
+      config->device = NULL;
+      return gvt_session_new_full (config, error);
+    }
+  g_propagate_error (error, g_steal_pointer (&local));
+  return NULL;
+}
+
+static int
+view_main (int argc, char **argv, FILE *out, FILE *err, RunArgs *run)
 {
   ViewArgs a = { 0 };
   g_autofree char *fd_text = NULL;
@@ -119,6 +193,9 @@ gvt_cmd_view (int argc, char **argv, FILE *out, FILE *err)
   gboolean view_only = FALSE;
   gboolean relative_mouse = FALSE;
   g_autofree char *grab_keys = NULL;
+  g_autofree char *resolution = NULL;
+  g_autofree char *edid = NULL;
+  GvtEdidConfig edid_config = { 0 };
   int fd = -1;
   const GOptionEntry entries[] = {
     GVT_CMD_FD_ENTRY (&fd_text),
@@ -133,20 +210,51 @@ gvt_cmd_view (int argc, char **argv, FILE *out, FILE *err)
     { "grab-keys", 0, 0, G_OPTION_ARG_STRING, &grab_keys,
       "The keys that grab keyboard and pointer for the guest and release them "
       "(default ctrl+alt+g)", "COMBO" },
+    { "resolution", 0, 0, G_OPTION_ARG_STRING, &resolution,
+      "Give the guest this one resolution (its EDID's preferred mode), whatever the window's "
+      "size", "WxH" },
+    { "edid", 0, 0, G_OPTION_ARG_STRING, &edid,
+      "on (default): the guest's resolution follows the window (a second after a resize); "
+      "off: leave the guest's EDID alone", "on|off" },
     { NULL }
   };
-  g_autoptr (GOptionContext) ctx = g_option_context_new ("[DEVICE|--fd N] [--qmp PATH] — show a vGPU's "
-                                                         "display, or a VM's, live");
+  const GOptionEntry run_entries[] = {
+    { "vgpu", 0, 0, G_OPTION_ARG_STRING, run ? &run->vgpu : NULL,
+      "The vGPU to show when QEMU's command line has several (its mdev UUID or -device id=)",
+      "UUID|ID" },
+    { "quit-vm", 0, 0, G_OPTION_ARG_NONE, run ? &run->quit_vm : NULL,
+      "Closing the window stops the VM (default: it runs on)", NULL },
+    { NULL }
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new (
+    run ? "[OPTIONS] -- qemu-system-x86_64 ARGS... — start a VM and show its vGPU"
+        : "[DEVICE|--fd N] [--qmp PATH] — show a vGPU's display, or a VM's, live");
   g_autoptr (GError) error = NULL;
   GvtUiOptions opts;
   int status;
 
   g_option_context_set_main_group (ctx, view_option_group (&a));
   g_option_context_add_main_entries (ctx, entries, NULL);
+  if (run != NULL)
+    g_option_context_add_main_entries (ctx, run_entries, NULL);
   g_option_context_set_description (ctx, GVT_CMD_DEVICE_HELP "\n\n");
+  int qemu_pid = 0;
   g_option_context_set_summary (ctx, keys_help);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     status = gvt_cmd_fail (err, error);
+  else if (run != NULL && qmp != NULL)
+    {
+      g_set_error (&error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
+                   "run makes QEMU's QMP socket itself (or uses the -qmp on QEMU's command "
+                   "line): drop --qmp");
+      status = gvt_cmd_fail (err, error);
+    }
+  else if (run != NULL && (argc > 1 || fd_text != NULL))
+    {
+      g_set_error (&error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
+                   "run takes no DEVICE: the vGPU is the one QEMU's command line names (after --)");
+      status = gvt_cmd_fail (err, error);
+    }
   else if (argc > 2)
     {
       g_set_error (&error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
@@ -157,7 +265,8 @@ gvt_cmd_view (int argc, char **argv, FILE *out, FILE *err)
     status = gvt_cmd_fail (err, error);
   else if (!view_options (&a, &opts, &error) || !gvt_cmd_check_qmp (qmp, ramfb, &error))
     status = gvt_cmd_fail (err, error);
-  else if ((quit_with_vm || view_only || relative_mouse) && qmp == NULL)
+  else if ((quit_with_vm || view_only || relative_mouse) && qmp == NULL && run == NULL
+           && !(argc > 1 && g_str_has_prefix (argv[1], "qemu:")))
     {
       g_set_error (&error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
                    "%s is about the VM behind --qmp PATH: give that too",
@@ -173,12 +282,14 @@ gvt_cmd_view (int argc, char **argv, FILE *out, FILE *err)
   else if (grab_keys != NULL
            && !gvt_input_parse_grab_keys (grab_keys, &opts.grab_keyval, &opts.grab_mods, &error))
     status = gvt_cmd_fail (err, error);
-  else if (argc < 2 && fd < 0 && qmp == NULL)
+  else if (!gvt_edid_config_parse (edid, resolution, &edid_config, &error))
+    status = gvt_cmd_fail (err, error);
+  else if (argc < 2 && fd < 0 && qmp == NULL && run == NULL)
     {
       g_set_error (&error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
-                   "no DEVICE given: name one (/dev/vfio/N, an mdev UUID, sim), pass --fd N, or "
-                   "--qmp PATH for a VM's display; `gvt-view list` shows the vGPUs on this host, "
-                   "`gvt-view demo` a simulated one");
+                   "no DEVICE given: name one (/dev/vfio/N, an mdev UUID, qemu:PID|NAME, sim), "
+                   "pass --fd N, or --qmp PATH for a VM's display; `gvt-view list` shows the "
+                   "vGPUs on this host, `gvt-view demo` a simulated one");
       status = gvt_cmd_fail (err, error);
     }
   else if (argc > 1 && fd >= 0)
@@ -193,18 +304,89 @@ gvt_cmd_view (int argc, char **argv, FILE *out, FILE *err)
                argc > 1 ? argv[1] : fd >= 0 ? "--fd N" : "", qmp ? " --qmp PATH" : "");
       status = 1;
     }
+  else if (run != NULL)
+    {
+      opts.quit_with_vm = quit_with_vm;
+      opts.view_only = view_only;
+      opts.relative_mouse = relative_mouse;
+      GvtCmdRunConfig run_config = {
+        .qemu_argv = run->qemu_argv, .vgpu = run->vgpu, .quit_vm = run->quit_vm, .ui = &opts,
+        .edid = edid_config, .ramfb = ramfb,
+      };
+      status = gvt_cmd_run_qemu (&run_config, err);
+    }
+  else if (!find_qemu (argc > 1 ? argv[1] : NULL, &qmp, &qemu_pid, &error))
+    status = gvt_cmd_fail (err, error);
   else
     {
       GvtSessionConfig config = {
         .device = argc > 1 ? argv[1] : NULL, .fd = fd, .qmp = qmp, .ramfb = ramfb,
+        .edid = edid_config, .qemu_pid = qemu_pid,
       };
-      GvtSession *session = gvt_session_new_full (&config, &error);
+      GvtSession *session = qemu_pid > 0 ? open_qemu_session (&config, &error)
+                                         : gvt_session_new_full (&config, &error);
       opts.quit_with_vm = quit_with_vm;
+      opts.quit_with_qemu = qemu_pid > 0;
       opts.view_only = view_only;
       opts.relative_mouse = relative_mouse;
       status = session ? gvt_ui_run (session, &opts) : gvt_cmd_fail (err, error);
     }
   view_args_clear (&a);
+  return status;
+}
+
+int
+gvt_cmd_view (int argc, char **argv, FILE *out, FILE *err)
+{
+  return view_main (argc, argv, out, err, NULL);
+}
+
+/* gvt-view attach PID|NAME [window options]: the window on qemu:PID|NAME. */
+int
+gvt_cmd_attach (int argc, char **argv, FILE *out, FILE *err)
+{
+  if (argc < 2 || argv[1][0] == '-')
+    {
+      gboolean help = argc >= 2 && (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h"));
+      fprintf (help ? out : err,
+               "Usage: gvt-view attach PID|NAME [window options]\n"
+               "Shows the vGPU of a running QEMU: PID, or its -name, or a libvirt domain.\n"
+               "The same as `gvt-view qemu:PID|NAME`; its window options: `gvt-view --help-all`.\n");
+      return help ? 0 : 2;
+    }
+  g_autofree char *device = g_strconcat ("qemu:", argv[1], NULL);
+  g_autofree char **args = g_new0 (char *, argc + 1);
+  args[0] = argv[0];
+  args[1] = device;
+  for (int i = 2; i < argc; i++)
+    args[i] = argv[i];
+  return view_main (argc, args, out, err, NULL);
+}
+
+/* gvt-view run [window options] -- qemu-system-x86_64 ARGS... */
+int
+gvt_cmd_run (int argc, char **argv, FILE *out, FILE *err)
+{
+  int dashes = 1;
+
+  while (dashes < argc && strcmp (argv[dashes], "--") != 0)
+    dashes++;
+  gboolean help = FALSE;
+  for (int i = 1; i < dashes; i++)
+    help |= g_str_equal (argv[i], "--help") || g_str_equal (argv[i], "-h")
+            || g_str_has_prefix (argv[i], "--help-");
+  if (!help && dashes + 1 >= argc)
+    {
+      fprintf (err, "gvt-view run: give QEMU's command after --: gvt-view run [OPTIONS] -- "
+               "qemu-system-x86_64 -device vfio-pci,sysfsdev=/sys/bus/mdev/devices/UUID ...\n");
+      return 2;
+    }
+  RunArgs run = { .qemu_argv = (const char *const *) argv + dashes + 1 };
+  g_autofree char **args = g_new0 (char *, dashes + 1);
+  for (int i = 0; i < dashes; i++)
+    args[i] = argv[i];
+  int status = view_main (dashes, args, out, err, &run);
+  g_free (run.vgpu);
   return status;
 }
 
@@ -233,6 +415,7 @@ gvt_cmd_view_demo (int argc, char **argv, FILE *out, FILE *err)
   guint guest_w = 0, guest_h = 0;
   gboolean in_place = FALSE;
   gboolean no_cursor = FALSE;
+  gboolean follow_edid = FALSE;
   const GOptionEntry entries[] = {
     { "at", 0, 0, G_OPTION_ARG_STRING, &at_arg,
       "Freeze the guest at its time SECONDS (0-3 is the firmware phase); with --snapshot, "
@@ -242,6 +425,9 @@ gvt_cmd_view_demo (int argc, char **argv, FILE *out, FILE *err)
     { "in-place", 0, 0, G_OPTION_ARG_NONE, &in_place,
       "The guest paints into the buffer on screen (no page flips, no signal), as a text "
       "console or an X server without a compositor does", NULL },
+    { "follow-edid", 0, 0, G_OPTION_ARG_NONE, &follow_edid,
+      "The guest takes the preferred mode of each EDID it is given, as a desktop does: its "
+      "resolution follows the window", NULL },
     /* Tests: a guest whose only change is what it draws in place. */
     { "no-cursor", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &no_cursor,
       "The guest shows no cursor sprite", NULL },
@@ -309,6 +495,7 @@ gvt_cmd_view_demo (int argc, char **argv, FILE *out, FILE *err)
       gvt_demo_config_init (&config);
       config.in_place = in_place;
       config.cursor = !no_cursor;
+      config.follow_edid = follow_edid;
       if (guest_w > 0)
         {
           /* One mode from power-on: no firmware phase, no mode changes. */

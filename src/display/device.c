@@ -2,6 +2,8 @@
  * the simulated vGPU (which lives above the device layer). */
 #include "device.h"
 #include "scanout.h"
+#include "qemu/qemu-process.h"
+#include "vgpu/vgpu-process.h"
 #include "common/format.h"
 #include "sim/demo-guest.h"
 #include "sim/vgpu-sim.h"
@@ -28,13 +30,30 @@ open_sim (const GvtDeviceSpec *spec)
   return vgpu;
 }
 
+/* qemu:NAME: the QEMU with that -name or libvirt domain, then its device
+ * fd (qemu:PID needs no lookup: the vgpu layer takes it directly). */
+static GvtVgpu *
+open_qemu_name (const GvtDeviceSpec *spec, GError **error)
+{
+  g_auto (GvtQemuProcess) process = { 0 };
+  g_autoptr (GError) local = NULL;
+  GvtVgpu *vgpu = NULL;
+
+  if (gvt_qemu_process_find (spec->qemu, NULL, NULL, &process, &local))
+    vgpu = gvt_vgpu_open_from_process (process.pid, NULL, NULL, &local);
+  if (vgpu == NULL)
+    g_propagate_prefixed_error (error, g_steal_pointer (&local), "cannot open %s: ", spec->text);
+  return vgpu;
+}
+
 GvtVgpu *
 gvt_device_open_spec (const GvtDeviceSpec *spec, GError **error)
 {
   if (spec->kind == GVT_DEVICE_SIM)
     return open_sim (spec);
 
-  g_autoptr (GvtVgpu) vgpu = gvt_vgpu_open_spec (spec, error);
+  g_autoptr (GvtVgpu) vgpu = spec->kind == GVT_DEVICE_QEMU && spec->pid == 0
+    ? open_qemu_name (spec, error) : gvt_vgpu_open_spec (spec, error);
   if (vgpu == NULL)
     return NULL;
   /* A device without a display (plain vfio-pci, mtty) is an open error

@@ -1,5 +1,9 @@
 /* The session: device lifetime, source choice, reopen. */
+#include <errno.h>
+#include <sys/pidfd.h>
 #include <time.h>
+#include <unistd.h>
+#include <glib-unix.h>
 
 #include "session.h"
 #include "device.h"
@@ -32,6 +36,14 @@ struct _GvtSession {
   guint reopens;
   guint failed_reopens;
   gint64 guest_cpu_us;
+  GvtEdidPolicy *edid;   /* the guest's resolution, for whichever device is open */
+  /* The QEMU process whose device this is (run, attach): its exit ends
+   * the session's pictures and closes the device copy at once. */
+  int qemu_pid;
+  int qemu_pidfd;
+  guint qemu_watch;
+  gboolean qemu_exited;
+  gboolean qemu_exit_handled;
 };
 
 static void
@@ -41,6 +53,9 @@ close_device (GvtSession *self)
   g_clear_pointer (&self->guest, gvt_demo_guest_free);
   if (self->shown == self->vgpu)
     self->shown = NULL;
+  /* The policy borrows the device. */
+  if (self->edid != NULL)
+    gvt_edid_policy_detach (self->edid);
   g_clear_pointer (&self->vgpu, gvt_source_free);
 }
 
@@ -50,9 +65,13 @@ gvt_session_free (GvtSession *self)
   if (self == NULL)
     return;
   close_device (self);
+  g_clear_handle_id (&self->qemu_watch, g_source_remove);
+  if (self->qemu_pidfd > 0)
+    close (self->qemu_pidfd);
   /* The ramfb source borrows the link. */
   g_clear_pointer (&self->fallback, gvt_source_free);
   g_clear_pointer (&self->vm, gvt_vm_free);
+  gvt_edid_policy_free (self->edid);
   if (self->has_spec)
     gvt_device_spec_clear (&self->spec);
   g_free (self->name);
@@ -71,15 +90,28 @@ attach (GvtSession *self, GvtVgpu *vgpu, GError **error)
   self->has_device = TRUE;
   g_free (self->name);
   self->name = g_strdup (gvt_source_get_name (source));
+  if (self->edid == NULL)
+    self->edid = gvt_edid_policy_new (NULL);
+  gvt_edid_policy_attach (self->edid, gvt_source_scanout_get_vgpu (source), self->name);
   return TRUE;
 }
 
-GvtSession *
-gvt_session_new (const char *device, int fd, GError **error)
+gboolean
+gvt_session_attach_vgpu (GvtSession *self, GvtVgpu *vgpu, GError **error)
+{
+  g_autoptr (GvtVgpu) owned = vgpu;
+
+  g_return_val_if_fail (self->vgpu == NULL, FALSE);
+  return attach (self, g_steal_pointer (&owned), error);
+}
+
+static GvtSession *
+open_session (const char *device, int fd, const GvtEdidConfig *edid, GError **error)
 {
   g_autoptr (GvtSession) self = g_new0 (GvtSession, 1);
 
   self->freeze_at_us = -1;
+  self->edid = gvt_edid_policy_new (edid);
   if (!gvt_device_spec_parse (device, fd, &self->spec, error))
     return NULL;
   self->has_spec = TRUE;
@@ -90,13 +122,54 @@ gvt_session_new (const char *device, int fd, GError **error)
 }
 
 GvtSession *
+gvt_session_new (const char *device, int fd, GError **error)
+{
+  return open_session (device, fd, NULL, error);
+}
+
+static gboolean
+on_qemu_exit (int fd, GIOCondition condition, gpointer data)
+{
+  GvtSession *self = data;
+
+  g_message ("%s: QEMU (pid %d) exited", self->name ? self->name : "the VM", self->qemu_pid);
+  self->qemu_exited = TRUE;
+  self->qemu_watch = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/* A pidfd is readable once the process has exited. */
+static gboolean
+watch_qemu (GvtSession *self, int pid, GError **error)
+{
+  self->qemu_pid = pid;
+  self->qemu_pidfd = pidfd_open (pid, 0);
+  if (self->qemu_pidfd < 0 && errno == ESRCH)
+    {
+      self->qemu_pidfd = 0;
+      self->qemu_exited = TRUE;
+      return TRUE;
+    }
+  if (self->qemu_pidfd < 0)
+    {
+      int e = errno;
+      self->qemu_pidfd = 0;
+      g_set_error (error, GVT_ERROR, GVT_ERROR_UNSUPPORTED, "cannot watch QEMU (pid %d): %s", pid,
+                   g_strerror (e));
+      return FALSE;
+    }
+  self->qemu_watch = g_unix_fd_add (self->qemu_pidfd, G_IO_IN, on_qemu_exit, self);
+  return TRUE;
+}
+
+GvtSession *
 gvt_session_new_full (const GvtSessionConfig *config, GError **error)
 {
   g_autoptr (GvtSession) self = NULL;
 
   if (config->device != NULL || config->fd >= 0 || config->qmp == NULL)
     {
-      self = gvt_session_new (config->device, config->fd, error);
+      self = open_session (config->device, config->fd, &config->edid, error);
       if (self == NULL)
         return NULL;
     }
@@ -104,7 +177,11 @@ gvt_session_new_full (const GvtSessionConfig *config, GError **error)
     {
       self = g_new0 (GvtSession, 1);
       self->freeze_at_us = -1;
+      /* For a vGPU attached later (gvt_session_attach_vgpu). */
+      self->edid = gvt_edid_policy_new (&config->edid);
     }
+  if (config->qemu_pid > 0 && !watch_qemu (self, config->qemu_pid, error))
+    return NULL;
   if (config->qmp == NULL)
     return g_steal_pointer (&self);
 
@@ -153,7 +230,8 @@ gvt_session_set_fallback (GvtSession *self, GvtSource *fallback)
 static gboolean
 can_reopen (GvtSession *self)
 {
-  return self->has_spec && self->spec.kind != GVT_DEVICE_FD;
+  /* An fd, or QEMU's (gone with QEMU): nothing to open again. */
+  return self->has_spec && self->spec.kind != GVT_DEVICE_FD && self->spec.kind != GVT_DEVICE_QEMU;
 }
 
 void
@@ -218,12 +296,15 @@ poll_vgpu (GvtSession *self, gint64 now_us)
       self->guest_cpu_us += thread_cpu_us () - t0;
     }
   GvtSourceChange change = gvt_source_poll (self->vgpu, now_us);
-  if (gvt_source_get_state (self->vgpu) == GVT_SOURCE_STATE_LOST)
+  const char *edid_lost = NULL;
+  gboolean lost = gvt_source_get_state (self->vgpu) == GVT_SOURCE_STATE_LOST;
+  /* Giving the guest an EDID can be what finds the device gone. */
+  if (lost || gvt_edid_policy_take_lost (self->edid, &edid_lost))
     {
       /* Close at once: held dma-bufs pin guest memory and a held device
        * keeps the vGPU alive. */
       g_free (self->lost_reason);
-      self->lost_reason = g_strdup (gvt_source_get_reason (self->vgpu));
+      self->lost_reason = g_strdup (lost ? gvt_source_get_reason (self->vgpu) : edid_lost);
       g_message ("%s: device lost: %s%s", self->name, self->lost_reason,
                  can_reopen (self) ? "; reopening it until it is back" : "");
       close_device (self);
@@ -260,6 +341,11 @@ follow_vm (GvtSession *self)
   GvtVmEvents events = self->vm ? gvt_vm_take_events (self->vm) : 0;
   GvtSourceChange change = GVT_SOURCE_NOTHING;
 
+  /* QEMU's exit is known from its process too: with no QMP link, or
+   * before the link sees the socket close. */
+  if (self->qemu_exited && !self->qemu_exit_handled)
+    events |= GVT_VM_EVENT_GONE;
+
   if (events & (GVT_VM_EVENT_SHUTDOWN | GVT_VM_EVENT_GONE))
     {
       if (self->release_hook != NULL && self->shown != NULL
@@ -282,6 +368,14 @@ follow_vm (GvtSession *self)
             gvt_source_drop (self->fallback);
         }
       change = GVT_SOURCE_PRIMARY_CHANGED | GVT_SOURCE_CURSOR_IMAGE_CHANGED;
+    }
+  if (self->qemu_exited && !self->qemu_exit_handled)
+    {
+      /* The copy of QEMU's device fd would keep the vGPU (and its pinned
+       * memory, and the group) alive past QEMU: it goes now. */
+      self->qemu_exit_handled = TRUE;
+      close_device (self);
+      self->has_device = FALSE;
     }
   return change;
 }
@@ -360,6 +454,22 @@ gvt_session_get_cursor (GvtSession *self)
   return self->shown ? gvt_source_get_cursor (self->shown) : NULL;
 }
 
+void
+gvt_session_request_guest_size (GvtSession *self, guint width, guint height)
+{
+  if (self->edid != NULL)
+    gvt_edid_policy_request (self->edid, width, height);
+}
+
+void
+gvt_session_get_edid_state (GvtSession *self, GvtEdidState *state)
+{
+  if (self->edid != NULL)
+    gvt_edid_policy_get_state (self->edid, state);
+  else
+    *state = (GvtEdidState) { 0 };
+}
+
 GvtSource *gvt_session_get_shown (GvtSession *self) { return self->shown; }
 GvtVm *gvt_session_get_vm (GvtSession *self) { return self->vm; }
 GvtSource *gvt_session_get_fallback (GvtSession *self) { return self->fallback; }
@@ -367,6 +477,8 @@ GvtSource *gvt_session_get_fallback (GvtSession *self) { return self->fallback; 
 GvtVmState
 gvt_session_get_vm_state (GvtSession *self)
 {
+  if (self->qemu_exited)
+    return GVT_VM_GONE;
   return self->vm ? gvt_vm_get_state (self->vm) : GVT_VM_NONE;
 }
 

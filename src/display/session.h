@@ -8,6 +8,7 @@
 
 #include <glib.h>
 
+#include "edid-policy.h"
 #include "plane-source.h"
 #include "scanout.h"
 #include "qemu/vm.h"
@@ -36,6 +37,10 @@ typedef struct {
   int fd;              /* an inherited device fd, or -1 */
   const char *qmp;     /* QEMU's QMP socket, or NULL */
   const char *ramfb;   /* the console to screendump (--ramfb ID); NULL: the VM's ramfb */
+  GvtEdidConfig edid;  /* the guest's resolution (--resolution, --edid); zeros: follows
+                        * the window */
+  int qemu_pid;        /* the QEMU whose device this is, or 0: when it exits the VM is
+                        * gone (also without a QMP link) and the device closes at once */
 } GvtSessionConfig;
 
 /* A session on the vGPU (@config->device or ->fd, at most one) and/or the
@@ -45,6 +50,11 @@ typedef struct {
  * thread-default main context): an unreachable socket is an error here
  * ("cannot connect to QMP socket ..."); later losses are reconnected. */
 GvtSession *gvt_session_new_full (const GvtSessionConfig *config, GError **error);
+
+/* Shows @vgpu (ownership taken, also on failure), opened elsewhere (a copy
+ * of QEMU's device fd: `gvt-view run`), in a session made without a
+ * device. Never reopened. */
+gboolean gvt_session_attach_vgpu (GvtSession *self, GvtVgpu *vgpu, GError **error);
 
 /* Closes the device and releases every buffer. Accepts NULL. */
 void gvt_session_free (GvtSession *self);
@@ -84,6 +94,15 @@ GvtSource *gvt_session_get_fallback (GvtSession *self);
  * its message). */
 typedef void (*GvtSessionReleaseFunc) (GvtPlane *primary, GvtPlane *cursor, gpointer user_data);
 void gvt_session_set_release_hook (GvtSession *self, GvtSessionReleaseFunc func, gpointer data);
+
+/* The window's picture area is @width x @height device pixels now, by the
+ * user's doing (not a resize the window made for a guest mode): after a
+ * pause with no newer request, the vGPU's guest is offered that size as
+ * its preferred mode (edid-policy.h), now and whenever the device is
+ * reopened. */
+void gvt_session_request_guest_size (GvtSession *self, guint width, guint height);
+/* What the EDID policy did so far. */
+void gvt_session_get_edid_state (GvtSession *self, GvtEdidState *state);
 
 /* The vGPU poller's counters (zeros while the device is closed). */
 void gvt_session_get_scanout_stats (GvtSession *self, GvtScanoutStats *stats);

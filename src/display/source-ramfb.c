@@ -33,6 +33,7 @@ typedef struct {
   char *reason;          /* why there is no picture; NULL when there is */
   char *said;            /* the last failure logged, to say each once */
   gboolean refused;      /* QEMU answered the last dump with an error */
+  gboolean shared;       /* the directory is writable by this connection's QEMU */
   gboolean stopped_dumped; /* the one dump of a stopped VM is asked for */
   guint fetches, dumps;
 } RamfbSource;
@@ -246,6 +247,41 @@ find_device (RamfbSource *self, GvtQmp *qmp)
   self->request = gvt_qmp_execute (qmp, "qom-list", args, 0, on_devices, self);
 }
 
+/* QEMU writes the dumps into our private directory. When it runs as
+ * another user (libvirt's libvirt-qemu), that user must reach it: root
+ * makes one under the temporary directory (every user may pass through
+ * it, unlike $XDG_RUNTIME_DIR) and gives it to QEMU's user; still 0700, so
+ * no one else may read the guest's screen or swap the file, and root reads
+ * what QEMU writes. */
+static void
+share_dir (RamfbSource *self, GvtQmp *qmp)
+{
+  guint uid, gid;
+  struct stat st;
+
+  if (!gvt_qmp_get_peer (qmp, &uid, &gid) || stat (self->dir, &st) < 0 || st.st_uid == uid)
+    return;
+  if (geteuid () != 0)
+    {
+      say_failure (self, "QEMU runs as another user and can't write screendumps into gvt-view's "
+                         "private directory: run gvt-view as QEMU's user, or as root");
+      return;
+    }
+  g_autofree char *dir = g_build_filename (g_get_tmp_dir (), "gvt-view-XXXXXX", NULL);
+  if (g_mkdtemp_full (dir, 0700) == NULL || chown (dir, uid, gid) != 0)
+    {
+      g_message ("%s: can't make a screendump directory for QEMU's user (uid %u): %s",
+                 self->base.name, uid, g_strerror (errno));
+      return;
+    }
+  g_debug ("%s: QEMU runs as uid %u: screendumps go to %s", self->base.name, uid, dir);
+  g_rmdir (self->dir);
+  g_free (self->dir);
+  g_free (self->file);
+  self->dir = g_steal_pointer (&dir);
+  self->file = g_build_filename (self->dir, "screen.ppm", NULL);
+}
+
 static GvtSourceChange
 ramfb_poll (GvtSource *source, gint64 now_us)
 {
@@ -265,9 +301,15 @@ ramfb_poll (GvtSource *source, gint64 now_us)
       self->qmp = qmp;
       self->found = !self->find_device;
       self->next_us = 0;
+      self->shared = FALSE;
     }
   if (qmp == NULL || self->request != 0)
     return change;
+  if (!self->shared && gvt_qmp_is_ready (qmp))
+    {
+      share_dir (self, qmp);
+      self->shared = TRUE;
+    }
 
   GvtVmState state = gvt_vm_get_state (self->vm);
   /* A stopped VM's picture can't change: one dump after it stopped, for

@@ -3,6 +3,8 @@
 #include <string.h>
 #include <sys/un.h>
 
+#include <sys/socket.h>
+
 #include "qmp.h"
 #include "qmp-message.h"
 #include "common/gvt-error.h"
@@ -670,6 +672,21 @@ gboolean
 gvt_qmp_is_ready (GvtQmp *self)
 {
   return self->state == STATE_READY;
+}
+
+gboolean
+gvt_qmp_get_peer (GvtQmp *self, guint *uid, guint *gid)
+{
+  if (self->connection == NULL)
+    return FALSE;
+  GSocket *socket = g_socket_connection_get_socket (self->connection);
+  struct ucred cred;
+  socklen_t len = sizeof cred;
+  if (getsockopt (g_socket_get_fd (socket), SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+    return FALSE;
+  *uid = cred.uid;
+  *gid = cred.gid;
+  return TRUE;
 }
 
 const char *

@@ -57,6 +57,8 @@ void gvt_qmp_close (GvtQmp *self);
 
 gboolean gvt_qmp_is_ready (GvtQmp *self);
 const char *gvt_qmp_get_path (GvtQmp *self);
+/* The user and group QEMU runs as (the socket's peer), once connected. */
+gboolean gvt_qmp_get_peer (GvtQmp *self, guint *uid, guint *gid);
 /* QEMU's version from the greeting (0s before it). */
 void gvt_qmp_get_version (GvtQmp *self, int *major, int *minor, int *micro);
 

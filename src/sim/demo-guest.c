@@ -16,7 +16,12 @@ struct _GvtDemoGuest {
   guint64 frames_painted;
   gboolean cursor_set;
   GvtDemoWindow windows[GVT_DEMO_N_WINDOWS];
+  guint8 edid_seen[128];  /* follow_edid: the last EDID taken */
+  guint32 edid_w, edid_h; /* its preferred mode; 0 before any */
 };
+
+/* follow_edid: the mode index while the EDID's mode is shown. */
+#define EDID_MODE_INDEX (-2)
 
 /* --- drawing on an XRGB8888 buffer --- */
 
@@ -445,6 +450,27 @@ enter_firmware (GvtDemoGuest *self)
   self->frame = -1;
 }
 
+/* A new EDID from the viewer: its first detailed timing is the mode a
+ * desktop guest switches to. (The sim took only a valid base block.) */
+static void
+take_edid (GvtDemoGuest *self)
+{
+  gsize size = 0;
+  const guint8 *e = gvt_sim_get_edid (self->sim, &size);
+
+  if (e == NULL || size < sizeof self->edid_seen
+      || memcmp (e, self->edid_seen, sizeof self->edid_seen) == 0)
+    return;
+  memcpy (self->edid_seen, e, sizeof self->edid_seen);
+  guint32 w = e[56] | (guint32) (e[58] >> 4) << 8;
+  guint32 h = e[59] | (guint32) (e[61] >> 4) << 8;
+  if (w == 0 || h == 0)
+    return;
+  g_debug ("demo guest: the new EDID prefers %ux%u", w, h);
+  self->edid_w = w;
+  self->edid_h = h;
+}
+
 void
 gvt_demo_guest_step (GvtDemoGuest *self, gint64 time_us)
 {
@@ -462,19 +488,27 @@ gvt_demo_guest_step (GvtDemoGuest *self, gint64 time_us)
   gint64 since = time_us - config->firmware_us;
   gint mode_index = config->mode_interval_us > 0
     ? (gint) (since / config->mode_interval_us % config->n_modes) : 0;
+  GvtDemoMode mode = config->modes[mode_index];
+  if (config->follow_edid)
+    take_edid (self);
+  if (self->edid_w != 0)
+    {
+      mode_index = EDID_MODE_INDEX;
+      mode = (GvtDemoMode) { self->edid_w, self->edid_h };
+    }
   gint64 frame = frame_at (since, config->fps);
-  gboolean new_mode = self->phase != GVT_DEMO_PHASE_DESKTOP || mode_index != self->mode_index;
+  gboolean new_mode = self->phase != GVT_DEMO_PHASE_DESKTOP || mode_index != self->mode_index
+                      || mode.width != self->width || mode.height != self->height;
 
   if (new_mode)
     {
-      const GvtDemoMode *mode = &config->modes[mode_index];
-      g_debug ("demo guest: mode %ux%u", mode->width, mode->height);
+      g_debug ("demo guest: mode %ux%u", mode.width, mode.height);
       gvt_sim_set_mode (self->sim, GVT_FORMAT_XRGB8888, GVT_MOD_LINEAR,
-                        mode->width, mode->height, 0);
+                        mode.width, mode.height, 0);
       self->phase = GVT_DEMO_PHASE_DESKTOP;
       self->mode_index = mode_index;
-      self->width = mode->width;
-      self->height = mode->height;
+      self->width = mode.width;
+      self->height = mode.height;
     }
 
   /* Once: the image and its id survive mode changes and the firmware

@@ -59,11 +59,15 @@ typedef struct {
    * mode's buffer and id). The pictures are those of the flipping guest.
    * REGION mode is always in place (one framebuffer). */
   gboolean in_place;
+  /* Take the preferred mode of each new EDID the device is given (at its
+   * link-up), as a desktop guest does on a monitor hotplug: from the first
+   * one on, that mode instead of the cycle through modes[]. */
+  gboolean follow_edid;
 } GvtDemoConfig;
 
 /* Defaults: 3 s of firmware, 1280x720 -> 1920x1080 -> 1024x768 cycling
  * every 20 s, 60 frames per second, seed 0, a cursor, page flips (not in
- * place). */
+ * place), EDIDs not followed. */
 void gvt_demo_config_init (GvtDemoConfig *config);
 
 typedef enum {
@@ -97,7 +101,8 @@ void gvt_demo_guest_free (GvtDemoGuest *self);
 /* Brings the device to what the guest shows at @time_us (microseconds
  * since the guest's power-on). The picture is a pure function of @time_us
  * and the config (config->in_place included: it changes the buffers, not
- * the picture), whatever times were stepped before (earlier ones
+ * the picture) — and with config->follow_edid of the last EDID seen —,
+ * whatever times were stepped before (earlier ones
  * included): a new mode is set when the mode changes, and a new frame is
  * painted when @time_us is in another animation frame than the last
  * painted one — into the back buffer and flipped, or with

@@ -117,6 +117,16 @@ gvt_stats_report_to_json (const GvtStatsReport *r)
       ADD_STR (b, "fourcc", r->fourcc);
       ADD_STR (b, "modifier", r->modifier);
     }
+  ADD_STR (b, "edid", gvt_edid_mode_to_string (r->edid.mode));
+  ADD_BOOL (b, "edid_region", r->edid.has_region);
+  ADD_INT (b, "edid_requests", r->edid.requests);
+  ADD_INT (b, "edid_writes", r->edid.writes);
+  ADD_INT (b, "edid_failures", r->edid.failures);
+  ADD_BOOL (b, "edid_pending", r->edid.pending);
+  g_autofree char *preferred = r->edid.preferred_width > 0
+    ? g_strdup_printf ("%ux%u", r->edid.preferred_width, r->edid.preferred_height)
+    : g_strdup ("none");
+  ADD_STR (b, "guest_preferred", preferred);
   ADD_INT (b, "x", r->x);
   ADD_INT (b, "y", r->y);
   ADD_INT (b, "width", r->width);

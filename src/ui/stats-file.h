@@ -6,6 +6,8 @@
 
 #include <glib.h>
 
+#include "display/edid-policy.h"
+
 G_BEGIN_DECLS
 
 typedef struct {
@@ -67,6 +69,11 @@ typedef struct {
   guint guest_width, guest_height;
   const char *fourcc;
   const char *modifier;
+  /* The guest's resolution from the window (display/edid-policy.h): as
+   * "edid" (the mode), "edid_region", "edid_requests", "edid_writes",
+   * "edid_failures", "edid_pending" and "guest_preferred" ("WxH", the mode
+   * last given, or "none"). */
+  GvtEdidState edid;
   /* Where the picture is on the screen, in device pixels. */
   int x, y, width, height, scale_factor, workarea_width, workarea_height;
   /* From the first live frame (has_cpu): where the CPU time went. */

@@ -36,11 +36,17 @@ gvt_ui_state_for (GvtSourceState state, gboolean render_failed)
 }
 
 GvtUiState
-gvt_ui_state_for_vm (GvtVmState vm, GvtUiState picture)
+gvt_ui_state_for_vm (GvtVmState vm, const char *detail, GvtUiState picture)
 {
   switch (vm)
     {
-    case GVT_VM_PAUSED:    return GVT_UI_STATE_PAUSED;
+    case GVT_VM_PAUSED:
+      /* A VM that never ran (-S) has no last frame to dim: whatever its
+       * vGPU shows already (a device programmed from outside, a VM
+       * restored from a snapshot) is shown as it is. */
+      if (g_strcmp0 (detail, "prelaunch") == 0 && picture == GVT_UI_STATE_LIVE)
+        return GVT_UI_STATE_LIVE;
+      return GVT_UI_STATE_PAUSED;
     case GVT_VM_SHUT_DOWN: return GVT_UI_STATE_SHUT_DOWN;
     case GVT_VM_GONE:      return GVT_UI_STATE_QEMU_EXITED;
     case GVT_VM_NONE:

@@ -32,7 +32,7 @@ GvtUiState gvt_ui_state_for (GvtSourceState state, gboolean render_failed);
 
 /* The screen for a VM in @vm whose picture's screen is @picture: the VM's
  * own states win (a paused VM is paused whatever it showed). */
-GvtUiState gvt_ui_state_for_vm (GvtVmState vm, GvtUiState picture);
+GvtUiState gvt_ui_state_for_vm (GvtVmState vm, const char *detail, GvtUiState picture);
 
 /* TRUE for the VM's states (a dimmed last frame beneath the words). */
 gboolean gvt_ui_state_is_vm (GvtUiState state);

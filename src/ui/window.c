@@ -1,6 +1,6 @@
 /* The viewer window: the widget, the frame-clock tick and the GL
  * callbacks. The rooms it uses: the session (what to show), status.c (the
- * state screens and title), size-policy.c (guest mode -> window size),
+ * state screens and title), size-policy.c (guest mode <-> window size),
  * input.c (shortcuts, the view transform), grab.c (keyboard and pointer
  * for the guest), relative-pointer.c (--relative-mouse), host-cursor.c,
  * overlay.c and stats-file.c.
@@ -432,7 +432,9 @@ on_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer user_data)
       self->motion_us = 0;
     }
   gboolean render_failed = self->failed_primary != NULL || self->gl_failure != NULL;
+  GvtVm *vm = gvt_session_get_vm (self->session);
   GvtUiState state = gvt_ui_state_for_vm (gvt_session_get_vm_state (self->session),
+                                          vm ? gvt_vm_get_detail (vm) : NULL,
                                           gvt_ui_state_for (gvt_session_get_state (self->session),
                                                             render_failed));
 
@@ -500,6 +502,8 @@ on_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer user_data)
                  state == GVT_UI_STATE_SHUT_DOWN ? "off" : "gone");
       close_window (self);
     }
+  else if (self->opts.quit_with_qemu && state == GVT_UI_STATE_QEMU_EXITED)
+    close_window (self);
   return G_SOURCE_CONTINUE;
 }
 
@@ -622,6 +626,7 @@ write_stats_file (Viewer *self)
       r.view_scale_y = view->scale_y;
     }
   gvt_input_get_counts (self->input, &r.keys_down, &r.input_commands);
+  gvt_session_get_edid_state (self->session, &r.edid);
   if (primary != NULL)
     {
       r.has_guest = TRUE;
@@ -901,6 +906,12 @@ on_size_allocate (GtkWidget *widget, GdkRectangle *alloc, Viewer *self)
   self->last_alloc_w = alloc->width;
   self->last_alloc_h = alloc->height;
   self->last_scale = scale;
+  /* Only the user's sizes reach the guest: the size policy's own resizes
+   * for a guest mode would make the guest and the window chase each other. */
+  guint guest_w, guest_h;
+  if (gvt_size_policy_allocated (self->size, alloc->width, alloc->height, scale, &guest_w,
+                                 &guest_h))
+    gvt_session_request_guest_size (self->session, guest_w, guest_h);
   config_changed (self);
 }
 

@@ -18,6 +18,7 @@ typedef struct {
   gboolean stats;            /* the overlay, from the start */
   guint width, height;       /* initial size in logical pixels; 0: the guest's */
   gboolean quit_with_vm;     /* close when the VM shuts down or QEMU exits */
+  gboolean quit_with_qemu;   /* close when QEMU exits (run, attach) */
   /* Input to the guest (with a QEMU link). */
   gboolean view_only;
   gboolean relative_mouse;

@@ -1,5 +1,6 @@
 /* DEVICE as the user writes it: /dev/vfio/N, /dev/vfio/devices/vfioX, an
- * mdev UUID or sysfs path, --fd N, or sim[:WxH[:FOURCC]]. */
+ * mdev UUID or sysfs path, qemu:PID or qemu:NAME, --fd N, or
+ * sim[:WxH[:FOURCC]]. */
 #include <string.h>
 
 #include "device-spec.h"
@@ -15,10 +16,70 @@
   "use sim, sim:WIDTHxHEIGHT or sim:WIDTHxHEIGHT:FOURCC with sizes from 1 to 16384 and a " \
   "DRM fourcc of 4 printable characters (e.g. sim:1920x1080, sim:640x480:YUYV)"
 
+#define QEMU_SPEC_HELP \
+  "use qemu:PID, the process id of a running QEMU, or qemu:NAME, the VM's name (QEMU's " \
+  "-name, or the libvirt domain) without '/' or control characters"
+
+/* Every form DEVICE takes, for the messages that refuse one. */
+#define DEVICE_FORMS \
+  "/dev/vfio/N, /dev/vfio/devices/vfioX, an mdev UUID, /sys/bus/mdev/devices/UUID, " \
+  "qemu:PID, qemu:NAME, --fd N or sim"
+
 void
 gvt_device_spec_clear (GvtDeviceSpec *spec)
 {
   g_clear_pointer (&spec->text, g_free);
+  g_clear_pointer (&spec->qemu, g_free);
+}
+
+/* "qemu:PID" or "qemu:NAME". All digits is a PID (1 and up); anything else
+ * is a name, which the qemu layer later looks up (in a pid file path among
+ * others, hence no '/'). */
+static gboolean
+parse_qemu (const char *device, GvtDeviceSpec *spec, GError **error)
+{
+  if (device[4] != ':')
+    {
+      g_set_error (error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
+                   "'%s' is not a device: did you mean qemu:PID or qemu:NAME?", device);
+      return FALSE;
+    }
+
+  const char *what = device + 5;
+  gboolean digits = *what != '\0';
+  for (const char *p = what; *p; p++)
+    digits = digits && g_ascii_isdigit (*p);
+
+  if (digits)
+    {
+      guint64 pid;
+      if (!g_ascii_string_to_unsigned (what, 10, 1, G_MAXINT, &pid, NULL))
+        {
+          g_set_error (error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
+                       "'%s' is not a QEMU: %s is no process id (they run from 1 to %d); "
+                       QEMU_SPEC_HELP, device, what, G_MAXINT);
+          return FALSE;
+        }
+      spec->pid = (int) pid;
+    }
+  else
+    {
+      gboolean ok = *what != '\0' && g_utf8_validate (what, -1, NULL);
+      for (const char *p = what; ok && *p; p = g_utf8_next_char (p))
+        {
+          gunichar c = g_utf8_get_char (p);
+          ok = c != '/' && !g_unichar_iscntrl (c);
+        }
+      if (!ok)
+        {
+          g_autofree char *shown = g_strescape (device, NULL);
+          g_set_error (error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
+                       "'%s' is not a QEMU: " QEMU_SPEC_HELP, shown);
+          return FALSE;
+        }
+    }
+  spec->qemu = g_strdup (what);
+  return TRUE;
 }
 
 /* "sim", "sim:WxH" or "sim:WxH:FOURCC". FOURCC is any DRM fourcc, known to
@@ -98,8 +159,9 @@ gvt_device_spec_parse (const char *device, int fd, GvtDeviceSpec *spec, GError *
   if (device == NULL || *device == '\0')
     {
       g_set_error (error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
-                   "no DEVICE given: name one (/dev/vfio/N, an mdev UUID, sim) or pass "
-                   "--fd N; `gvt-view list` shows the vGPUs on this host");
+                   "no DEVICE given: name one (/dev/vfio/N, an mdev UUID, qemu:PID, "
+                   "qemu:NAME, sim) or pass --fd N; `gvt-view list` shows the vGPUs on "
+                   "this host");
       return FALSE;
     }
 
@@ -107,6 +169,12 @@ gvt_device_spec_parse (const char *device, int fd, GvtDeviceSpec *spec, GError *
     {
       spec->kind = GVT_DEVICE_SIM;
       if (!parse_sim (device, spec, error))
+        return FALSE;
+    }
+  else if (g_str_has_prefix (device, "qemu"))
+    {
+      spec->kind = GVT_DEVICE_QEMU;
+      if (!parse_qemu (device, spec, error))
         return FALSE;
     }
   else if (g_str_has_prefix (device, "/dev/vfio/devices/"))
@@ -119,9 +187,7 @@ gvt_device_spec_parse (const char *device, int fd, GvtDeviceSpec *spec, GError *
     {
       g_autofree char *existing = gvt_mdev_describe_instances ();
       g_set_error (error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
-                   "'%s' is not a device gvt-view knows: give /dev/vfio/N, "
-                   "/dev/vfio/devices/vfioX, an mdev UUID, /sys/bus/mdev/devices/UUID, "
-                   "--fd N or sim%s%s", device,
+                   "'%s' is not a device gvt-view knows: give " DEVICE_FORMS "%s%s", device,
                    *existing ? "\nvGPUs on this host:\n" : " (`gvt-view list` shows the vGPUs)",
                    existing);
       return FALSE;

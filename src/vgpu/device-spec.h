@@ -12,12 +12,18 @@ typedef enum {
   GVT_DEVICE_MDEV,  /* an mdev UUID or /sys/... path, resolved to its group */
   GVT_DEVICE_FD,    /* --fd N: an inherited VFIO device fd */
   GVT_DEVICE_SIM,   /* sim[:WxH[:FOURCC]]: the simulated vGPU */
+  GVT_DEVICE_QEMU,  /* qemu:PID or qemu:NAME: the display vGPU a running QEMU holds */
 } GvtDeviceKind;
 
 typedef struct {
   GvtDeviceKind kind;
   char *text;             /* what the user wrote ("--fd 3" for an fd) */
   int fd;                 /* GVT_DEVICE_FD, else -1 */
+  /* GVT_DEVICE_QEMU: what follows "qemu:" (a PID or a VM's name), else
+   * NULL; pid is that number for qemu:PID, 0 for qemu:NAME (which the qemu
+   * layer resolves to a process) and for every other kind. */
+  char *qemu;
+  int pid;
   /* GVT_DEVICE_SIM: the mode it shows from the start. */
   guint width, height;
   guint32 fourcc;

@@ -3,7 +3,9 @@
  * device operations as plain ioctls, pread/pwrite and mmap on it. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -38,6 +40,10 @@ typedef struct {
    * to close before the device fails a single ioctl: we must notice the
    * entry going and let go ourselves, or the remove and we wait forever. */
   char *presence_path;
+  /* A pidfd of the process the device fd was taken from, or -1. Our copy
+   * keeps the device open after that process exits (its group stays busy,
+   * its memory pinned): its exit must read as the device going away. */
+  int owner_pidfd;
 } GvtVgpuKernel;
 
 static int
@@ -246,6 +252,18 @@ kernel_region_mmap (GvtVgpu *vgpu, guint32 index, guint64 offset, gsize len, int
   return 0;
 }
 
+/* A pidfd polls readable once its process has exited. */
+static gboolean
+process_exited (int pidfd)
+{
+  struct pollfd p = { .fd = pidfd, .events = POLLIN };
+  int ret;
+  do
+    ret = poll (&p, 1, 0);
+  while (ret < 0 && errno == EINTR);
+  return ret > 0;
+}
+
 static int
 kernel_query_plane (GvtVgpu *vgpu, struct vfio_device_gfx_plane_info *info)
 {
@@ -254,6 +272,8 @@ kernel_query_plane (GvtVgpu *vgpu, struct vfio_device_gfx_plane_info *info)
   /* One access() per query: cheap next to the ioctl, and the poll is where
    * a removal has to show up. */
   if (self->presence_path != NULL && access (self->presence_path, F_OK) < 0 && errno == ENOENT)
+    return -ENODEV;
+  if (self->owner_pidfd >= 0 && process_exited (self->owner_pidfd))
     return -ENODEV;
   return xioctl (self->device_fd, VFIO_DEVICE_QUERY_GFX_PLANE, info);
 }
@@ -300,6 +320,7 @@ kernel_finalize (GvtVgpu *vgpu)
   close_fd (&self->group_fd);
   close_fd (&self->container_fd);
   close_fd (&self->iommufd);
+  close_fd (&self->owner_pidfd);
   g_clear_pointer (&self->regions, g_hash_table_unref);
   g_clear_pointer (&self->presence_path, g_free);
 }
@@ -324,6 +345,7 @@ kernel_new (const char *name)
   self->group_fd = -1;
   self->iommufd = -1;
   self->device_fd = -1;
+  self->owner_pidfd = -1;
   self->regions = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   return self;
 }
@@ -451,6 +473,21 @@ set_fd_error (GError **error, GvtErrorCode code, int fd, const char *fmt, ...)
   g_set_error (error, GVT_ERROR, code, "cannot use --fd %d: %s", fd, why);
 }
 
+/* A device fd taken from another process: "cannot use NAME: ...", NAME
+ * naming the process and its fd. */
+static void set_use_error (GError **error, GvtErrorCode code, const char *name,
+                           const char *fmt, ...) G_GNUC_PRINTF (4, 5);
+
+static void
+set_use_error (GError **error, GvtErrorCode code, const char *name, const char *fmt, ...)
+{
+  va_list args;
+  va_start (args, fmt);
+  g_autofree char *why = g_strdup_vprintf (fmt, args);
+  va_end (args);
+  g_set_error (error, GVT_ERROR, code, "cannot use %s: %s", name, why);
+}
+
 /* " on NODE", or "" when NODE is what the user named. */
 static char *
 on_node (const char *named, const char *node)
@@ -468,15 +505,16 @@ describe_existing (void)
   return g_strdup_printf ("\nvGPUs on this host:\n%s", existing);
 }
 
-/* Only what exists today: a GVT-g vGPU opens only inside its VM's QEMU (the
- * kernel checks that the opener's memory is the VM's: kvmgt's open_device
- * and KVM's page-track registration return ESRCH otherwise), so the one way
- * for gvt-view is a device fd QEMU opened, inherited as --fd. */
+/* A GVT-g vGPU opens only inside its VM's QEMU (the kernel checks that the
+ * opener's memory is the VM's: kvmgt's open_device and KVM's page-track
+ * registration return ESRCH otherwise), so gvt-view's ways are a device fd
+ * QEMU opened: a copy taken from QEMU (run, attach) or one inherited. */
 #define HINT_NEEDS_VM \
   "needs its VM — a GVT-g vGPU opens only inside its VM's QEMU process (the kernel " \
   "ties it to the VM's KVM; dmesg says \"KVM is required to use Intel vGPU\"), so " \
-  "gvt-view can't open it on its own: it can show it only through the device fd that " \
-  "QEMU opened, handed over with --fd N"
+  "gvt-view can't open it on its own: it shows it through the device fd that QEMU " \
+  "opened — `gvt-view attach PID` for a running VM, `gvt-view run -- " \
+  "qemu-system-x86_64 ...` to start one, or --fd N from a launcher"
 
 #define HINT_SECOND_VGPU \
   "already in use — the kernel (EEXIST) says this vGPU or another GVT-g vGPU of the " \
@@ -493,14 +531,15 @@ set_busy_error (GError **error, const char *named, const char *holders, const ch
     set_error (error, GVT_ERROR_BUSY, named,
                "busy — another process, most likely its VM's QEMU, has this vGPU open "
                "(`fuser -v %s` names it), and %s; a GVT-g vGPU opens only inside its VM's "
-               "QEMU anyway, so gvt-view can show it only through the device fd that QEMU "
-               "opened, handed over with --fd N", holders, rule);
+               "QEMU anyway, so gvt-view shows it through the device fd that QEMU opened: "
+               "`gvt-view attach PID` (QEMU's pid), or start the VM with `gvt-view run -- "
+               "qemu-system-x86_64 ...`; or --fd N from a launcher", holders, rule);
   else
     set_error (error, GVT_ERROR_BUSY, named,
                "busy — another process, most likely a VM's QEMU, has this vGPU open "
-               "(`fuser -v %s` names it), and %s: `gvt-view probe %s` works once that "
-               "process exits, or a launcher that holds the device can hand it to "
-               "gvt-view with --fd N", holders, rule, named);
+               "(`fuser -v %s` names it), and %s: `gvt-view attach PID` shows it through "
+               "a copy of QEMU's device fd, a launcher can hand it over with --fd N, and "
+               "`gvt-view probe %s` works once that process exits", holders, rule, named);
 }
 
 #define RULE_GROUP "a VFIO group has one opener at a time"
@@ -897,4 +936,74 @@ gvt_vgpu_kernel_open_fd (int fd, GError **error)
   GvtVgpuKernel *self = kernel_new (name);
   self->device_fd = fd;
   return (GvtVgpu *) self;
+}
+
+/* ---- a device fd taken from another process ---- */
+
+/* The entry of the device at @syspath on its bus ("/sys/bus/mdev/devices/
+ * UUID"), found through its subsystem link, or NULL. Not the device
+ * directory itself: on removal the kernel drops the bus entry first and
+ * the directory only once every fd is closed — once we let go. */
+static char *
+bus_entry_for (const char *syspath)
+{
+  g_autofree char *link = g_build_filename (syspath, "subsystem", NULL);
+  g_autofree char *bus = realpath (link, NULL);
+  g_autofree char *device = g_path_get_basename (syspath);
+  if (bus == NULL)
+    return NULL;
+
+  char *entry = g_build_filename (bus, "devices", device, NULL);
+  if (access (entry, F_OK) < 0)
+    {
+      g_free (entry);
+      return NULL;
+    }
+  return entry;
+}
+
+GvtVgpu *
+gvt_vgpu_kernel_open_taken_fd (int fd, const char *name, const char *syspath, GError **error)
+{
+  g_return_val_if_fail (fd >= 0 && name != NULL, NULL);
+
+  struct vfio_device_info info = { .argsz = sizeof info };
+  int ret = xioctl (fd, VFIO_DEVICE_GET_INFO, &info);
+  if (ret == -ENODEV || ret == -EIO)
+    {
+      set_use_error (error, GVT_ERROR_LOST, name, "the VFIO device is gone (%s)",
+                     g_strerror (-ret));
+      return NULL;
+    }
+  if (ret < 0)
+    {
+      set_use_error (error, GVT_ERROR_NO_DEVICE, name,
+                     "not an opened VFIO device (VFIO_DEVICE_GET_INFO: %s)",
+                     g_strerror (-ret));
+      return NULL;
+    }
+
+  /* pidfd_getfd sets it; a copy must never leak into a program we start
+   * either, since it keeps the device (and QEMU's group) busy. */
+  int flags = fcntl (fd, F_GETFD);
+  if (flags >= 0)
+    fcntl (fd, F_SETFD, flags | FD_CLOEXEC);
+
+  GvtVgpuKernel *self = kernel_new (name);
+  self->device_fd = fd;
+  if (syspath != NULL)
+    self->presence_path = bus_entry_for (syspath);
+  g_debug ("%s: VFIO device fd %d, removal watched at %s", name, fd,
+           self->presence_path ? self->presence_path : "(nowhere)");
+  return (GvtVgpu *) self;
+}
+
+void
+gvt_vgpu_kernel_watch_process (GvtVgpu *vgpu, int pidfd)
+{
+  GvtVgpuKernel *self = (GvtVgpuKernel *) vgpu;
+
+  g_return_if_fail (vgpu->ops == &kernel_ops && pidfd >= 0);
+  close_fd (&self->owner_pidfd);
+  self->owner_pidfd = pidfd;
 }

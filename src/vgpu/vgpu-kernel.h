@@ -32,4 +32,19 @@ GvtVgpu *gvt_vgpu_kernel_open_cdev (const char *cdev_path, GError **error);
  * ownership of @fd on success only. */
 GvtVgpu *gvt_vgpu_kernel_open_fd (int fd, GError **error);
 
+/* A device fd gvt-view took from another process (vgpu-process.c), checked
+ * and wrapped as an inherited fd is, so that every later operation is the
+ * same. @name becomes the handle's name and starts every error ("cannot
+ * use @name: ..."). @syspath, the device's sysfs directory or NULL, tells
+ * where to watch for its removal (its bus entry, as for a group). Takes
+ * ownership of @fd on success only. */
+GvtVgpu *gvt_vgpu_kernel_open_taken_fd (int fd, const char *name, const char *syspath,
+                                        GError **error);
+
+/* Takes @pidfd (pidfd_open of the process @vgpu's fd was taken from): once
+ * that process has exited, the plane query fails with -ENODEV as for a
+ * removed device, so that the display code lets go of the device — our
+ * copy would keep it open, its group busy and its memory pinned. */
+void gvt_vgpu_kernel_watch_process (GvtVgpu *vgpu, int pidfd);
+
 G_END_DECLS

@@ -7,6 +7,7 @@
 
 #include "vgpu-private.h"
 #include "vgpu-kernel.h"
+#include "vgpu-process.h"
 #include "common/gvt-error.h"
 
 gpointer
@@ -36,6 +37,27 @@ gvt_vgpu_get_name (GvtVgpu *self)
   return self->name;
 }
 
+/* qemu:PID. A name needs the qemu layer to become a process, so
+ * gvt_device_open_spec() resolves it and calls gvt_vgpu_open_from_process()
+ * itself. */
+static GvtVgpu *
+open_qemu (const GvtDeviceSpec *spec, GError **error)
+{
+  if (spec->pid < 1)
+    {
+      g_set_error (error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
+                   "cannot open %s: a VM named by its name is found by gvt_device_open_spec(), "
+                   "not by the device layer", spec->text);
+      return NULL;
+    }
+
+  g_autoptr(GError) local = NULL;
+  GvtVgpu *vgpu = gvt_vgpu_open_from_process (spec->pid, NULL, NULL, &local);
+  if (vgpu == NULL)
+    g_propagate_prefixed_error (error, g_steal_pointer (&local), "cannot open %s: ", spec->text);
+  return vgpu;
+}
+
 GvtVgpu *
 gvt_vgpu_open_spec (const GvtDeviceSpec *spec, GError **error)
 {
@@ -45,6 +67,7 @@ gvt_vgpu_open_spec (const GvtDeviceSpec *spec, GError **error)
     case GVT_DEVICE_CDEV:  return gvt_vgpu_kernel_open_cdev (spec->text, error);
     case GVT_DEVICE_MDEV:  return gvt_vgpu_kernel_open_mdev (spec->text, error);
     case GVT_DEVICE_FD:    return gvt_vgpu_kernel_open_fd (spec->fd, error);
+    case GVT_DEVICE_QEMU:  return open_qemu (spec, error);
     case GVT_DEVICE_SIM:
     default:
       /* The simulator sits above this layer: gvt_device_open() opens it. */

@@ -24,13 +24,16 @@ typedef struct {
 } GvtRegionInfo;
 
 /* Opens a kernel DEVICE as the user wrote it: a group path "/dev/vfio/N",
- * a cdev path "/dev/vfio/devices/vfioX", an mdev UUID, or its sysfs path
- * "/sys/bus/mdev/devices/UUID" (the simulator is display/device.h's).
+ * a cdev path "/dev/vfio/devices/vfioX", an mdev UUID, its sysfs path
+ * "/sys/bus/mdev/devices/UUID", or "qemu:PID" (a copy of the display
+ * vGPU's fd that QEMU process holds: vgpu-process.h). The simulator and
+ * "qemu:NAME" are display/device.h's.
  * Returns a new handle (free with gvt_vgpu_free) or NULL with a GVT_ERROR
  * whose message says what happened and what to do. */
 GvtVgpu *gvt_vgpu_open (const char *device, GError **error);
 
-/* The same for a parsed spec of any kernel kind (group, cdev, mdev, fd). */
+/* The same for a parsed spec of any kernel kind (group, cdev, mdev, fd,
+ * qemu:PID). */
 GvtVgpu *gvt_vgpu_open_spec (const GvtDeviceSpec *spec, GError **error);
 
 /* Wraps an inherited VFIO device fd (checked with VFIO_DEVICE_GET_INFO).
@@ -42,7 +45,8 @@ GvtVgpu *gvt_vgpu_open_fd (int fd, GError **error);
  * remains its holder's to close. Accepts NULL. */
 void gvt_vgpu_free (GvtVgpu *self);
 
-/* A short name for titles and logs: "vfio 7", "vfio0", "fd 3", "sim". */
+/* A short name for titles and logs: "vfio 7", "vfio0", "fd 3", "sim",
+ * "qemu:1234 (UUID)". */
 const char *gvt_vgpu_get_name (GvtVgpu *self);
 
 /* The device operations. Each returns >= 0 on success or a negative errno:

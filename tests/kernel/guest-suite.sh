@@ -304,13 +304,136 @@ test_hot_unplug() {
   [ ! -e "/sys/bus/mdev/devices/$u" ] || fail "the mdev is still there"
 }
 
+# --- next to a running QEMU: `gvt-view run`, `snapshot qemu:PID` ---
+
+# x_server: a private Xvfb for a window test; DISPLAY exported. The host's
+# /tmp is read-only here and Xvfb writes there (its socket, its compiled
+# keymap): it gets a /tmp of its own in a mount namespace, and clients reach
+# it through its abstract socket, which every namespace sees.
+x_server() {
+  unshare -m --propagation private sh -c 'mount -t tmpfs tmpfs /tmp && exec "$@"' xvfb \
+    Xvfb -displayfd 3 -screen 0 1280x1024x24 -nolisten tcp 3>"$T/display" >"$T/xvfb.log" 2>&1 &
+  XVFB_PID=$!
+  local i
+  for i in $(seq 100); do [ -s "$T/display" ] && break; sleep 0.1; done
+  [ -s "$T/display" ] || { cat "$T/xvfb.log" >&2; fail "Xvfb did not start"; }
+  export DISPLAY=:$(head -n 1 "$T/display") GDK_BACKEND=x11 NO_AT_BRIDGE=1
+  export DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent
+  export XDG_RUNTIME_DIR=$T/run
+  mkdir -p -m 0700 "$XDG_RUNTIME_DIR"
+}
+# qemu_child_of PID: the QEMU gvt-view run started (10 s).
+qemu_child_of() {
+  local i q
+  for i in $(seq 100); do
+    q=$(pgrep -P "$1" qemu-system 2>/dev/null | head -n 1)
+    [ -n "$q" ] && { echo "$q"; return 0; }
+    sleep 0.1
+  done
+  return 1
+}
+# holds_vfio_device PID: PID has a VFIO device fd open (60 s).
+holds_vfio_device() {
+  local i
+  for i in $(seq 600); do
+    ls -l "/proc/$1/fd" 2>/dev/null | grep -q 'anon_inode:\[vfio-device\]' && return 0
+    kill -0 "$1" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+# ui_wait STATS CONDITIONS...: the window's stats file says so (30 s).
+ui_wait() {
+  "$GVT_BUILD/tests/ui/ui-check" wait "$@" > "$T/ui-wait.out" 2>&1 && return 0
+  head -n 1 "$T/ui-wait.out" >&2
+  grep -E '"(state|source|path|title|message|detail|vm|imports|uploads|guest_width|guest_height)"' "$1" >&2
+  return 1
+}
+ui_get() { "$GVT_BUILD/tests/ui/ui-check" get "$1" "$2"; }
+
+# The side display: QEMU (TCG, paused) started by `gvt-view run` with the
+# vGPU's display on (run turns it off: QEMU refuses it with -display none);
+# a test guest takes a copy of QEMU's device fd the way run does, sets a
+# mode and paints; the window and `snapshot qemu:PID` both show that
+# picture exactly. Ctrl+C: QMP quit, run exits 0, no copy of the device
+# left: the group opens again at once.
+test_run_qemu() {
+  use_mbochs fixed
+  unset LD_LIBRARY_PATH
+  local u g rpid= qpid= gpid=; u=$(new_mdev mbochs-medium); g=$(group_of "$u")
+  # A failing check leaves nothing running that holds the device.
+  trap 'kill -KILL $gpid $qpid $rpid $XVFB_PID 2>/dev/null; wait; rm_mdev '"$u" EXIT
+  x_server
+  "$GV" run --scale native --size 1024x768 --stats-file "$T/stats.json" --stats-interval 0.3 -- \
+    qemu-system-x86_64 -S -accel tcg -m 64 -nodefaults -nic none -serial none -monitor none \
+    -device "vfio-pci,sysfsdev=/sys/bus/mdev/devices/$u,display=on" \
+    > "$T/run.out" 2> "$T/run.err" & rpid=$!
+  qpid=$(qemu_child_of "$rpid") || { cat "$T/run.err" >&2; fail "run started no QEMU"; }
+  holds_vfio_device "$qpid" || { cat "$T/run.err" >&2; fail "QEMU never opened the vGPU"; }
+  grep -q "display=off" "$T/run.err" || { cat "$T/run.err" >&2; fail "run did not say it turned display=on off"; }
+  tr '\0' ' ' < "/proc/$qpid/cmdline" >&2; echo >&2
+  grep -qa -- "-display" "/proc/$qpid/cmdline" || fail "run added no -display none"
+  # The guest, on its own copy of QEMU's device, holds it while the checks
+  # run (mbochs keeps the picture while any fd is open).
+  $MG --from-pid "$qpid" "$u" mode=1024x768 fill=5 expect="$T/want.ppm" hold="$T/held" \
+    > "$T/guest.log" 2>&1 & gpid=$!
+  for i in $(seq 100); do [ -e "$T/held" ] && break; sleep 0.1; done
+  [ -e "$T/held" ] || { cat "$T/guest.log" >&2; fail "the test guest did not paint"; }
+  ui_wait "$T/stats.json" 30 state=live guest_width=1024 guest_height=768 source=vfio \
+    || { tail -n 20 "$T/run.err" >&2; fail "the window never showed the guest's 1024x768 plane"; }
+  "$GV" snapshot "qemu:$qpid" --wait 5 -o "$T/snap.png" >&2 \
+    || fail "snapshot qemu:$qpid failed beside run"
+  import -window root "$T/shot.png" || fail "no screenshot of the X server"
+  kill "$gpid"; wait "$gpid"
+  # Ctrl+C in the terminal: QEMU goes (QMP quit), run exits with its status.
+  kill -INT "$rpid"
+  local status=0; wait "$rpid" || status=$?
+  cat "$T/run.err" >&2
+  [ "$status" = 0 ] || fail "run exited $status after Ctrl+C (QEMU quits with 0)"
+  kill -0 "$qpid" 2>/dev/null && fail "QEMU still runs after run exited"
+  $GV probe --json "/dev/vfio/$g" > "$T/after.json" \
+    || fail "the group does not open at once after run exited: a copy of the device was left"
+  kill "$XVFB_PID"
+  rm_mdev "$u"
+}
+
+# QEMU killed under run: run says so, exits 137, and closes its copy at once.
+test_run_qemu_killed() {
+  use_mbochs pristine
+  local u g rpid= qpid=; u=$(new_mdev mbochs-medium); g=$(group_of "$u")
+  trap 'kill -KILL $qpid $rpid $XVFB_PID 2>/dev/null; wait; rm_mdev '"$u" EXIT
+  x_server
+  "$GV" run -- qemu-system-x86_64 -S -accel tcg -m 64 -nodefaults -nic none -serial none \
+    -monitor none -device "vfio-pci,sysfsdev=/sys/bus/mdev/devices/$u" \
+    > "$T/run.out" 2> "$T/run.err" & rpid=$!
+  qpid=$(qemu_child_of "$rpid") || { cat "$T/run.err" >&2; fail "run started no QEMU"; }
+  holds_vfio_device "$qpid" || { cat "$T/run.err" >&2; fail "QEMU never opened the vGPU"; }
+  # run's own copy: two device fds on the group's device now (QEMU's, run's).
+  local i
+  for i in $(seq 100); do
+    ls -l "/proc/$rpid/fd" 2>/dev/null | grep -q 'anon_inode:\[vfio-device\]' && break
+    sleep 0.1
+  done
+  ls -l "/proc/$rpid/fd" | grep -q 'anon_inode:\[vfio-device\]' || fail "run took no copy of the device"
+  kill -KILL "$qpid"
+  local status=0; wait "$rpid" || status=$?
+  cat "$T/run.err" >&2
+  [ "$status" = 137 ] || fail "run exited $status when QEMU was killed (want 137)"
+  grep -q "signal 9" "$T/run.err" || fail "run did not say QEMU was killed"
+  $GV probe --json "/dev/vfio/$g" > "$T/after.json" \
+    || fail "the group does not open at once: run kept its copy of the device"
+  kill "$XVFB_PID"
+  rm_mdev "$u"
+}
+
 all_tests=(
   mbochs_no_plane mbochs_probe_group_path mbochs_mode mbochs_enomem_once
-  busy_holder busy_qemu fd_discipline hot_unplug
+  busy_holder busy_qemu fd_discipline hot_unplug run_qemu run_qemu_killed
   mdpy_probe mdpy_snapshot
   mbochs_dmabuf_ids mbochs_snapshot_egl mbochs_snapshot_upload
 )
-export -f snapshot_check probe_mode busy_check after_busy_check
+export -f snapshot_check probe_mode busy_check after_busy_check x_server qemu_child_of \
+  holds_vfio_device ui_wait ui_get
 
 # ---------------------------------------------------------------- runner
 passed=0 failed=0

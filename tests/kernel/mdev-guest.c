@@ -17,6 +17,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -53,6 +54,7 @@ typedef struct {
   /* the current mode */
   guint width, height, stride, y_offset;
   GPid child;            /* a spawn= command, or 0 */
+  int from_pid;          /* --from-pid: the device is a copy of this process's */
 } Guest;
 
 static void
@@ -112,12 +114,47 @@ region_info (Guest *g, guint32 index, struct vfio_region_info *info)
 }
 
 /* Open like QEMU: group, container, TYPE1v2, device fd by name. */
-static void
-guest_open (Guest *g, gboolean group_only)
+/* --from-pid: the VFIO device fd PID holds (its only one), copied with
+ * pidfd_getfd — what a display next to a running QEMU does, done here
+ * independently of gvt-view's own code. */
+static int
+take_device_fd (int pid)
 {
-  g->group_nr = read_group_nr (g->uuid);
-  g->kind = read_kind (g->uuid);
+  g_autofree char *dir_path = g_strdup_printf ("/proc/%d/fd", pid);
+  g_autoptr (GDir) dir = g_dir_open (dir_path, 0, NULL);
+  const char *name;
+  int found = -1;
 
+  if (dir == NULL)
+    die ("cannot list %s", dir_path);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *link_path = g_build_filename (dir_path, name, NULL);
+      g_autofree char *target = g_file_read_link (link_path, NULL);
+      if (target != NULL && strcmp (target, "anon_inode:[vfio-device]") == 0)
+        {
+          if (found >= 0)
+            die ("process %d holds more than one VFIO device", pid);
+          found = atoi (name);
+        }
+    }
+  if (found < 0)
+    die ("process %d holds no VFIO device", pid);
+  int pidfd = (int) syscall (SYS_pidfd_open, pid, 0);
+  if (pidfd < 0)
+    die ("pidfd_open %d: %s", pid, g_strerror (errno));
+  int fd = (int) syscall (SYS_pidfd_getfd, pidfd, found, 0);
+  if (fd < 0)
+    die ("pidfd_getfd %d/%d: %s", pid, found, g_strerror (errno));
+  close (pidfd);
+  return fd;
+}
+
+/* The way QEMU opens it: the group, a container with the type1 IOMMU, the
+ * device by its UUID. */
+static void
+open_group_device (Guest *g, gboolean group_only)
+{
   g_autofree char *path = g_strdup_printf ("/dev/vfio/%d", g->group_nr);
   g->group = open (path, O_RDWR | O_CLOEXEC);
   if (g->group < 0)
@@ -141,6 +178,21 @@ guest_open (Guest *g, gboolean group_only)
   g->device = ioctl (g->group, VFIO_GROUP_GET_DEVICE_FD, g->uuid);
   if (g->device < 0)
     die ("GROUP_GET_DEVICE_FD %s: %s", g->uuid, g_strerror (errno));
+}
+
+static void
+guest_open (Guest *g, gboolean group_only)
+{
+  g->group_nr = read_group_nr (g->uuid);
+  g->kind = read_kind (g->uuid);
+
+  if (g->from_pid > 0)
+    g->device = take_device_fd (g->from_pid);
+  else
+    open_group_device (g, group_only);
+  if (group_only)
+    return;
+
   /* The kernel returns it O_CLOEXEC; run= commands must inherit it. */
   if (fcntl (g->device, F_SETFD, 0) < 0)
     die ("clearing FD_CLOEXEC: %s", g_strerror (errno));
@@ -385,7 +437,7 @@ guest_close (Guest *g)
 static void
 usage (void)
 {
-  fputs ("Usage: mdev-guest [--group-only] UUID STEP...\n"
+  fputs ("Usage: mdev-guest [--group-only | --from-pid PID] UUID STEP...\n"
          "Opens the mdev through its VFIO group (container, TYPE1v2, device by UUID)\n"
          "and runs the steps in order:\n"
          "  mode=WxH[,VW]  mbochs: set a 32 bpp mode (VIRT_WIDTH VW) and enable it\n"
@@ -401,7 +453,8 @@ usage (void)
          "  wait           wait for the spawn= command; fail when it failed\n"
          "  sleep=MS       sleep\n"
          "  hold=FILE      create FILE, then keep the group open until SIGTERM\n"
-         "--group-only opens /dev/vfio/N and nothing else (only hold= and sleep=).\n",
+         "--group-only opens /dev/vfio/N and nothing else (only hold= and sleep=).\n"
+         "--from-pid PID takes a copy of the VFIO device fd process PID (QEMU) holds.\n",
          stderr);
   exit (2);
 }
@@ -417,6 +470,11 @@ main (int argc, char **argv)
     {
       group_only = TRUE;
       first++;
+    }
+  else if (argc > 2 && strcmp (argv[1], "--from-pid") == 0)
+    {
+      g.from_pid = atoi (argv[2]);
+      first += 2;
     }
   if (argc <= first)
     usage ();

@@ -50,43 +50,7 @@ qemu_x_display 2400x1800
 xset r on
 xdotool mousemove 0 0
 
-# The viewer's window (visible, by its pid), activated: keys go there.
-WID=
-find_window () {
-  local _
-  WID=
-  for _ in $(seq 100); do
-    WID=$(xdotool search --onlyvisible --pid "$VIEWER_PID" --name gvt-view 2>/dev/null | tail -n 1)
-    [ -n "$WID" ] && return 0
-    sleep 0.1
-  done
-  echo "no visible gvt-view window of pid $VIEWER_PID"; return 1
-}
-# activate [WIN]: focuses WIN (the viewer's window), 10 s.
-activate () {
-  local win=${1:-$WID} i
-  for i in $(seq 50); do
-    if [ $((i % 2)) = 1 ]; then
-      timeout 5 xdotool windowactivate --sync "$win" >"$TMP/activate.err" 2>&1
-    else
-      # Openbox may not have managed the window yet: focus it directly.
-      timeout 5 xdotool windowfocus --sync "$win" >"$TMP/activate.err" 2>&1
-    fi
-    [ "$(xdotool getwindowfocus 2>/dev/null)" = "$win" ] && return 0
-    sleep 0.2
-  done
-  echo "could not focus window $win; focus: $(xdotool getwindowfocus 2>&1 | head -n 1)"
-  echo "xdotool said: $(head -n 3 "$TMP/activate.err")"
-  wm_state
-  return 1
-}
 not_wm_key () { none '^key tab ' || { wm_state; return 1; }; }
-wm_state () {
-  if kill -0 "$WM_PID" 2>/dev/null; then echo "openbox (pid $WM_PID) running"
-  else wait "$WM_PID"; echo "openbox (pid $WM_PID) gone, status $?; its log ends:"; tail -n 5 "$TMP/openbox.log"; fi
-  xprop -root _NET_ACTIVE_WINDOW _NET_SUPPORTING_WM_CHECK 2>&1
-  [ -n "$WID" ] && xwininfo -id "$WID" 2>&1 | grep -E "Map State|geometry"
-}
 
 
 # pointer_to DX DY [HELD]: the pointer to that point (device px from the

@@ -30,6 +30,8 @@ test_fields (void)
     .relative_pointer = "locked", .pointer_locked = TRUE, .shortcuts_inhibited = TRUE,
     .has_view = TRUE, .view_offset_x = 233.5, .view_offset_y = 0, .view_scale_x = 0.75,
     .view_scale_y = 0.75,
+    .edid = { .mode = GVT_EDID_FIXED, .has_region = TRUE, .requests = 5, .writes = 1,
+              .failures = 2, .preferred_width = 1280, .preferred_height = 720 },
   };
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autofree char *text = gvt_stats_report_to_json (&r);
@@ -64,6 +66,13 @@ test_fields (void)
   g_assert_cmpint (json_object_get_int_member (o, "input_commands"), ==, 42);
   g_assert_cmpfloat (json_object_get_double_member (o, "view_offset_x"), ==, 233.5);
   g_assert_cmpfloat (json_object_get_double_member (o, "view_scale_y"), ==, 0.75);
+  g_assert_cmpstr (json_object_get_string_member (o, "edid"), ==, "fixed");
+  g_assert_true (json_object_get_boolean_member (o, "edid_region"));
+  g_assert_cmpint (json_object_get_int_member (o, "edid_requests"), ==, 5);
+  g_assert_cmpint (json_object_get_int_member (o, "edid_writes"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (o, "edid_failures"), ==, 2);
+  g_assert_false (json_object_get_boolean_member (o, "edid_pending"));
+  g_assert_cmpstr (json_object_get_string_member (o, "guest_preferred"), ==, "1280x720");
 
   r.has_guest = FALSE;
   r.has_cpu = TRUE;
@@ -82,6 +91,13 @@ test_fields (void)
   g_assert_cmpstr (json_object_get_string_member (o3, "vm"), ==, "none");
   g_assert_cmpstr (json_object_get_string_member (o3, "input"), ==, "off");
   g_assert_cmpstr (json_object_get_string_member (o3, "relative_pointer"), ==, "none");
+  /* No EDID given: none preferred. */
+  r.edid = (GvtEdidState) { 0 };
+  g_autoptr (JsonParser) parser4 = json_parser_new ();
+  g_autofree char *text4 = gvt_stats_report_to_json (&r);
+  JsonObject *o4 = parse (text4, parser4);
+  g_assert_cmpstr (json_object_get_string_member (o4, "edid"), ==, "follow");
+  g_assert_cmpstr (json_object_get_string_member (o4, "guest_preferred"), ==, "none");
   /* No frame drawn yet: no view to report. */
   g_assert_false (json_object_has_member (o3, "view_offset_x"));
   g_assert_cmpint (json_object_get_int_member (o, "cpu_frames"), ==, 600);

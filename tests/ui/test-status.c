@@ -41,12 +41,16 @@ test_vm_states (void)
   for (gsize i = 0; i < G_N_ELEMENTS (pictures); i++)
     {
       GvtUiState p = pictures[i];
-      g_assert_cmpint (gvt_ui_state_for_vm (GVT_VM_NONE, p), ==, p);
-      g_assert_cmpint (gvt_ui_state_for_vm (GVT_VM_CONNECTING, p), ==, p);
-      g_assert_cmpint (gvt_ui_state_for_vm (GVT_VM_RUNNING, p), ==, p);
-      g_assert_cmpint (gvt_ui_state_for_vm (GVT_VM_PAUSED, p), ==, GVT_UI_STATE_PAUSED);
-      g_assert_cmpint (gvt_ui_state_for_vm (GVT_VM_SHUT_DOWN, p), ==, GVT_UI_STATE_SHUT_DOWN);
-      g_assert_cmpint (gvt_ui_state_for_vm (GVT_VM_GONE, p), ==, GVT_UI_STATE_QEMU_EXITED);
+      g_assert_cmpint (gvt_ui_state_for_vm (GVT_VM_NONE, NULL, p), ==, p);
+      g_assert_cmpint (gvt_ui_state_for_vm (GVT_VM_CONNECTING, NULL, p), ==, p);
+      g_assert_cmpint (gvt_ui_state_for_vm (GVT_VM_RUNNING, NULL, p), ==, p);
+      g_assert_cmpint (gvt_ui_state_for_vm (GVT_VM_PAUSED, NULL, p), ==, GVT_UI_STATE_PAUSED);
+      g_assert_cmpint (gvt_ui_state_for_vm (GVT_VM_SHUT_DOWN, NULL, p), ==, GVT_UI_STATE_SHUT_DOWN);
+      g_assert_cmpint (gvt_ui_state_for_vm (GVT_VM_GONE, NULL, p), ==, GVT_UI_STATE_QEMU_EXITED);
+      /* Never run (-S): a picture the vGPU shows already is shown live. */
+      g_assert_cmpint (gvt_ui_state_for_vm (GVT_VM_PAUSED, "prelaunch", p), ==,
+                       p == GVT_UI_STATE_LIVE ? GVT_UI_STATE_LIVE : GVT_UI_STATE_PAUSED);
+      g_assert_cmpint (gvt_ui_state_for_vm (GVT_VM_PAUSED, "paused", p), ==, GVT_UI_STATE_PAUSED);
       g_assert_false (gvt_ui_state_is_vm (p));
     }
   g_assert_true (gvt_ui_state_is_vm (GVT_UI_STATE_PAUSED));

@@ -4,7 +4,8 @@
 # of the same frame, pixel-exact (same llvmpipe rasteriser; TOLERANCE=N in
 # the environment to loosen), the state screens, keys (xdotool), fullscreen,
 # resize, device loss and reopen, "unsupported format", minimising (polling
-# stops), HiDPI (GDK_SCALE=2), the live demo's frame counts, and the
+# stops), HiDPI (GDK_SCALE=2), the guest's resolution following the window
+# (EDID, without a resize loop), the live demo's frame counts, and the
 # headless fallback.
 #
 # Usage: test-x11.sh GVT_VIEW UI_CHECK   (TAP on stdout)
@@ -269,6 +270,79 @@ if settle state=live width=400 height=300; then
   else not_ok "the grown window settles at 720x540" "$TMP/wait.out"; fi
 else not_ok "the 400x300 window settles" "$TMP/wait.out"; fi
 check "the grown window closes cleanly" stop
+
+# 7c. The guest's resolution follows the window (EDID). The sim's first
+# mode resizes the window (1024x768 -> 640x480): that is the size policy's
+# doing, no EDID. The user's size is: after the pause (1 s), even.
+# Fullscreen: the monitor's size.
+start edid sim:640x480 --stats-interval 0.2
+if settle state=live width=640 height=480; then
+  sleep 1.5
+  check "the guest's first mode resized the window: no EDID request, no write" \
+    test "$(stat edid_requests)/$(stat edid_writes)/$(stat guest_preferred)" = 0/0/none
+  wid=$(xdotool search --pid "$VIEWER_PID" --onlyvisible --name gvt-view | head -n 1)
+  forget; xdotool windowsize --sync "$wid" 1001 701
+  if settle width=1001 height=701 edid_pending=true edid_writes=0; then
+    ok "the user's resize is a request, waiting for the pause (no EDID yet)"
+  else not_ok "the user's resize is a pending EDID request" "$TMP/wait.out"; fi
+  if settle guest_preferred=1000x700 edid_writes=1 edid_pending=false; then
+    ok "after the pause the guest's preferred mode is the window's, rounded to even (1000x700)"
+  else not_ok "the EDID follows the window after the pause" "$TMP/wait.out"; fi
+  forget; xdotool key F11
+  if settle fullscreen=true guest_preferred=1600x1000 edid_writes=2; then
+    ok "fullscreen: the guest is offered the monitor's size (1600x1000)"
+  else not_ok "fullscreen: the EDID follows the monitor" "$TMP/wait.out"; fi
+else not_ok "the EDID window settles live at 640x480" "$TMP/wait.out"; fi
+check "the EDID window closes cleanly" stop
+check "the EDID window logs no warnings" no_warnings "$VIEWER_ERR"
+
+# No loop: a guest that takes the EDID's mode (demo --follow-edid). A
+# 500x400 window is below the smallest mode: the guest gets 640x480, and
+# the size policy's resize to it is no new request.
+start edid-loop demo --follow-edid --guest-size 1024x600 --no-cursor --stats-interval 0.2
+if settle state=live width=1024 height=600; then
+  wid=$(xdotool search --pid "$VIEWER_PID" --onlyvisible --name gvt-view | head -n 1)
+  forget; xdotool windowsize --sync "$wid" 500 400
+  # The user's requests, counted while the pause runs.
+  settle width=500 height=400 edid_pending=true edid_writes=0; requests=$(stat edid_requests)
+  if settle guest_width=640 guest_height=480 width=640 height=480 guest_preferred=640x480; then
+    sleep 2
+    sample loop
+    check "the guest's new mode resized the window (500x400 -> 640x480): no request, one EDID" \
+      test "$(sampled loop edid_requests)/$(sampled loop edid_writes)/$(sampled loop width)x$(sampled loop height)" \
+        = "$requests/1/640x480"
+    forget; xdotool windowsize --sync "$wid" 1201 801
+    settle width=1201 height=801 edid_pending=true edid_writes=1; requests=$(stat edid_requests)
+    if settle guest_width=1200 guest_height=800 width=1200 height=800 edid_writes=2; then
+      sleep 2
+      check "an odd window (1201x801): the guest takes 1200x800, the window follows, nothing more" \
+        test "$(stat edid_requests)/$(stat edid_writes)/$(stat guest_preferred)" = "$requests/2/1200x800"
+    else not_ok "the guest follows a 1201x801 window with 1200x800" "$TMP/wait.out"; fi
+  else not_ok "a 500x400 window gives the guest 640x480 and the window follows" "$TMP/wait.out"; fi
+else not_ok "the EDID-following demo settles at 1024x600" "$TMP/wait.out"; fi
+check "the EDID-following demo closes cleanly" stop
+check "the EDID-following demo logs no warnings" no_warnings "$VIEWER_ERR"
+
+# --resolution: one EDID at the start, whatever the window does; --edid
+# off: none at all.
+start edid-fixed sim:640x480 --resolution 1280x720 --stats-interval 0.2
+if settle state=live edid=fixed guest_preferred=1280x720 edid_writes=1; then
+  wid=$(xdotool search --pid "$VIEWER_PID" --onlyvisible --name gvt-view | head -n 1)
+  xdotool windowsize --sync "$wid" 900 700
+  sleep 2
+  check "--resolution 1280x720: one EDID, the resize changes nothing" \
+    test "$(stat width)/$(stat edid_writes)/$(stat guest_preferred)" = 900/1/1280x720
+else not_ok "--resolution 1280x720 gives the guest that EDID at once" "$TMP/wait.out"; fi
+stop
+start edid-off sim:640x480 --edid off --stats-interval 0.2
+if settle state=live edid=off; then
+  wid=$(xdotool search --pid "$VIEWER_PID" --onlyvisible --name gvt-view | head -n 1)
+  xdotool windowsize --sync "$wid" 900 700
+  sleep 2
+  check "--edid off: no EDID region used, nothing written" \
+    test "$(stat width)/$(stat edid_region)/$(stat edid_writes)" = 900/false/0
+else not_ok "--edid off settles" "$TMP/wait.out"; fi
+stop
 
 # 8a. A frozen guest (nothing changes at all, not even a cursor): still a
 # frame on every frame-clock tick while the window shows it.

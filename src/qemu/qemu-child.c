@@ -1,0 +1,241 @@
+/* QEMU as a child process (see qemu-child.h). */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <gio/gio.h>
+
+#include "qemu-child.h"
+#include "common/gvt-error.h"
+
+#define LAST_WORDS 20
+
+struct _GvtQemuChild {
+  GSubprocess *process;
+  int pid;
+  gboolean shares_terminal;
+  GCancellable *cancel;
+  GDataInputStream *stderr_lines;
+  gboolean stderr_done;
+  gboolean exited;           /* wait finished */
+  gboolean exit_told;
+  int status, signum;
+  GQueue last;               /* char*, the newest at the tail */
+  GvtQemuChildExitFunc exit_func;
+  gpointer exit_data;
+};
+
+/* The terminal is QEMU's too when it is asked to use it: a background
+ * process group reading it would be stopped (SIGTTIN). */
+static gboolean
+reads_terminal (const char *const *argv)
+{
+  for (guint i = 1; argv[i] != NULL; i++)
+    if (strstr (argv[i], "stdio") != NULL || g_str_equal (argv[i], "-nographic")
+        || g_str_equal (argv[i], "--nographic"))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+child_setup (gpointer data)
+{
+  /* After fork, before exec: async-signal-safe calls only. */
+  setpgid (0, 0);
+}
+
+static void
+maybe_tell_exit (GvtQemuChild *self)
+{
+  /* Both ends seen: the last words are all in. */
+  if (!self->exited || !self->stderr_done || self->exit_told)
+    return;
+  self->exit_told = TRUE;
+  if (self->exit_func != NULL)
+    self->exit_func (self, self->exit_data);
+}
+
+static void read_next_line (GvtQemuChild *self);
+
+static void
+on_line (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  gsize length;
+  char *line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result,
+                                                         &length, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  GvtQemuChild *self = data;
+  if (line == NULL && error != NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA))
+    {
+      /* Not UTF-8: skip the line, keep going. */
+      read_next_line (self);
+      return;
+    }
+  if (line == NULL)
+    {
+      self->stderr_done = TRUE;
+      maybe_tell_exit (self);
+      return;
+    }
+  fprintf (stderr, "%s\n", line);
+  fflush (stderr);
+  g_queue_push_tail (&self->last, line);
+  while (self->last.length > LAST_WORDS)
+    g_free (g_queue_pop_head (&self->last));
+  read_next_line (self);
+}
+
+static void
+read_next_line (GvtQemuChild *self)
+{
+  g_data_input_stream_read_line_async (self->stderr_lines, G_PRIORITY_DEFAULT, self->cancel,
+                                       on_line, self);
+}
+
+static void
+on_process_exit (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  if (!g_subprocess_wait_finish (G_SUBPROCESS (source), result, &error)
+      && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  GvtQemuChild *self = data;
+  GSubprocess *p = self->process;
+  self->exited = TRUE;
+  if (g_subprocess_get_if_signaled (p))
+    {
+      self->signum = g_subprocess_get_term_sig (p);
+      self->status = 128 + self->signum;
+    }
+  else
+    self->status = g_subprocess_get_exit_status (p);
+  g_debug ("QEMU (pid %d) exited with status %d", self->pid, self->status);
+  maybe_tell_exit (self);
+}
+
+GvtQemuChild *
+gvt_qemu_child_spawn (const char *const *argv, GError **error)
+{
+  g_return_val_if_fail (argv != NULL && argv[0] != NULL, NULL);
+  g_autoptr (GvtQemuChild) self = g_new0 (GvtQemuChild, 1);
+  GSubprocessFlags flags = G_SUBPROCESS_FLAGS_STDERR_PIPE;
+
+  g_queue_init (&self->last);
+  self->cancel = g_cancellable_new ();
+  self->shares_terminal = reads_terminal (argv);
+  /* Not a terminal (a pipe, a file): QEMU may have it as it is. */
+  if (self->shares_terminal || !isatty (STDIN_FILENO))
+    flags |= G_SUBPROCESS_FLAGS_STDIN_INHERIT;
+  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (flags);
+  if (!self->shares_terminal)
+    g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+  g_autoptr (GError) local = NULL;
+  self->process = g_subprocess_launcher_spawnv (launcher, argv, &local);
+  if (self->process == NULL)
+    {
+      g_set_error (error, GVT_ERROR, GVT_ERROR_INVALID_ARGS, "cannot start %s: %s", argv[0],
+                   local->message);
+      return NULL;
+    }
+  self->pid = (int) g_ascii_strtoll (g_subprocess_get_identifier (self->process), NULL, 10);
+  self->stderr_lines = g_data_input_stream_new (g_subprocess_get_stderr_pipe (self->process));
+  read_next_line (self);
+  g_subprocess_wait_async (self->process, self->cancel, on_process_exit, self);
+  g_debug ("QEMU started: pid %d%s", self->pid,
+           self->shares_terminal ? ", on the terminal" : ", in its own process group");
+  return g_steal_pointer (&self);
+}
+
+void
+gvt_qemu_child_free (GvtQemuChild *self)
+{
+  if (self == NULL)
+    return;
+  if (self->cancel != NULL)
+    g_cancellable_cancel (self->cancel);
+  g_clear_object (&self->stderr_lines);
+  g_clear_object (&self->process);
+  g_clear_object (&self->cancel);
+  g_queue_clear_full (&self->last, g_free);
+  g_free (self);
+}
+
+void
+gvt_qemu_child_set_exit_func (GvtQemuChild *self, GvtQemuChildExitFunc func, gpointer user_data)
+{
+  self->exit_func = func;
+  self->exit_data = user_data;
+}
+
+int
+gvt_qemu_child_get_pid (GvtQemuChild *self)
+{
+  return self->pid;
+}
+
+gboolean
+gvt_qemu_child_has_exited (GvtQemuChild *self)
+{
+  return self->exited;
+}
+
+int
+gvt_qemu_child_get_status (GvtQemuChild *self)
+{
+  return self->status;
+}
+
+int
+gvt_qemu_child_get_signal (GvtQemuChild *self)
+{
+  return self->signum;
+}
+
+char *
+gvt_qemu_child_get_last_words (GvtQemuChild *self)
+{
+  GString *s = g_string_new (NULL);
+
+  for (GList *l = self->last.head; l != NULL; l = l->next)
+    g_string_append_printf (s, "%s%s", s->len ? "\n" : "", (const char *) l->data);
+  return g_string_free (s, FALSE);
+}
+
+gboolean
+gvt_qemu_child_shares_terminal (GvtQemuChild *self)
+{
+  return self->shares_terminal;
+}
+
+void
+gvt_qemu_child_signal (GvtQemuChild *self, int signum)
+{
+  if (!self->exited)
+    g_subprocess_send_signal (self->process, signum);
+}
+
+static gboolean
+on_wait_timeout (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+gboolean
+gvt_qemu_child_wait (GvtQemuChild *self, guint timeout_ms)
+{
+  gboolean timed_out = FALSE;
+  GSource *timer = g_timeout_source_new (timeout_ms);
+
+  g_source_set_callback (timer, on_wait_timeout, &timed_out, NULL);
+  g_source_attach (timer, g_main_context_get_thread_default ());
+  while (!(self->exited && self->stderr_done) && !timed_out)
+    g_main_context_iteration (g_main_context_get_thread_default (), TRUE);
+  g_source_destroy (timer);
+  g_source_unref (timer);
+  return self->exited;
+}

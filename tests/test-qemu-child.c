@@ -1,0 +1,129 @@
+/* QEMU as a child (src/qemu/qemu-child.c), with /bin/sh standing in for
+ * QEMU: the exit status as a shell reports it, stderr passed through and
+ * its last lines kept, the process group, the exit callback after the
+ * last line, and a command that can't start. */
+#include <signal.h>
+#include <unistd.h>
+
+#include "qemu/qemu-child.h"
+#include "common/gvt-error.h"
+
+static void
+on_exit_count (GvtQemuChild *child, gpointer data)
+{
+  /* The last words are complete when this runs. */
+  g_autofree char *words = gvt_qemu_child_get_last_words (child);
+  g_assert_true (g_str_has_suffix (words, "last line"));
+  (*(int *) data)++;
+}
+
+static void
+test_status_and_words (void)
+{
+  const char *argv[] = { "sh", "-c",
+                         "for i in $(seq 30); do echo line $i >&2; done; echo last line >&2; exit 3",
+                         NULL };
+  g_autoptr (GError) error = NULL;
+  int exits = 0;
+  g_autoptr (GvtQemuChild) child = gvt_qemu_child_spawn (argv, &error);
+
+  g_assert_no_error (error);
+  gvt_qemu_child_set_exit_func (child, on_exit_count, &exits);
+  g_assert_cmpint (gvt_qemu_child_get_pid (child), >, 1);
+  g_assert_true (gvt_qemu_child_wait (child, 10000));
+  g_assert_cmpint (gvt_qemu_child_get_status (child), ==, 3);
+  g_assert_cmpint (gvt_qemu_child_get_signal (child), ==, 0);
+  g_assert_cmpint (exits, ==, 1);
+  g_autofree char *words = gvt_qemu_child_get_last_words (child);
+  g_auto (GStrv) lines = g_strsplit (words, "\n", -1);
+  /* The newest 20 of 31. */
+  g_assert_cmpuint (g_strv_length (lines), ==, 20);
+  g_assert_cmpstr (lines[0], ==, "line 12");
+  g_assert_cmpstr (lines[19], ==, "last line");
+}
+
+static void
+test_signal (void)
+{
+  /* A shell that waits for a signal, in its own process group (it doesn't
+   * read the terminal). */
+  const char *argv[] = { "sh", "-c", "echo ready >&2; exec sleep 60", NULL };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GvtQemuChild) child = gvt_qemu_child_spawn (argv, &error);
+
+  g_assert_no_error (error);
+  g_assert_false (gvt_qemu_child_shares_terminal (child));
+  int pid = gvt_qemu_child_get_pid (child);
+  /* setpgid ran before exec: wait for the exec (the line) to look. */
+  for (int i = 0; i < 100; i++)
+    {
+      g_autofree char *w = gvt_qemu_child_get_last_words (child);
+      if (g_str_equal (w, "ready"))
+        break;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (20000);
+    }
+  g_assert_cmpint (getpgid (pid), ==, pid);
+  g_assert_false (gvt_qemu_child_wait (child, 100));
+  g_assert_false (gvt_qemu_child_has_exited (child));
+  gvt_qemu_child_signal (child, SIGTERM);
+  g_assert_true (gvt_qemu_child_wait (child, 10000));
+  g_assert_cmpint (gvt_qemu_child_get_signal (child), ==, SIGTERM);
+  g_assert_cmpint (gvt_qemu_child_get_status (child), ==, 128 + SIGTERM);
+  /* Once gone, signals go nowhere (the pid may be someone else's). */
+  gvt_qemu_child_signal (child, SIGKILL);
+}
+
+static void
+test_shares_terminal (void)
+{
+  /* -serial stdio reads the terminal: QEMU stays in our process group. */
+  const char *argv[] = { "sh", "-c", "exit 0", "-serial", "stdio", NULL };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GvtQemuChild) child = gvt_qemu_child_spawn (argv, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (gvt_qemu_child_shares_terminal (child));
+  g_assert_true (gvt_qemu_child_wait (child, 10000));
+  g_assert_cmpint (gvt_qemu_child_get_status (child), ==, 0);
+}
+
+static void
+test_cannot_start (void)
+{
+  const char *argv[] = { "qemu-system-nosuch-arch", "-S", NULL };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GvtQemuChild) child = gvt_qemu_child_spawn (argv, &error);
+
+  g_assert_null (child);
+  g_assert_error (error, GVT_ERROR, GVT_ERROR_INVALID_ARGS);
+  g_assert_true (g_str_has_prefix (error->message, "cannot start qemu-system-nosuch-arch: "));
+}
+
+static void
+test_free_while_running (void)
+{
+  /* Freeing the handle doesn't stop the VM (run leaves it to the user). */
+  const char *argv[] = { "sleep", "60", NULL };
+  g_autoptr (GError) error = NULL;
+  GvtQemuChild *child = gvt_qemu_child_spawn (argv, &error);
+
+  g_assert_no_error (error);
+  int pid = gvt_qemu_child_get_pid (child);
+  gvt_qemu_child_free (child);
+  g_assert_cmpint (kill (pid, 0), ==, 0);
+  kill (pid, SIGKILL);
+  /* GLib's child watch reaps it; nothing of ours waits any more. */
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/qemu/child/status-and-last-words", test_status_and_words);
+  g_test_add_func ("/qemu/child/signal", test_signal);
+  g_test_add_func ("/qemu/child/shares-terminal", test_shares_terminal);
+  g_test_add_func ("/qemu/child/cannot-start", test_cannot_start);
+  g_test_add_func ("/qemu/child/free-while-running", test_free_while_running);
+  return g_test_run ();
+}
