@@ -43,6 +43,8 @@ packages=(
   seabios
   # `gvt-view attach DOMAIN` against a real libvirt (tests/libvirt)
   libvirt-daemon-system libvirt-clients libvirt-daemon-driver-qemu
+  # the EDID the guest reads, checked in the kernel VM suite
+  edid-decode
 )
 
 export DEBIAN_FRONTEND=noninteractive

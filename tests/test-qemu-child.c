@@ -20,9 +20,10 @@ on_exit_count (GvtQemuChild *child, gpointer data)
 static void
 test_status_and_words (void)
 {
+  /* The sleep: a pid to see before it exits (under valgrind too). */
   const char *argv[] = { "sh", "-c",
-                         "for i in $(seq 30); do echo line $i >&2; done; echo last line >&2; exit 3",
-                         NULL };
+                         "sleep 1; for i in $(seq 30); do echo line $i >&2; done; "
+                         "echo last line >&2; exit 3", NULL };
   g_autoptr (GError) error = NULL;
   int exits = 0;
   g_autoptr (GvtQemuChild) child = gvt_qemu_child_spawn (argv, &error);

@@ -14,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <glib-unix.h>
+#include <gio/gio.h>
+#include <gio/gunixsocketaddress.h>
 #include <glib/gstdio.h>
 
 #include "cmd-run.h"
@@ -130,13 +132,28 @@ on_stop_signal (gpointer data)
 
 /* --- the device --- */
 
+/* A QMP socket of the user's without wait=off holds QEMU at startup until
+ * a client connects: one connection (closed at once) lets it go on. */
+static void
+release_waiting_monitor (const char *path)
+{
+  g_autoptr (GSocketAddress) address = g_unix_socket_address_new (path);
+  g_autoptr (GSocket) socket = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM,
+                                             G_SOCKET_PROTOCOL_DEFAULT, NULL);
+
+  if (socket != NULL && g_socket_connect (socket, address, NULL, NULL))
+    g_debug ("connected to %s once: a monitor waiting for a client goes on", path);
+}
+
 /* Waits for QEMU to open the vGPU at @syspath (NULL: any display device)
  * and opens a copy of its fd. */
 static GvtVgpu *
-take_device (Run *run, const char *syspath, GError **error)
+take_device (Run *run, const char *syspath, gboolean own_qmp, GError **error)
 {
   int pid = gvt_qemu_child_get_pid (run->child);
-  gint64 deadline = g_get_monotonic_time () + DEVICE_WAIT_MS * (gint64) 1000;
+  gint64 start = g_get_monotonic_time ();
+  gint64 deadline = start + DEVICE_WAIT_MS * (gint64) 1000;
+  gboolean poked = own_qmp;
 
   while (!gvt_qemu_child_has_exited (run->child) && !run->stop_asked)
     {
@@ -150,6 +167,12 @@ take_device (Run *run, const char *syspath, GError **error)
         {
           g_propagate_error (error, g_steal_pointer (&local));
           return NULL;
+        }
+      if (!poked && g_get_monotonic_time () > start + G_USEC_PER_SEC
+          && g_file_test (run->qmp_path, G_FILE_TEST_EXISTS))
+        {
+          release_waiting_monitor (run->qmp_path);
+          poked = TRUE;
         }
       if (g_get_monotonic_time () > deadline)
         {
@@ -246,7 +269,7 @@ gvt_cmd_run_qemu (const GvtCmdRunConfig *config, FILE *err)
   guint sighup = g_unix_signal_add (SIGHUP, on_stop_signal, &run);
 
   const GvtQemuVfioDevice *vgpu = g_ptr_array_index (launch.cmdline.vfio, launch.vgpu_index);
-  GvtVgpu *device = take_device (&run, vgpu->sysfsdev, &error);
+  GvtVgpu *device = take_device (&run, vgpu->sysfsdev, launch.qmp_added, &error);
   if (device != NULL)
     {
       int pid = gvt_qemu_child_get_pid (run.child);

@@ -166,6 +166,7 @@ gvt_edid_policy_free (GvtEdidPolicy *self)
   g_main_context_unref (self->context);
   g_free (self->lost_reason);
   g_free (self->last_failure);
+  g_free (self->name);
   g_free (self);
 }
 

@@ -141,7 +141,10 @@ gvt_qemu_child_spawn (const char *const *argv, GError **error)
                    local->message);
       return NULL;
     }
-  self->pid = (int) g_ascii_strtoll (g_subprocess_get_identifier (self->process), NULL, 10);
+  /* NULL once the process has exited and been reaped: so quick a child
+   * has no pid to tell (its exit is reported all the same). */
+  const char *identifier = g_subprocess_get_identifier (self->process);
+  self->pid = identifier ? (int) g_ascii_strtoll (identifier, NULL, 10) : 0;
   self->stderr_lines = g_data_input_stream_new (g_subprocess_get_stderr_pipe (self->process));
   read_next_line (self);
   g_subprocess_wait_async (self->process, self->cancel, on_process_exit, self);

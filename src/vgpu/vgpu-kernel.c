@@ -17,10 +17,11 @@
 #include "mdev.h"
 #include "common/gvt-error.h"
 
-/* Enough room for the capability chains the kernel attaches to a region
- * (a type cap, sparse mmap areas); a longer chain makes us ask again with
- * the size the kernel reports, up to this bound. */
-#define REGION_INFO_FIRST_SIZE 512
+/* The bare struct first, as QEMU asks: a region with capabilities (a
+ * type cap, sparse mmap areas) makes us ask again with the size the kernel
+ * reports, up to this bound. Not more at first: mbochs refuses (EINVAL) an
+ * argsz larger than its own struct, for every region. */
+#define REGION_INFO_FIRST_SIZE sizeof (struct vfio_region_info)
 #define REGION_INFO_MAX_SIZE   (64 * 1024)
 /* A chain longer than this is not something a kernel builds. */
 #define REGION_CAPS_MAX 32
@@ -143,10 +144,11 @@ kernel_get_region_info (GvtVgpu *vgpu, guint32 index, GvtRegionInfo *out)
       if (ret < 0)
         return ret;
 
-      /* Too small for the chain: the kernel says how much it needs and
-       * leaves cap_offset 0. Ask once more, with that much. */
-      if ((info->flags & VFIO_REGION_INFO_FLAG_CAPS) && info->cap_offset == 0
-          && info->argsz > size && size < REGION_INFO_MAX_SIZE)
+      /* Too small for the chain: the kernel says how much it needs (and
+       * leaves cap_offset 0, or, as mbochs does, sets it anyway). Ask once
+       * more, with that much. */
+      if ((info->flags & VFIO_REGION_INFO_FLAG_CAPS) && info->argsz > size
+          && size < REGION_INFO_MAX_SIZE)
         {
           size = MIN (info->argsz, REGION_INFO_MAX_SIZE);
           continue;

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,7 +114,6 @@ region_info (Guest *g, guint32 index, struct vfio_region_info *info)
     die ("GET_REGION_INFO %u: %s", index, g_strerror (errno));
 }
 
-/* Open like QEMU: group, container, TYPE1v2, device fd by name. */
 /* --from-pid: the VFIO device fd PID holds (its only one), copied with
  * pidfd_getfd — what a display next to a running QEMU does, done here
  * independently of gvt-view's own code. */
@@ -226,6 +226,45 @@ guest_open (Guest *g, gboolean group_only)
       g->height = plane.height;
       g->stride = plane.stride;
     }
+}
+
+/* edid=FILE: the EDID the display gave the guest, read as a guest driver
+ * would (mbochs' EDID region, index VFIO_PCI_NUM_REGIONS): the blob into
+ * FILE, and on stdout "link up|down, WxH max MAXWxMAXH, N bytes". */
+#define MBOCHS_EDID_REGION VFIO_PCI_NUM_REGIONS
+static guint32
+edid_reg (Guest *g, guint64 base, gsize field)
+{
+  guint32 v;
+  if (pread (g->device, &v, sizeof v, base + field) != sizeof v)
+    die ("EDID register at %zu: %s", field, g_strerror (errno));
+  return v;
+}
+
+static void
+write_edid (Guest *g, const char *file)
+{
+  struct vfio_region_info info;
+
+  if (g->kind != KIND_MBOCHS)
+    die ("edid= reads mbochs' EDID region");
+  region_info (g, MBOCHS_EDID_REGION, &info);
+  guint32 offset = edid_reg (g, info.offset, offsetof (struct vfio_region_gfx_edid, edid_offset));
+  guint32 size = edid_reg (g, info.offset, offsetof (struct vfio_region_gfx_edid, edid_size));
+  guint32 max_size = edid_reg (g, info.offset, offsetof (struct vfio_region_gfx_edid, edid_max_size));
+  guint32 link = edid_reg (g, info.offset, offsetof (struct vfio_region_gfx_edid, link_state));
+  guint32 max_x = edid_reg (g, info.offset, offsetof (struct vfio_region_gfx_edid, max_xres));
+  guint32 max_y = edid_reg (g, info.offset, offsetof (struct vfio_region_gfx_edid, max_yres));
+  if (size == 0 || size > max_size || size > 4096)
+    die ("EDID size %u (max %u)", size, max_size);
+  g_autofree guint8 *blob = g_malloc (size);
+  if (pread (g->device, blob, size, info.offset + offset) != (ssize_t) size)
+    die ("EDID blob: %s", g_strerror (errno));
+  if (!g_file_set_contents (file, (const char *) blob, size, NULL))
+    die ("cannot write %s", file);
+  printf ("link %s, max %ux%u, %u bytes\n",
+          link == VFIO_DEVICE_GFX_LINK_STATE_UP ? "up" : "down", max_x, max_y, size);
+  fflush (stdout);
 }
 
 static void
@@ -446,6 +485,7 @@ usage (void)
          "  fill=SEED      paint the visible picture with test pattern SEED\n"
          "  expect=FILE    write the visible picture as a binary PPM\n"
          "  query=WHAT     one raw primary query must give WHAT: ok or ENOMEM, EINVAL...\n"
+         "  edid=FILE      mbochs: the EDID the guest sees into FILE; its link state on stdout\n"
          "  run=CMD        run /bin/sh -c CMD with the device fd inherited: $GVT_FD\n"
          "                 (also $GVT_GROUP, $GVT_WIDTH, $GVT_HEIGHT, $GVT_STRIDE);\n"
          "                 stop with its status when it fails\n"
@@ -506,6 +546,8 @@ main (int argc, char **argv)
         write_expected (&g, arg);
       else if (strcmp (name, "query") == 0)
         query_expect (&g, arg);
+      else if (strcmp (name, "edid") == 0)
+        write_edid (&g, arg);
       else if (strcmp (name, "run") == 0)
         status = wait_command (start_command (&g, arg));
       else if (strcmp (name, "spawn") == 0)
