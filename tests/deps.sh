@@ -31,11 +31,11 @@ packages=(
   libgtk-3-dev xvfb xauth x11-utils xdotool openbox imagemagick weston
   # the host-cursor test reads the X server's cursor image (XFixes)
   libxfixes-dev
-  # --relative-mouse on Wayland: the pointer-constraints and relative-pointer
-  # protocols (XML + wayland-scanner); the test compositor that has them and
-  # takes input from a client: sway (headless), its virtual pointer from
-  # wlroots' examples, wtype for keys
-  libwayland-dev libwayland-bin wayland-protocols sway libwlroots-examples wtype
+  # --relative-mouse and the grab on Wayland: the pointer-constraints,
+  # relative-pointer and shortcuts-inhibit protocols (XML + wayland-scanner);
+  # the test compositor that has them and takes input from a client (sway,
+  # headless; tests/ui/wl-input.c drives it, with xkbcommon for its keymap)
+  libwayland-dev libwayland-bin wayland-protocols sway libxkbcommon-dev
   # xset (the X server's key auto-repeat, for the QEMU input test)
   x11-xserver-utils
   # the QEMU system tests (tests/qemu): SeaBIOS drawing on ramfb (qemu-system-x86
@@ -45,6 +45,8 @@ packages=(
   libvirt-daemon-system libvirt-clients libvirt-daemon-driver-qemu
   # the EDID the guest reads, checked in the kernel VM suite
   edid-decode
+  # pgrep, pkill and ps for the process tests (attach, run, libvirt)
+  procps
 )
 
 export DEBIAN_FRONTEND=noninteractive
