@@ -47,6 +47,8 @@ packages=(
   edid-decode
   # pgrep, pkill and ps for the process tests (attach, run, libvirt)
   procps
+  # the desktop file and the AppStream metainfo, validated (tests/check-data.sh)
+  desktop-file-utils appstream
 )
 
 export DEBIAN_FRONTEND=noninteractive
