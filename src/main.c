@@ -63,6 +63,8 @@ is_view_invocation (const char *arg)
     "--fd", "-f", "--fullscreen", "--scale", "--filter", "--stats", "--size",
     "--qmp", "--ramfb", "--quit-with-vm", "--view-only", "--relative-mouse", "--grab-keys",
     "--resolution", "--edid",
+    /* The viewer's own help, with its window options. */
+    "--help-all", "--help-window",
   };
 
   if (arg[0] == '/' || g_str_has_prefix (arg, "sim") || g_str_has_prefix (arg, "qemu:")
