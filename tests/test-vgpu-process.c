@@ -541,16 +541,23 @@ test_list_real_child (void)
   holder_stop (&holder);
 }
 
+/* The refusal tests drop to uid NOBODY: only root can. Fails the test
+ * (never skips) otherwise. */
+static gboolean
+running_as_root (void)
+{
+  if (getuid () == 0)
+    return TRUE;
+  g_test_fail_printf ("this test drops to uid %d to be refused: run it as root (CI does)", NOBODY);
+  return FALSE;
+}
+
 /* Root can list anyone; nobody can't list root's process. */
 static void
 test_list_denied (void)
 {
-  if (getuid () != 0)
-    {
-      g_test_fail_printf ("this test drops to uid %d to be refused: run it as root (CI does)",
-                          NOBODY);
-      return;
-    }
+  if (!running_as_root ())
+    return;
 
   Holder holder = holder_start (-1, TRUE);
   Target target = { .pid = holder.pid };
@@ -612,12 +619,8 @@ test_list_denied_advice (Fake *f, gconstpointer data)
   };
   const int pid = 4242;
 
-  if (getuid () != 0)
-    {
-      g_test_fail_printf ("this test drops to uid %d to be refused: run it as root (CI does)",
-                          NOBODY);
-      return;
-    }
+  if (!running_as_root ())
+    return;
   /* Nobody walks the tree; only the fd directory is root's alone. */
   g_assert_cmpint (chmod (f->dir, 0755), ==, 0);
   g_autofree char *pid_dir = g_strdup_printf ("%s/%d", f->proc, pid);
@@ -698,12 +701,8 @@ test_take (void)
 static void
 test_take_denied_other_user (void)
 {
-  if (getuid () != 0)
-    {
-      g_test_fail_printf ("this test drops to uid %d to be refused: run it as root (CI does)",
-                          NOBODY);
-      return;
-    }
+  if (!running_as_root ())
+    return;
 
   Holder holder = holder_start (-1, TRUE);
   Target target = { .pid = holder.pid, .fd = HOLD_MEMFD };
@@ -827,12 +826,8 @@ test_open_no_vfio (void)
 static void
 test_open_denied (void)
 {
-  if (getuid () != 0)
-    {
-      g_test_fail_printf ("this test drops to uid %d to be refused: run it as root (CI does)",
-                          NOBODY);
-      return;
-    }
+  if (!running_as_root ())
+    return;
 
   Holder holder = holder_start (-1, TRUE);
   Target target = { .pid = holder.pid };

@@ -20,6 +20,7 @@
 
 #include "cmd-run.h"
 #include "common/gvt-error.h"
+#include "common/private-dir.h"
 #include "qemu/qemu-child.h"
 #include "qemu/qemu-cmdline.h"
 #include "qemu/qemu-process.h"
@@ -37,7 +38,7 @@ typedef struct {
   GvtQemuChild *child;
   gboolean stop_asked;       /* Ctrl+C (or SIGTERM, SIGHUP) */
   guint signals_seen;
-  char *qmp_path;
+  const char *qmp_path;       /* QEMU's QMP socket (the launch's) */
 } Run;
 
 /* --- stopping QEMU --- */
@@ -217,32 +218,50 @@ check_memlock (Run *run, const GvtQemuCmdline *cmdline)
     g_printerr ("gvt-view: warning: %s\n", advice);
 }
 
-/* A 0700 directory of our own under $XDG_RUNTIME_DIR for the QMP socket. */
-static char *
-make_private_dir (GError **error)
+/* The window on QEMU's vGPU (@device, taken), until it closes. */
+static void
+show_vm (Run *run, GvtVgpu *device, const GvtCmdRunConfig *config, const GvtQemuLaunch *launch,
+         FILE *err, GError **error)
 {
-  g_autofree char *template = g_build_filename (g_get_user_runtime_dir (), "gvt-view-run-XXXXXX",
-                                                NULL);
-  if (g_mkdtemp_full (template, 0700) == NULL)
+  g_autoptr (GvtVgpu) owned = device;
+  int pid = gvt_qemu_child_get_pid (run->child);
+  GvtSessionConfig session_config = {
+    .fd = -1, .qmp = run->qmp_path, .qemu_pid = pid,
+    .ramfb = config->ramfb ? config->ramfb : launch->ramfb_console,
+    .edid = config->edid,
+  };
+  GvtSession *session = NULL;
+
+  /* QEMU makes its socket file a moment before it listens. */
+  for (int tries = 0; session == NULL && tries < 50 && !gvt_qemu_child_has_exited (run->child);
+       tries++)
     {
-      int e = errno;
-      g_set_error (error, GVT_ERROR, GVT_ERROR_FAILED,
-                   "can't make a private directory for QEMU's QMP socket (%s): %s", template,
-                   g_strerror (e));
-      return NULL;
+      g_clear_error (error);
+      session = gvt_session_new_full (&session_config, error);
+      if (session == NULL)
+        gvt_qemu_child_wait (run->child, 100);
     }
-  return g_steal_pointer (&template);
+  if (session == NULL)
+    return;
+  if (!gvt_session_attach_vgpu (session, g_steal_pointer (&owned), error))
+    {
+      gvt_session_free (session);
+      return;
+    }
+  GvtUiOptions options = *config->ui;
+  options.quit_with_qemu = TRUE;
+  gvt_ui_run (session, &options);
+  if (!gvt_qemu_child_has_exited (run->child) && !run->stop_asked && !config->quit_vm)
+    fprintf (err, "gvt-view: the window is closed; the VM runs on: `gvt-view attach %d` shows "
+             "it again, Ctrl+C here stops it\n", pid);
 }
 
 int
 gvt_cmd_run_qemu (const GvtCmdRunConfig *config, FILE *err)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *dir = NULL;
-  g_autofree char *own_qmp = NULL;
-  GvtQemuLaunch launch = { 0 };
+  g_auto (GvtQemuLaunch) launch = { 0 };
   Run run = { 0 };
-  int status = 1;
 
   if (!gvt_ui_check_display (&error))
     {
@@ -250,64 +269,37 @@ gvt_cmd_run_qemu (const GvtCmdRunConfig *config, FILE *err)
                "`gvt-view snapshot qemu:PID -o FILE.png`\n", error->message);
       return 1;
     }
-  dir = make_private_dir (&error);
+  g_autofree char *dir = gvt_private_dir_make (NULL, "QEMU's QMP socket", &error);
   if (dir == NULL)
-    goto fail;
-  own_qmp = g_build_filename (dir, "qmp.sock", NULL);
+    {
+      fprintf (err, "gvt-view run: %s\n", error->message);
+      return 1;
+    }
+  g_autofree char *own_qmp = g_build_filename (dir, "qmp.sock", NULL);
   GvtQemuLaunchOptions launch_options = { .vgpu = config->vgpu, .qmp_path = own_qmp };
-  if (!gvt_qemu_launch_prepare (config->qemu_argv, &launch_options, &launch, &error))
-    goto fail;
-  for (guint i = 0; i < launch.notes->len; i++)
-    fprintf (err, "gvt-view: %s\n", (const char *) g_ptr_array_index (launch.notes, i));
-  run.qmp_path = g_strdup (launch.cmdline.qmp_socket);
-
-  run.child = gvt_qemu_child_spawn ((const char *const *) launch.argv, &error);
+  if (gvt_qemu_launch_prepare (config->qemu_argv, &launch_options, &launch, &error))
+    {
+      for (guint i = 0; i < launch.notes->len; i++)
+        fprintf (err, "gvt-view: %s\n", (const char *) g_ptr_array_index (launch.notes, i));
+      run.qmp_path = launch.cmdline.qmp_socket;
+      run.child = gvt_qemu_child_spawn ((const char *const *) launch.argv, &error);
+    }
   if (run.child == NULL)
-    goto fail;
+    {
+      fprintf (err, "gvt-view run: %s\n", error->message);
+      g_rmdir (dir);
+      return 1;
+    }
+
   guint sigint = g_unix_signal_add (SIGINT, on_stop_signal, &run);
   guint sigterm = g_unix_signal_add (SIGTERM, on_stop_signal, &run);
   guint sighup = g_unix_signal_add (SIGHUP, on_stop_signal, &run);
-
   const GvtQemuVfioDevice *vgpu = g_ptr_array_index (launch.cmdline.vfio, launch.vgpu_index);
   GvtVgpu *device = take_device (&run, vgpu->sysfsdev, launch.qmp_added, &error);
   if (device != NULL)
     {
-      int pid = gvt_qemu_child_get_pid (run.child);
       check_memlock (&run, &launch.cmdline);
-      GvtSessionConfig session_config = {
-        .fd = -1, .qmp = run.qmp_path, .qemu_pid = pid,
-        .ramfb = config->ramfb ? config->ramfb : launch.ramfb_console,
-        .edid = config->edid,
-      };
-      /* QEMU makes its socket file a moment before it listens. */
-      GvtSession *session = NULL;
-      for (int tries = 0; session == NULL && tries < 50 && !gvt_qemu_child_has_exited (run.child);
-           tries++)
-        {
-          g_clear_error (&error);
-          session = gvt_session_new_full (&session_config, &error);
-          if (session == NULL)
-            gvt_qemu_child_wait (run.child, 100);
-        }
-      if (session != NULL)
-        {
-          g_autoptr (GError) attach_error = NULL;
-          if (!gvt_session_attach_vgpu (session, g_steal_pointer (&device), &attach_error))
-            {
-              g_propagate_error (&error, g_steal_pointer (&attach_error));
-              g_clear_pointer (&session, gvt_session_free);
-            }
-        }
-      g_clear_pointer (&device, gvt_vgpu_free);
-      if (session != NULL)
-        {
-          GvtUiOptions options = *config->ui;
-          options.quit_with_qemu = TRUE;
-          gvt_ui_run (session, &options);
-          if (!gvt_qemu_child_has_exited (run.child) && !run.stop_asked && !config->quit_vm)
-            fprintf (err, "gvt-view: the window is closed; the VM runs on: `gvt-view attach %d` "
-                     "shows it again, Ctrl+C here stops it\n", pid);
-        }
+      show_vm (&run, device, config, &launch, err, &error);
     }
   if (error != NULL)
     fprintf (err, "gvt-view run: %s\n", error->message);
@@ -320,23 +312,14 @@ gvt_cmd_run_qemu (const GvtCmdRunConfig *config, FILE *err)
       if (run.stop_asked)
         stop_qemu (&run);
     }
-  status = error != NULL ? 1 : gvt_qemu_child_get_status (run.child);
+  int status = error != NULL ? 1 : gvt_qemu_child_get_status (run.child);
   if (error == NULL && gvt_qemu_child_get_signal (run.child) != 0)
     fprintf (err, "gvt-view: QEMU was killed by signal %d\n", gvt_qemu_child_get_signal (run.child));
   g_source_remove (sigint);
   g_source_remove (sigterm);
   g_source_remove (sighup);
   g_clear_pointer (&run.child, gvt_qemu_child_free);
-  g_free (run.qmp_path);
-  gvt_qemu_launch_clear (&launch);
   g_unlink (own_qmp);
   g_rmdir (dir);
-  return status;
-
-fail:
-  fprintf (err, "gvt-view run: %s\n", error->message);
-  gvt_qemu_launch_clear (&launch);
-  if (dir != NULL)
-    g_rmdir (dir);
   return status;
 }

@@ -319,9 +319,11 @@ view_main (int argc, char **argv, FILE *out, FILE *err, RunArgs *run)
     status = gvt_cmd_fail (err, error);
   else
     {
+      /* qemu:NAME is found once: the device opens by the pid it named. */
+      g_autofree char *by_pid = qemu_pid > 0 ? g_strdup_printf ("qemu:%d", qemu_pid) : NULL;
       GvtSessionConfig config = {
-        .device = argc > 1 ? argv[1] : NULL, .fd = fd, .qmp = qmp, .ramfb = ramfb,
-        .edid = edid_config, .qemu_pid = qemu_pid,
+        .device = by_pid ? by_pid : argc > 1 ? argv[1] : NULL, .fd = fd, .qmp = qmp,
+        .ramfb = ramfb, .edid = edid_config, .qemu_pid = qemu_pid,
       };
       GvtSession *session = qemu_pid > 0 ? open_qemu_session (&config, &error)
                                          : gvt_session_new_full (&config, &error);

@@ -38,7 +38,11 @@ struct _GvtSession {
   gint64 guest_cpu_us;
   GvtEdidPolicy *edid;   /* the guest's resolution, for whichever device is open */
   /* The QEMU process whose device this is (run, attach): its exit ends
-   * the session's pictures and closes the device copy at once. */
+   * the session's pictures and closes the device copy at once. A device
+   * taken from QEMU also fails its queries once QEMU is gone (vgpu-kernel:
+   * what stops `probe --watch qemu:X`); this watch is the VM's lifecycle —
+   * the "QEMU exited" screen, --quit-with-vm — with or without a device
+   * or a QMP link. */
   int qemu_pid;
   int qemu_pidfd;
   guint qemu_watch;

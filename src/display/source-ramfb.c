@@ -10,6 +10,7 @@
 #include "source-ramfb.h"
 #include "common/format.h"
 #include "common/gvt-error.h"
+#include "common/private-dir.h"
 #include "qemu/ppm.h"
 
 typedef struct {
@@ -267,11 +268,14 @@ share_dir (RamfbSource *self, GvtQmp *qmp)
                          "private directory: run gvt-view as QEMU's user, or as root");
       return;
     }
-  g_autofree char *dir = g_build_filename (g_get_tmp_dir (), "gvt-view-XXXXXX", NULL);
-  if (g_mkdtemp_full (dir, 0700) == NULL || chown (dir, uid, gid) != 0)
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = gvt_private_dir_make (g_get_tmp_dir (), "QEMU's screendumps", &error);
+  if (dir == NULL || chown (dir, uid, gid) != 0)
     {
-      g_message ("%s: can't make a screendump directory for QEMU's user (uid %u): %s",
-                 self->base.name, uid, g_strerror (errno));
+      g_message ("%s: no screendump directory for QEMU's user (uid %u): %s", self->base.name,
+                 uid, error ? error->message : g_strerror (errno));
+      if (dir != NULL)
+        g_rmdir (dir);
       return;
     }
   g_debug ("%s: QEMU runs as uid %u: screendumps go to %s", self->base.name, uid, dir);
@@ -395,20 +399,13 @@ static const GvtSourceOps ramfb_ops = {
 GvtSource *
 gvt_source_ramfb_new (GvtVm *vm, const char *device_id, GError **error)
 {
-  g_autofree char *template = g_build_filename (g_get_user_runtime_dir (), "gvt-view-XXXXXX",
-                                                NULL);
   /* 0700: nobody else may read the guest's screen or swap the file. */
-  if (g_mkdtemp_full (template, 0700) == NULL)
-    {
-      int e = errno;
-      g_set_error (error, GVT_ERROR, GVT_ERROR_FAILED,
-                   "can't make a private directory for screendumps (%s): %s", template,
-                   g_strerror (e));
-      return NULL;
-    }
+  g_autofree char *dir = gvt_private_dir_make (NULL, "screendumps", error);
+  if (dir == NULL)
+    return NULL;
   RamfbSource *self = gvt_source_alloc (sizeof (RamfbSource), &ramfb_ops, "ramfb");
   self->vm = vm;
-  self->dir = g_steal_pointer (&template);
+  self->dir = g_steal_pointer (&dir);
   self->file = g_build_filename (self->dir, "screen.ppm", NULL);
   self->device = g_strdup (device_id);
   self->find_device = device_id == NULL;
