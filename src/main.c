@@ -26,6 +26,8 @@ static const struct {
   { "run", gvt_cmd_run,
     "run [window options] [--vgpu UUID|ID] [--quit-vm] -- qemu-system-x86_64 ARGS...\n"
     "                                start a VM and show its vGPU (QEMU's display off)" },
+  { "doctor", gvt_cmd_doctor,
+    "doctor [DEVICE|qemu:PID|NAME] [--json]  check the host's set-up, with fixes" },
   { "attach", gvt_cmd_attach,
     "attach PID|NAME [window options]  show a running QEMU's vGPU (-name, libvirt domain)" },
 };

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "cmd/doctor.h"
 #include "common/format.h"
 #include "display/device.h"
 #include "fake-kernel.h"
@@ -389,6 +390,81 @@ test_error_lost (Fixture *f, gconstpointer data)
   g_assert_cmpint (gvt_fake_count_dmabuf_fds (), ==, 0);
 }
 
+/* --- doctor DEVICE: the device's own checks (the host's are test-doctor's) --- */
+
+static void
+doctor (Fixture *f, const char *device)
+{
+  char *argv[] = { (char *) "doctor", (char *) device, NULL };
+  const GvtDoctorHost host = { .qemu_binary = "/nonexistent/qemu" };
+  size_t n;
+
+  g_clear_pointer (&f->out, g_free);
+  g_clear_pointer (&f->err, g_free);
+  FILE *out = open_memstream (&f->out, &n);
+  FILE *err = open_memstream (&f->err, &n);
+  f->status = gvt_cmd_doctor_host (2, argv, out, err, &host);
+  fclose (out);
+  fclose (err);
+}
+
+static void
+test_doctor_gvt (Fixture *f, gconstpointer data)
+{
+  struct vfio_device_gfx_plane_info p = gvt_fake_plane (GVT_FORMAT_XRGB8888, 1920, 1080, 4);
+  struct vfio_device_gfx_plane_info c = gvt_fake_cursor (64, 300, 200, 1, 2, 5);
+  p.drm_format_mod = GVT_MOD_I915_X_TILED;
+  gvt_fake_kernel_set_primary (f->fake, &p);
+  gvt_fake_kernel_set_cursor (f->fake, &c);
+
+  doctor (f, "/dev/vfio/7");
+  g_assert_cmpstr (f->err, ==, "");
+  assert_has (f->out, "\nok    device-open              vfio 7 opens\n");
+  assert_has (f->out, "\nok    device-display           its display offers planes as dma-bufs\n");
+  assert_has (f->out, "\nok    device-edid              EDID region: the guest's resolution can "
+                      "follow the window, up to 1920x1200\n");
+  assert_has (f->out, "\nok    device-planes            primary plane 1920x1080 XR24 "
+                      "INTEL_X_TILED, and a cursor plane\n");
+  g_assert_cmpint (gvt_fake_settle_fds (f->fds), ==, f->fds);
+  g_assert_cmpint (gvt_fake_count_dmabuf_fds (), ==, 0);
+}
+
+static void
+test_doctor_no_plane (Fixture *f, gconstpointer data)
+{
+  doctor (f, GVT_FAKE_UUID);
+  assert_has (f->out, "\nok    device-open ");
+  assert_has (f->out, "\nwarn  device-planes            no primary plane now");
+  assert_has (f->out, "the guest's driver has not set a mode");
+  g_assert_cmpint (gvt_fake_settle_fds (f->fds), ==, f->fds);
+}
+
+static void
+test_doctor_region (Fixture *f, gconstpointer data)
+{
+  struct vfio_device_gfx_plane_info p = gvt_fake_plane (GVT_FORMAT_XRGB8888, 1024, 768, 0);
+  p.region_index = GVT_FAKE_FB_REGION;
+  gvt_fake_kernel_set_primary (f->fake, &p);
+
+  doctor (f, "/dev/vfio/7");
+  assert_has (f->out, "\nok    device-display           its display offers planes as a region\n");
+  assert_has (f->out, "\nskip  device-edid              no EDID region");
+  assert_has (f->out, "\nok    device-planes            primary plane 1024x768 XR24 LINEAR, "
+                      "no cursor plane\n");
+  g_assert_cmpint (gvt_fake_settle_fds (f->fds), ==, f->fds);
+}
+
+static void
+test_doctor_no_display (Fixture *f, gconstpointer data)
+{
+  doctor (f, "/dev/vfio/7");
+  g_assert_cmpint (f->status, ==, 1);
+  assert_has (f->out, "\nfail  device-open              cannot open /dev/vfio/7: vfio 7 has no "
+                      "display");
+  g_assert_null (strstr (f->out, "device-planes"));
+  g_assert_cmpint (gvt_fake_settle_fds (f->fds), ==, f->fds);
+}
+
 static gpointer
 remove_later (gpointer data)
 {
@@ -470,6 +546,10 @@ main (int argc, char **argv)
   ADD ("watch/hot-unplug", &gvt_config, test_watch_hot_unplug);
   ADD ("error/no-display", &no_display_config, test_error_no_display);
   ADD ("error/lost", &gvt_config, test_error_lost);
+  ADD ("doctor/gvt", &gvt_config, test_doctor_gvt);
+  ADD ("doctor/no-plane", &echo_when_off_config, test_doctor_no_plane);
+  ADD ("doctor/region", &mdpy_config, test_doctor_region);
+  ADD ("doctor/no-display", &no_display_config, test_doctor_no_display);
 #undef ADD
   for (gsize i = 0; i < G_N_ELEMENTS (error_cases); i++)
     {

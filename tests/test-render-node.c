@@ -11,6 +11,7 @@
 #include "vgpu/render-node.h"
 #include "testutil.h"
 #include "testbed.h"
+#include "sysfs-tree.h"
 
 #define UUID "83b8f4f2-509f-382f-3c1e-e6bfe0fa1001"
 #define UUID_DGPU "83b8f4f2-509f-382f-3c1e-e6bfe0fa1002"
@@ -170,72 +171,6 @@ test_match (void)
 }
 
 /* --- the whole way, through libdrm on a umockdev testbed --- */
-
-
-static void
-tb_symlink (Fixture *f, const char *target, const char *sys_path)
-{
-  g_autofree char *p = g_build_filename (f->root, sys_path, NULL);
-  g_autofree char *dir = g_path_get_dirname (p);
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  if (symlink (target, p) != 0)
-    g_error ("cannot link %s -> %s: %s", p, target, g_strerror (errno));
-}
-
-static void
-tb_add (Fixture *f, const char *record)
-{
-  g_autoptr (GError) error = NULL;
-  g_assert_true (umockdev_testbed_add_from_string (f->tb, record, &error));
-  g_assert_no_error (error);
-}
-
-/* A PCI GPU at @slot with DRM minors card@card and, unless @render < 0,
- * renderD@render: what libdrm reads of it is the char devices' numbers
- * (/dev, /sys/dev/char), their device and subsystem links, and the PCI
- * device's uevent (PCI_SLOT_NAME) and ID attributes. */
-static void
-add_gpu (Fixture *f, const char *slot, const char *device_id, int card, int render)
-{
-  g_autofree char *pci = g_strdup_printf ("/devices/pci0000:00/%s", slot);
-  g_autofree char *gpu = g_strdup_printf (
-    "P: %s\n"
-    "E: DRIVER=i915\n"
-    "E: PCI_CLASS=30000\n"
-    "E: PCI_ID=8086:%s\n"
-    "E: PCI_SUBSYS_ID=17AA:2248\n"
-    "E: PCI_SLOT_NAME=%s\n"
-    "E: SUBSYSTEM=pci\n"
-    "A: class=0x030000\n"
-    "A: vendor=0x8086\n"
-    "A: device=0x%s\n"
-    "A: subsystem_vendor=0x17aa\n"
-    "A: subsystem_device=0x2248\n"
-    "A: revision=0x02\n"
-    "L: driver=../../../bus/pci/drivers/i915\n",
-    pci, device_id, slot, device_id);
-  tb_add (f, gpu);
-
-  for (int i = 0; i < 2; i++)
-    {
-      int minor = i == 0 ? card : render;
-      if (minor < 0)
-        continue;
-      g_autofree char *name = g_strdup_printf (i == 0 ? "card%d" : "renderD%d", minor);
-      g_autofree char *node = g_strdup_printf (
-        "P: %s/drm/%s\n"
-        "N: dri/%s\n"
-        "E: DEVNAME=/dev/dri/%s\n"
-        "E: DEVTYPE=drm_minor\n"
-        "E: MAJOR=226\n"
-        "E: MINOR=%d\n"
-        "E: SUBSYSTEM=drm\n"
-        "A: dev=226:%d\n"
-        "L: device=../../../%s\n",
-        pci, name, name, name, minor, minor, slot);
-      tb_add (f, node);
-    }
-}
 
 /* An mdev below the /sys path @parent in IOMMU group @group, linked as the
  * mdev and IOMMU cores do. */

@@ -1,11 +1,24 @@
 /* What every command shares: its DEVICE argument, numeric options,
- * Ctrl+C, and failing. */
+ * Ctrl+C, JSON output, and failing. */
 #include <signal.h>
 #include <string.h>
 #include <glib-unix.h>
 
 #include "cmd.h"
 #include "common/gvt-error.h"
+
+void
+gvt_cmd_print_json (FILE *out, JsonBuilder *b, gboolean pretty)
+{
+  g_autoptr (JsonNode) root = json_builder_get_root (b);
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+
+  json_generator_set_pretty (gen, pretty);
+  json_generator_set_indent (gen, 2);
+  json_generator_set_root (gen, root);
+  g_autofree char *text = json_generator_to_data (gen, NULL);
+  fprintf (out, "%s\n", text);
+}
 
 int
 gvt_cmd_fail (FILE *err, const GError *error)

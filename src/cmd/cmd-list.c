@@ -380,13 +380,7 @@ print_json (FILE *out, GvtMdevListing *listing)
 
   json_builder_end_object (b);
 
-  g_autoptr (JsonNode) root = json_builder_get_root (b);
-  g_autoptr (JsonGenerator) gen = json_generator_new ();
-  json_generator_set_pretty (gen, TRUE);
-  json_generator_set_indent (gen, 2);
-  json_generator_set_root (gen, root);
-  g_autofree char *text = json_generator_to_data (gen, NULL);
-  fprintf (out, "%s\n", text);
+  gvt_cmd_print_json (out, b, TRUE);
 }
 
 /* --- the command --- */

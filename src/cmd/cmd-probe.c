@@ -164,12 +164,7 @@ print_json (FILE *out, GvtVgpu *vgpu, const struct vfio_device_info *info,
     }
   json_builder_end_object (b);
 
-  g_autoptr (JsonGenerator) gen = json_generator_new ();
-  g_autoptr (JsonNode) root = json_builder_get_root (b);
-  json_generator_set_pretty (gen, pretty);
-  json_generator_set_root (gen, root);
-  g_autofree char *text = json_generator_to_data (gen, NULL);
-  fprintf (out, "%s\n", text);
+  gvt_cmd_print_json (out, b, pretty);
 }
 
 static void

@@ -14,6 +14,9 @@ G_BEGIN_DECLS
  *                   [--filter F] [--wait SECONDS] [--render-node PATH] */
 int gvt_cmd_snapshot (int argc, char **argv, FILE *out, FILE *err);
 
+/* `gvt-view doctor` (cmd-doctor.c; its checks in doctor.h). */
+int gvt_cmd_doctor (int argc, char **argv, FILE *out, FILE *err);
+
 /* gvt-view bench [DEVICE|--fd N] [--size WxH] [--frames N] */
 int gvt_cmd_bench (int argc, char **argv, FILE *out, FILE *err);
 

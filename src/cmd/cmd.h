@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <glib.h>
+#include <json-glib/json-glib.h>
 #include "vgpu/vgpu.h"
 
 G_BEGIN_DECLS
@@ -21,6 +22,10 @@ int gvt_cmd_probe (int argc, char **argv, FILE *out, FILE *err);
  * one argument (the DEVICE) after the command name; GError otherwise. */
 gboolean gvt_cmd_parse_device_args (GOptionContext *ctx, int *argc, char ***argv,
                                     GError **error);
+
+/* Prints what @b built as JSON and a newline: pretty (two-space indent)
+ * or on one line. */
+void gvt_cmd_print_json (FILE *out, JsonBuilder *b, gboolean pretty);
 
 /* Prints "gvt-view: MESSAGE" to @err and returns the exit status for it:
  * 2 for usage errors, 1 otherwise. */

@@ -470,10 +470,53 @@ test_edid_mbochs() {
   rm_mdev "$u"
 }
 
+# doctor on the sample-driver host: the host's checks see mbochs and mdpy
+# (no Intel GPU: skipped, not failed), each device's checks its display
+# kind and EDID region, and qemu:PID a real QEMU holding the mbochs vGPU.
+test_doctor_samples() {
+  use_mbochs pristine
+  local u m g gm pid; u=$(new_mdev mbochs-medium); m=$(new_mdev mdpy-xga)
+  g=$(group_of "$u"); gm=$(group_of "$m")
+  $GV doctor --json > "$T/host.json" || { cat "$T/host.json" >&2; fail "doctor failed on this host"; }
+  jcheck "$T/host.json" '{c["id"]: c["status"] for c in j}["gpu"] == "skip"'
+  jcheck "$T/host.json" '{c["id"]: c["status"] for c in j}["module-kvmgt"] == "skip"'
+  jcheck "$T/host.json" '{c["id"]: c["status"] for c in j}["module-mdev"] == "ok"'
+  jcheck "$T/host.json" '{c["id"]: c["status"] for c in j}["module-vfio-iommu-type1"] == "ok"'
+  jcheck "$T/host.json" '{c["id"]: c["status"] for c in j}["vfio-access"] == "ok"'
+  jcheck "$T/host.json" "[c for c in j if c['id'] == 'mdev-types'][0]['status'] == 'ok'"
+  jcheck "$T/host.json" "'mbochs mbochs-medium' in [c for c in j if c['id'] == 'mdev-types'][0]['summary']"
+  jcheck "$T/host.json" "'mdpy mdpy-xga' in [c for c in j if c['id'] == 'mdev-types'][0]['summary']"
+  jcheck "$T/host.json" "'$u (mbochs-medium) in /dev/vfio/$g' in [c for c in j if c['id'] == 'mdev-instances'][0]['summary']"
+  jcheck "$T/host.json" "'$m (mdpy-xga) in /dev/vfio/$gm' in [c for c in j if c['id'] == 'mdev-instances'][0]['summary']"
+
+  $GV doctor --json "/dev/vfio/$g" > "$T/mbochs.json" || true
+  jcheck "$T/mbochs.json" "[c for c in j if c['id'] == 'device-display'][0]['summary'].endswith('as dma-bufs')"
+  jcheck "$T/mbochs.json" "[c for c in j if c['id'] == 'device-edid'][0]['status'] == 'ok'"
+  jcheck "$T/mbochs.json" "[c for c in j if c['id'] == 'device-planes'][0]['status'] == 'warn'"
+  $GV doctor --json "$m" > "$T/mdpy.json" || true
+  jcheck "$T/mdpy.json" "[c for c in j if c['id'] == 'device-display'][0]['summary'].endswith('as a region')"
+  jcheck "$T/mdpy.json" "[c for c in j if c['id'] == 'device-edid'][0]['status'] == 'skip'"
+
+  qemu-system-x86_64 -S -accel tcg -m 64 -nodefaults -display none -monitor none \
+    -serial none -nic none -name doctor-vm -qmp "unix:$T/qmp.sock,server=on,wait=off" \
+    -device "vfio-pci,sysfsdev=/sys/bus/mdev/devices/$u,display=off" \
+    > "$T/qemu.log" 2>&1 & pid=$!
+  holds_vfio_device "$pid" || { cat "$T/qemu.log" >&2; fail "QEMU did not open the vGPU"; }
+  $GV doctor --json qemu:doctor-vm > "$T/vm.json" || true
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+  jcheck "$T/vm.json" "[c for c in j if c['id'] == 'vm'][0]['summary'].startswith('QEMU pid $pid, doctor-vm (found by -name), 1 vfio device')"
+  jcheck "$T/vm.json" "[c for c in j if c['id'] == 'vm-qmp'][0]['summary'].startswith('QMP socket $T/qmp.sock')"
+  jcheck "$T/vm.json" "[c for c in j if c['id'] == 'qemu'][0]['status'] == 'ok'"
+  jcheck "$T/vm.json" "[c for c in j if c['id'] == 'device-open'][0]['status'] == 'ok'"
+  jcheck "$T/vm.json" "[c for c in j if c['id'] == 'device-edid'][0]['status'] == 'ok'"
+  cat "$T/vm.json" | grep -E '"(id|status)"' | paste - - | head -n 30
+  rm_mdev "$u"; rm_mdev "$m"
+}
+
 all_tests=(
   mbochs_no_plane mbochs_probe_group_path mbochs_mode mbochs_enomem_once
   busy_holder busy_qemu fd_discipline hot_unplug run_qemu run_qemu_killed edid_mbochs
-  mdpy_probe mdpy_snapshot
+  mdpy_probe mdpy_snapshot doctor_samples
   mbochs_dmabuf_ids mbochs_snapshot_egl mbochs_snapshot_upload
 )
 export -f snapshot_check probe_mode busy_check after_busy_check x_server qemu_child_of \

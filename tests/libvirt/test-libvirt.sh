@@ -110,6 +110,23 @@ booted () {
 }
 check "the domain boots SeaBIOS onto its ramfb" booted
 
+# doctor qemu:DOMAIN: the domain found as one, and what attach needs of it.
+doctor_domain () {
+  "$GVT_VIEW" doctor --json "qemu:$DOM" >"$TMP/doctor.json" 2>"$TMP/doctor.err"
+  python3 - "$TMP/doctor.json" "$DOM" <<'PY'
+import json, sys
+c = {x["id"]: x for x in json.load(open(sys.argv[1]))}
+def want(i, status, text):
+    print(f"{i}: {c[i]['status']}: {c[i]['summary']}")
+    assert c[i]["status"] == status and text in c[i]["summary"], (i, status, text)
+want("vm", "ok", f"{sys.argv[2]} (found by -name; a libvirt domain)")
+want("vm-qmp", "ok", f"QMP socket /var/lib/libvirt/qemu/{sys.argv[2]}.qmp")
+want("vm-boot-display", "ok", "ramfb")
+want("qemu", "ok", "QEMU 7.2")
+PY
+}
+check "doctor qemu:$DOM: a libvirt domain, the recipe's QMP socket, its ramfb" doctor_domain
+
 qemu_x_display 1280x900
 start attach attach "$DOM" --scale native --size 1024x768 --stats-interval 0.3
 if settle state=live source=ramfb vm=running; then
