@@ -53,6 +53,7 @@ usage (FILE *out)
          "domain), or sim / sim:WxH / sim:WxH:FOURCC (the built-in simulated vGPU).\n"
          "--fd N uses a VFIO device fd inherited from a launcher.\n"
          "`gvt-view COMMAND --help` describes each command's options.\n"
+         "Window settings: $XDG_CONFIG_HOME/gvt-view/gvt-view.conf (gvt-view --print-config).\n"
          "Debug logs: G_MESSAGES_DEBUG=gvt-view.\n", out);
 }
 
@@ -65,6 +66,8 @@ is_view_invocation (const char *arg)
     "--fd", "-f", "--fullscreen", "--scale", "--filter", "--stats", "--size",
     "--qmp", "--ramfb", "--quit-with-vm", "--view-only", "--relative-mouse", "--grab-keys",
     "--resolution", "--edid",
+    "--print-config", "--no-fullscreen", "--no-stats", "--no-quit-with-vm", "--no-view-only",
+    "--no-relative-mouse",
     /* The viewer's own help, with its window options. */
     "--help-all", "--help-window",
   };

@@ -3,7 +3,8 @@
 # file passes desktop-file-validate, the AppStream metainfo passes
 # appstreamcli validate (and names the desktop file and the binary), and
 # `meson install` into a scratch DESTDIR puts the binary, the man page, the
-# desktop file, the metainfo and the bash completion where they belong.
+# desktop file, the metainfo, the bash completion and the examples (udev
+# rules, libvirt domain) where they belong.
 #
 # Usage: check-data.sh SOURCE_ROOT BUILD_ROOT   (TAP on stdout)
 set -u
@@ -38,11 +39,13 @@ installed () {
 import json, sys
 print(next(o["value"] for o in json.load(sys.stdin) if o["name"] == "prefix"))')
   for f in bin/gvt-view share/man/man1/gvt-view.1 share/applications/$id.desktop \
-           share/metainfo/$id.metainfo.xml share/bash-completion/completions/gvt-view; do
+           share/metainfo/$id.metainfo.xml share/bash-completion/completions/gvt-view \
+           share/doc/gvt-view/examples/90-gvt-view-vfio.rules \
+           share/doc/gvt-view/examples/gvt-view-libvirt.xml; do
     if [ -e "$tmp/root$prefix/$f" ]; then echo "installed: $prefix/$f"; else echo "missing: $prefix/$f"; missing=1; fi
   done
   [ $missing = 0 ] && "$tmp/root$prefix/bin/gvt-view" --version
 }
-check "meson install: binary, man page, desktop file, metainfo, bash completion; the installed binary runs" installed
+check "meson install: binary, man page, desktop file, metainfo, bash completion, the examples (udev rules, libvirt domain); the installed binary runs" installed
 echo "1..$n"
 [ $failed = 0 ]

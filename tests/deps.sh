@@ -49,6 +49,10 @@ packages=(
   procps
   # the desktop file and the AppStream metainfo, validated (tests/check-data.sh)
   desktop-file-utils appstream
+  # the Debian package (debian/), built, checked and installed by
+  # tests/package/test-deb.sh (Rules-Requires-Root: no, so no fakeroot);
+  # man-db for `man -w` on the installed page
+  debhelper dpkg-dev lintian man-db
 )
 
 export DEBIAN_FRONTEND=noninteractive

@@ -653,6 +653,227 @@ test_binary_usage_errors (gconstpointer data)
   g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
 
+/* --- the config file ($XDG_CONFIG_HOME/gvt-view/gvt-view.conf) --- */
+
+/* The binary with $XDG_CONFIG_HOME at @config_home, no display, in @cwd. */
+static void
+run_binary_config (Result *r, const char *config_home, const char *cwd, const char *const *args)
+{
+  g_autoptr (GPtrArray) argv = gvt_test_view_argv (args);
+  g_autoptr (GError) error = NULL;
+  int wait_status = 0;
+  g_auto (GStrv) envp = g_environ_setenv (g_get_environ (), "XDG_CONFIG_HOME", config_home, TRUE);
+  envp = g_environ_unsetenv (envp, "DISPLAY");
+  envp = g_environ_unsetenv (envp, "WAYLAND_DISPLAY");
+  g_assert_true (g_spawn_sync (cwd, (char **) argv->pdata, envp, G_SPAWN_DEFAULT, NULL, NULL,
+                               &r->out, &r->err, &wait_status, &error));
+  g_assert_no_error (error);
+  g_assert_true (WIFEXITED (wait_status));
+  r->status = WEXITSTATUS (wait_status);
+}
+
+/* A config home with gvt-view/gvt-view.conf holding @text; its path in
+ * @conf. */
+static char *
+make_config_home (const char *text, char **conf)
+{
+  g_autoptr (GError) error = NULL;
+  char *home = g_dir_make_tmp ("gvt-cli-config-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_autofree char *dir = g_build_filename (home, "gvt-view", NULL);
+  g_assert_cmpint (g_mkdir (dir, 0700), ==, 0);
+  *conf = g_build_filename (dir, "gvt-view.conf", NULL);
+  g_file_set_contents (*conf, text, -1, &error);
+  g_assert_no_error (error);
+  return home;
+}
+
+static void
+remove_config_home (const char *home, const char *conf)
+{
+  g_autofree char *dir = g_path_get_dirname (conf);
+  g_unlink (conf);
+  g_rmdir (dir);
+  g_assert_cmpint (g_rmdir (home), ==, 0);
+}
+
+static void
+assert_has_line (const char *text, const char *line)
+{
+  g_autofree char *with_newline = g_strconcat ("\n", line, "\n", NULL);
+  g_autofree char *padded = g_strconcat ("\n", text, NULL);
+  if (strstr (padded, with_newline) == NULL)
+    g_error ("'%s' lacks the line '%s'", text, line);
+}
+
+static const char config_text[] =
+  "# gvt-view's settings\n"        /* 1 */
+  "[window]\n"                     /* 2 */
+  "scale = integer\n"              /* 3 */
+  "fullscreen = true\n"            /* 4 */
+  "\n"                             /* 5 */
+  "[vm web]\n"                     /* 6 */
+  "  scale=native\n"               /* 7 */
+  "view-only = true\n"             /* 8 */
+  "[vm db]\n"                      /* 9 */
+  "stats = true\n";                /* 10 */
+
+/* --print-config at the top, for attach NAME, qemu:NAME, run -- ... -name,
+ * and the demo: each setting from where it comes, the command line's over
+ * the file's. */
+static void
+test_print_config (void)
+{
+  g_autofree char *conf = NULL;
+  g_autofree char *home = make_config_home (config_text, &conf);
+  g_autofree char *header = g_strdup_printf ("# config file: %s", conf);
+  g_autofree char *scale_window = g_strdup_printf ("scale = integer  (%s:3)", conf);
+  g_autofree char *scale_vm = g_strdup_printf ("scale = native  (%s:7 [vm web])", conf);
+  g_autofree char *fullscreen = g_strdup_printf ("fullscreen = true  (%s:4)", conf);
+  g_autofree char *view_only = g_strdup_printf ("view-only = true  (%s:8 [vm web])", conf);
+
+  g_auto (Result) top = { 0 };
+  run_binary_config (&top, home, NULL, (const char *const[]) { "--print-config", NULL });
+  g_assert_cmpint (top.status, ==, 0);
+  g_assert_cmpstr (top.err, ==, "");
+  assert_has_line (top.out, header);
+  assert_has_line (top.out, "# VM: none known (no [vm NAME] group applies)");
+  assert_has_line (top.out, scale_window);
+  assert_has_line (top.out, fullscreen);
+  assert_has_line (top.out, "stats = false  (default)");
+  assert_has_line (top.out, "view-only = false  (default)");
+  assert_has_line (top.out, "grab-keys = ctrl+alt+g  (default)");
+
+  const char *const *vm_forms[] = {
+    (const char *const[]) { "attach", "web", "--print-config", "--no-fullscreen", NULL },
+    (const char *const[]) { "qemu:web", "--no-fullscreen", "--print-config", NULL },
+    (const char *const[]) { "run", "--print-config", "--no-fullscreen", "--", "qemu-system-x86_64",
+                            "-name", "guest=web,debug-threads=on", "-m", "1G", NULL },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (vm_forms); i++)
+    {
+      g_auto (Result) r = { 0 };
+      run_binary_config (&r, home, NULL, vm_forms[i]);
+      g_test_message ("%s%s", r.out, r.err);
+      g_assert_cmpint (r.status, ==, 0);
+      g_assert_cmpstr (r.err, ==, "");
+      assert_has_line (r.out, "# VM: web");
+      assert_has_line (r.out, scale_vm);
+      assert_has_line (r.out, view_only);
+      assert_has_line (r.out, "fullscreen = false  (command line)");
+      /* [vm db] is another VM's. */
+      assert_has_line (r.out, "stats = false  (default)");
+    }
+
+  /* The command line over [vm web]; the demo has only the window's keys. */
+  g_auto (Result) over = { 0 };
+  run_binary_config (&over, home, NULL, (const char *const[]) {
+    "attach", "web", "--scale", "fit", "--no-view-only", "--print-config", NULL });
+  g_assert_cmpint (over.status, ==, 0);
+  assert_has_line (over.out, "scale = fit  (command line)");
+  assert_has_line (over.out, "view-only = false  (command line)");
+  g_auto (Result) demo = { 0 };
+  run_binary_config (&demo, home, NULL, (const char *const[]) {
+    "demo", "--stats", "--print-config", NULL });
+  g_assert_cmpint (demo.status, ==, 0);
+  assert_has_line (demo.out, scale_window);
+  assert_has_line (demo.out, "stats = true  (command line)");
+  g_assert_null (strstr (demo.out, "view-only"));
+  /* A bad value on the command line is still the usage error. */
+  g_auto (Result) bad = { 0 };
+  run_binary_config (&bad, home, NULL, (const char *const[]) {
+    "sim", "--scale", "huge", "--print-config", NULL });
+  g_assert_cmpint (bad.status, ==, 2);
+  g_assert_cmpstr (bad.err, ==, "gvt-view: --scale huge: use fit, fill, integer or native\n");
+  remove_config_home (home, conf);
+}
+
+/* A bad file: each mistake one warning on stderr naming file, line and
+ * key, the rest applies, and the command works (here the demo without a
+ * display, writing its frame). */
+static void
+test_bad_config (void)
+{
+  g_autofree char *conf = NULL;
+  g_autofree char *home = make_config_home ("[window]\n"
+                                            "scale = huge\n"
+                                            "fulscreen = true\n"
+                                            "stats = true\n"
+                                            "a line of words\n"
+                                            "[wnidow]\n"
+                                            "filter = linear\n", &conf);
+  g_autofree char *want = g_strdup_printf (
+    "gvt-view: %s:2: [window] scale = huge: use fit, fill, integer or native\n"
+    "gvt-view: %s:3: [window] fulscreen: unknown key (the keys: scale, filter, size, "
+    "fullscreen, stats, grab-keys, view-only, relative-mouse, edid, resolution, quit-with-vm)\n"
+    "gvt-view: %s:5: 'a line of words' is not a KEY = VALUE line, a [GROUP] or a # comment\n"
+    "gvt-view: %s:6: [wnidow]: unknown group (use [window] or [vm NAME])\n",
+    conf, conf, conf, conf);
+  g_autofree char *stats = g_strdup_printf ("stats = true  (%s:4)", conf);
+
+  g_auto (Result) r = { 0 };
+  run_binary_config (&r, home, NULL, (const char *const[]) { "sim", "--print-config", NULL });
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpstr (r.err, ==, want);
+  assert_has_line (r.out, "scale = fit  (default)");
+  assert_has_line (r.out, "filter = auto  (default)");
+  assert_has_line (r.out, stats);
+
+  g_autoptr (GError) error = NULL;
+  g_autofree char *cwd = g_dir_make_tmp ("gvt-cli-config-cwd-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_auto (Result) demo = { 0 };
+  run_binary_config (&demo, home, cwd, (const char *const[]) { "demo", NULL });
+  g_assert_cmpint (demo.status, ==, 0);
+  g_assert_true (g_str_has_prefix (demo.err, want));
+  g_autofree char *png = g_build_filename (cwd, "gvt-view-demo.png", NULL);
+  g_assert_true (g_file_test (png, G_FILE_TEST_IS_REGULAR));
+  g_unlink (png);
+  g_rmdir (cwd);
+
+  /* A file that can't be read: one line, then the built-in settings. */
+  g_unlink (conf);
+  g_assert_cmpint (g_mkdir (conf, 0700), ==, 0);
+  g_auto (Result) dir = { 0 };
+  run_binary_config (&dir, home, NULL, (const char *const[]) { "--print-config", NULL });
+  g_assert_cmpint (dir.status, ==, 0);
+  g_autofree char *unreadable = g_strdup_printf (
+    "gvt-view: %s: cannot read it: Is a directory; using the built-in settings\n", conf);
+  g_assert_cmpstr (dir.err, ==, unreadable);
+  assert_has_line (dir.out, "stats = false  (default)");
+  g_rmdir (conf);
+
+  /* No file: silence. */
+  g_auto (Result) none = { 0 };
+  run_binary_config (&none, home, NULL, (const char *const[]) { "--print-config", NULL });
+  g_assert_cmpint (none.status, ==, 0);
+  g_assert_cmpstr (none.err, ==, "");
+  g_autofree char *absent = g_strdup_printf ("# config file: %s (none)", conf);
+  assert_has_line (none.out, absent);
+  remove_config_home (home, conf);
+}
+
+/* The file's VM switches wait for a VM: a device without one still opens
+ * (here: gets as far as wanting a display), where the same typed is a
+ * usage error. */
+static void
+test_config_vm_switches (void)
+{
+  g_autofree char *conf = NULL;
+  g_autofree char *home = make_config_home ("[window]\nview-only = true\nquit-with-vm = true\n",
+                                            &conf);
+  g_auto (Result) r = { 0 };
+  run_binary_config (&r, home, NULL, (const char *const[]) { "sim", NULL });
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "no display to open a window on"));
+  g_auto (Result) typed = { 0 };
+  run_binary_config (&typed, home, NULL, (const char *const[]) { "sim", "--view-only", NULL });
+  g_assert_cmpint (typed.status, ==, 2);
+  g_assert_cmpstr (typed.err, ==, "gvt-view: --view-only is about the VM behind --qmp PATH: "
+                                  "give that too\n");
+  remove_config_home (home, conf);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -675,6 +896,9 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/binary/unknown-command", test_binary_unknown_command);
   g_test_add_func ("/cli/binary/probe-sim", test_binary_probe_sim);
   g_test_add_func ("/cli/parse-numbers", test_parse_numbers);
+  g_test_add_func ("/cli/config/print", test_print_config);
+  g_test_add_func ("/cli/config/bad", test_bad_config);
+  g_test_add_func ("/cli/config/vm-switches", test_config_vm_switches);
   for (gsize i = 0; i < G_N_ELEMENTS (binary_usage_cases); i++)
     {
       g_autofree char *path = g_strdup_printf ("/cli/binary/usage/%s", binary_usage_cases[i].name);

@@ -6,17 +6,16 @@
 #include "common/gvt-error.h"
 #include "common/size.h"
 #include "cmd-run.h"
+#include "config.h"
 #include "qemu/qemu-cmdline.h"
 #include "qemu/qemu-process.h"
 #include "ui/app.h"
 #include "ui/input.h"
 
 typedef struct {
-  gboolean fullscreen;
-  gboolean stats;
-  char *scale;
-  char *filter;
-  char *size;
+  /* The settings (--fullscreen, --scale, ...): the command line's, then
+   * the config file's. */
+  GvtConfig *config;
   int exit_after_ticks;
   int lose_after_ticks;
   gboolean sim_cursor;
@@ -27,25 +26,30 @@ typedef struct {
 static void
 view_args_clear (ViewArgs *a)
 {
-  g_free (a->scale);
-  g_free (a->filter);
-  g_free (a->size);
+  gvt_config_free (a->config);
   g_free (a->stats_file);
 }
+
+/* The settings' options go to the GvtConfig, their group's user data. */
+#define SETTING G_OPTION_ARG_CALLBACK, (gpointer) gvt_config_option
+/* A switch's --no-KEY: beats the config file's true; in the man page. */
+#define NO_SWITCH(key) \
+  { "no-" key, 0, G_OPTION_FLAG_NO_ARG | G_OPTION_FLAG_HIDDEN, SETTING, NULL, NULL }
 
 /* The options the window takes, for `gvt-view DEVICE` and `demo`. */
 static GOptionGroup *
 view_option_group (ViewArgs *a)
 {
   const GOptionEntry entries[] = {
-    { "fullscreen", 'f', 0, G_OPTION_ARG_NONE, &a->fullscreen, "Start fullscreen", NULL },
-    { "scale", 0, 0, G_OPTION_ARG_STRING, &a->scale,
-      "fit (default), fill, integer or native", "MODE" },
-    { "filter", 0, 0, G_OPTION_ARG_STRING, &a->filter, "auto (default), linear or nearest", "F" },
-    { "stats", 0, 0, G_OPTION_ARG_NONE, &a->stats,
+    { "fullscreen", 'f', G_OPTION_FLAG_NO_ARG, SETTING, "Start fullscreen", NULL },
+    { "scale", 0, 0, SETTING, "fit (default), fill, integer or native", "MODE" },
+    { "filter", 0, 0, SETTING, "auto (default), linear or nearest", "F" },
+    { "stats", 0, G_OPTION_FLAG_NO_ARG, SETTING,
       "Show the statistics overlay (Ctrl+Alt+O toggles it)", NULL },
-    { "size", 0, 0, G_OPTION_ARG_STRING, &a->size,
+    { "size", 0, 0, SETTING,
       "Window size in logical pixels (default: the guest's, within the work area)", "WxH" },
+    NO_SWITCH ("fullscreen"),
+    NO_SWITCH ("stats"),
     /* Hooks for tests and the window benchmark. */
     { "exit-after-ticks", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &a->exit_after_ticks,
       "Close after N frame-clock ticks, whatever is shown", "N" },
@@ -60,7 +64,7 @@ view_option_group (ViewArgs *a)
     { NULL }
   };
   GOptionGroup *group = g_option_group_new ("window", "Window options:", "Show the window options",
-                                            NULL, NULL);
+                                            a->config, NULL);
   g_option_group_add_entries (group, entries);
   return group;
 }
@@ -78,10 +82,12 @@ view_options (const ViewArgs *a, GvtUiOptions *o, GError **error)
   GvtCmdPicture picture;
 
   *o = (GvtUiOptions) { 0 };
-  o->fullscreen = a->fullscreen;
-  o->stats = a->stats;
+  o->fullscreen = gvt_config_get_bool (a->config, GVT_CONFIG_FULLSCREEN);
+  o->stats = gvt_config_get_bool (a->config, GVT_CONFIG_STATS);
   o->stats_file = a->stats_file;
-  if (!gvt_cmd_parse_picture (a->size, a->scale, a->filter, &picture, error))
+  if (!gvt_cmd_parse_picture (gvt_config_get (a->config, GVT_CONFIG_SIZE),
+                              gvt_config_get (a->config, GVT_CONFIG_SCALE),
+                              gvt_config_get (a->config, GVT_CONFIG_FILTER), &picture, error))
     return FALSE;
   if (a->exit_after_ticks < 0 || a->lose_after_ticks < 0)
     {
@@ -182,40 +188,80 @@ open_qemu_session (GvtSessionConfig *config, GError **error)
   return NULL;
 }
 
+/* The VM whose [vm NAME] group applies: QEMU's -name for run and
+ * qemu:PID, the NAME of qemu:NAME (a -name or a libvirt domain, whose
+ * QEMU has -name guest=NAME). NULL when none is known (--qmp, --fd, a
+ * device path; a qemu:PID that is gone: the window will say). */
+static char *
+vm_name (const char *device, const RunArgs *run)
+{
+  g_auto (GvtQemuCmdline) cmdline = { 0 };
+  g_auto (GvtQemuProcess) process = { 0 };
+
+  if (run != NULL)
+    return gvt_qemu_cmdline_parse (run->qemu_argv, &cmdline, NULL)
+             ? g_steal_pointer (&cmdline.name) : NULL;
+  if (device == NULL || !g_str_has_prefix (device, "qemu:"))
+    return NULL;
+  const char *what = device + strlen ("qemu:");
+  if (*what == '\0' || strspn (what, "0123456789") != strlen (what))
+    return g_strdup (what);
+  if (!gvt_qemu_process_find (what, NULL, NULL, &process, NULL)
+      || !gvt_qemu_cmdline_parse ((const char *const *) process.argv, &cmdline, NULL))
+    return NULL;
+  return g_steal_pointer (&cmdline.name);
+}
+
+/* A switch the command line turned on, by its option; NULL if none. */
+static const char *
+given_switch (GvtConfig *config, const GvtConfigKey *keys, gsize n)
+{
+  for (gsize i = 0; i < n; i++)
+    if (gvt_config_get_origin (config, keys[i]) == GVT_CONFIG_FROM_COMMAND_LINE
+        && gvt_config_get_bool (config, keys[i]))
+      return gvt_config_key_name (keys[i]);
+  return NULL;
+}
+
 static int
 view_main (int argc, char **argv, FILE *out, FILE *err, RunArgs *run)
 {
-  ViewArgs a = { 0 };
+  ViewArgs a = { .config = gvt_config_new () };
   g_autofree char *fd_text = NULL;
   g_autofree char *qmp = NULL;
   g_autofree char *ramfb = NULL;
   gboolean quit_with_vm = FALSE;
   gboolean view_only = FALSE;
   gboolean relative_mouse = FALSE;
-  g_autofree char *grab_keys = NULL;
-  g_autofree char *resolution = NULL;
-  g_autofree char *edid = NULL;
+  const char *grab_keys = NULL;
+  gboolean print_config = FALSE;
   GvtEdidConfig edid_config = { 0 };
   int fd = -1;
   const GOptionEntry entries[] = {
     GVT_CMD_FD_ENTRY (&fd_text),
     GVT_CMD_QMP_ENTRIES (&qmp, &ramfb),
-    { "quit-with-vm", 0, 0, G_OPTION_ARG_NONE, &quit_with_vm,
+    { "quit-with-vm", 0, G_OPTION_FLAG_NO_ARG, SETTING,
       "With --qmp: close when the VM shuts down or QEMU exits (default: wait for it)", NULL },
-    { "view-only", 0, 0, G_OPTION_ARG_NONE, &view_only,
+    { "view-only", 0, G_OPTION_FLAG_NO_ARG, SETTING,
       "With --qmp: send no keyboard or mouse input to the VM", NULL },
-    { "relative-mouse", 0, 0, G_OPTION_ARG_NONE, &relative_mouse,
+    { "relative-mouse", 0, G_OPTION_FLAG_NO_ARG, SETTING,
       "With --qmp: relative mouse motion for guests without a tablet (a click grabs the "
       "pointer, the grab keys release it)", NULL },
-    { "grab-keys", 0, 0, G_OPTION_ARG_STRING, &grab_keys,
+    { "grab-keys", 0, 0, SETTING,
       "The keys that grab keyboard and pointer for the guest and release them "
       "(default ctrl+alt+g)", "COMBO" },
-    { "resolution", 0, 0, G_OPTION_ARG_STRING, &resolution,
+    { "resolution", 0, 0, SETTING,
       "Give the guest this one resolution (its EDID's preferred mode), whatever the window's "
       "size", "WxH" },
-    { "edid", 0, 0, G_OPTION_ARG_STRING, &edid,
+    { "edid", 0, 0, SETTING,
       "on (default): the guest's resolution follows the window (a second after a resize); "
       "off: leave the guest's EDID alone", "on|off" },
+    NO_SWITCH ("quit-with-vm"),
+    NO_SWITCH ("view-only"),
+    NO_SWITCH ("relative-mouse"),
+    { "print-config", 0, 0, G_OPTION_ARG_NONE, &print_config,
+      "Print the settings this command line would use, with where each comes from (the "
+      "config file $XDG_CONFIG_HOME/gvt-view/gvt-view.conf, the command line), and exit", NULL },
     { NULL }
   };
   const GOptionEntry run_entries[] = {
@@ -240,7 +286,23 @@ view_main (int argc, char **argv, FILE *out, FILE *err, RunArgs *run)
   g_option_context_set_description (ctx, GVT_CMD_DEVICE_HELP "\n\n");
   int qemu_pid = 0;
   g_option_context_set_summary (ctx, keys_help);
-  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+  gboolean parsed = g_option_context_parse (ctx, &argc, &argv, &error);
+  if (parsed)
+    {
+      /* The file fills in what the command line left out. */
+      g_autofree char *vm = vm_name (argc > 1 ? argv[1] : NULL, run);
+      gvt_config_load (a.config, NULL, vm, err);
+      quit_with_vm = gvt_config_get_bool (a.config, GVT_CONFIG_QUIT_WITH_VM);
+      view_only = gvt_config_get_bool (a.config, GVT_CONFIG_VIEW_ONLY);
+      relative_mouse = gvt_config_get_bool (a.config, GVT_CONFIG_RELATIVE_MOUSE);
+      grab_keys = gvt_config_get (a.config, GVT_CONFIG_GRAB_KEYS);
+    }
+  /* The VM's settings from the file wait for a VM; typed, they need one. */
+  static const GvtConfigKey vm_switches[] = {
+    GVT_CONFIG_QUIT_WITH_VM, GVT_CONFIG_VIEW_ONLY, GVT_CONFIG_RELATIVE_MOUSE,
+  };
+  const char *needs_vm = given_switch (a.config, vm_switches, G_N_ELEMENTS (vm_switches));
+  if (!parsed)
     status = gvt_cmd_fail (err, error);
   else if (run != NULL && qmp != NULL)
     {
@@ -265,12 +327,11 @@ view_main (int argc, char **argv, FILE *out, FILE *err, RunArgs *run)
     status = gvt_cmd_fail (err, error);
   else if (!view_options (&a, &opts, &error) || !gvt_cmd_check_qmp (qmp, ramfb, &error))
     status = gvt_cmd_fail (err, error);
-  else if ((quit_with_vm || view_only || relative_mouse) && qmp == NULL && run == NULL
+  else if (needs_vm != NULL && qmp == NULL && run == NULL
            && !(argc > 1 && g_str_has_prefix (argv[1], "qemu:")))
     {
       g_set_error (&error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
-                   "%s is about the VM behind --qmp PATH: give that too",
-                   quit_with_vm ? "--quit-with-vm" : view_only ? "--view-only" : "--relative-mouse");
+                   "--%s is about the VM behind --qmp PATH: give that too", needs_vm);
       status = gvt_cmd_fail (err, error);
     }
   else if (view_only && relative_mouse)
@@ -282,8 +343,15 @@ view_main (int argc, char **argv, FILE *out, FILE *err, RunArgs *run)
   else if (grab_keys != NULL
            && !gvt_input_parse_grab_keys (grab_keys, &opts.grab_keyval, &opts.grab_mods, &error))
     status = gvt_cmd_fail (err, error);
-  else if (!gvt_edid_config_parse (edid, resolution, &edid_config, &error))
+  else if (!gvt_edid_config_parse (gvt_config_get (a.config, GVT_CONFIG_EDID),
+                                   gvt_config_get (a.config, GVT_CONFIG_RESOLUTION),
+                                   &edid_config, &error))
     status = gvt_cmd_fail (err, error);
+  else if (print_config)
+    {
+      gvt_config_print (a.config, GVT_CONFIG_N_KEYS, out);
+      status = 0;
+    }
   else if (argc < 2 && fd < 0 && qmp == NULL && run == NULL)
     {
       g_set_error (&error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
@@ -409,7 +477,8 @@ wants_snapshot (int argc, char **argv)
 int
 gvt_cmd_view_demo (int argc, char **argv, FILE *out, FILE *err)
 {
-  ViewArgs a = { 0 };
+  ViewArgs a = { .config = gvt_config_new () };
+  gboolean print_config = FALSE;
   g_autofree char *at_arg = NULL;
   double at = -1;  /* not given: the guest runs; typed values are >= 0 */
   g_autofree char *snapshot_help_only = NULL;
@@ -436,6 +505,9 @@ gvt_cmd_view_demo (int argc, char **argv, FILE *out, FILE *err)
     /* The window benchmark: one mode from power-on. */
     { "guest-size", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &guest_size,
       "The guest's one mode, from power-on (no firmware phase)", "WxH" },
+    { "print-config", 0, 0, G_OPTION_ARG_NONE, &print_config,
+      "Print the window settings this command line would use, with where each comes from, "
+      "and exit", NULL },
     { NULL }
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("— a simulated vGPU playing a guest, in a window");
@@ -444,7 +516,10 @@ gvt_cmd_view_demo (int argc, char **argv, FILE *out, FILE *err)
   int status;
 
   if (wants_snapshot (argc, argv))
-    return gvt_cmd_demo (argc, argv, out, err);
+    {
+      view_args_clear (&a);
+      return gvt_cmd_demo (argc, argv, out, err);
+    }
 
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_option_context_add_group (ctx, view_option_group (&a));
@@ -453,7 +528,10 @@ gvt_cmd_view_demo (int argc, char **argv, FILE *out, FILE *err)
     "The guest shows 3 s of firmware (no plane), then an animated desktop with a\n"
     "cursor, page flips (or, with --in-place, none) and a mode change every 20 s.\n"
     "Without a display, one frame is written to " GVT_DEMO_FALLBACK_PNG " instead.");
-  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+  gboolean parsed = g_option_context_parse (ctx, &argc, &argv, &error);
+  if (parsed)
+    gvt_config_load (a.config, NULL, NULL, err);  /* the demo is no VM */
+  if (!parsed)
     status = gvt_cmd_fail (err, error);
   else if (argc > 1)
     {
@@ -468,6 +546,11 @@ gvt_cmd_view_demo (int argc, char **argv, FILE *out, FILE *err)
     status = gvt_cmd_fail (err, error);
   else if (!view_options (&a, &opts, &error))
     status = gvt_cmd_fail (err, error);
+  else if (print_config)
+    {
+      gvt_config_print (a.config, GVT_CONFIG_N_WINDOW_KEYS, out);
+      status = 0;
+    }
   else if (!gvt_ui_check_display (&error))
     {
       /* The README's first command must show something anywhere. --at
@@ -481,10 +564,11 @@ gvt_cmd_view_demo (int argc, char **argv, FILE *out, FILE *err)
       g_ptr_array_add (args, (char *) at_text);
       if (in_place)
         g_ptr_array_add (args, (char *) "--in-place");
-      if (a.scale != NULL)
+      const char *scale = gvt_config_get (a.config, GVT_CONFIG_SCALE);
+      if (scale != NULL)
         {
           g_ptr_array_add (args, (char *) "--scale");
-          g_ptr_array_add (args, a.scale);
+          g_ptr_array_add (args, (char *) scale);
         }
       g_ptr_array_add (args, NULL);
       fprintf (err, "gvt-view: %s: rendering one frame headless to %s instead\n", error->message,

@@ -17,6 +17,10 @@ typedef struct {
  * for its keyboard once: a known, harmless critical that would otherwise
  * read as a fault (and abort under G_DEBUG=fatal-criticals, since the
  * handler can't undo the fatal mask). Everything else passes through. */
+
+/* The application id: the desktop file's and the metainfo's name. */
+#define APP_ID "io.github.gvt_view.Viewer"
+
 static void
 log_filter (const char *domain, GLogLevelFlags level, const char *message, gpointer data)
 {
@@ -47,7 +51,13 @@ gvt_ui_check_display (GError **error)
           g_autofree char *flags = gl && *gl ? g_strconcat (gl, ",gles", NULL) : g_strdup ("gles");
           g_setenv ("GDK_GL", flags, TRUE);
         }
+      /* GTK 3 names a window after the program: a Wayland toplevel's app_id
+       * is g_get_prgname() (GOption made it "gvt-view demo"), X11's WM_CLASS
+       * is it and gdk_get_program_class(). Both name the desktop file, so
+       * that the desktop finds it (and its icon and name) for the window. */
+      g_set_prgname (APP_ID);
       ok = gtk_init_check (NULL, NULL);
+      gdk_set_program_class (APP_ID);
       g_once_init_leave (&once, 1);
     }
   if (!ok)
@@ -92,7 +102,7 @@ gvt_ui_run (GvtSession *source, const GvtUiOptions *options)
 {
   Run run = { .source = source, .options = options };
   /* Non-unique: several viewers (and parallel tests) run side by side. */
-  g_autoptr (GtkApplication) app = gtk_application_new ("io.github.gvt_view.Viewer",
+  g_autoptr (GtkApplication) app = gtk_application_new (APP_ID,
                                                         G_APPLICATION_NON_UNIQUE);
   char *argv[] = { (char *) "gvt-view", NULL };
 

@@ -1017,6 +1017,7 @@ build_picture_page (Viewer *self)
   return overlay;
 }
 
+
 void
 gvt_ui_window_open (GtkApplication *app, GvtSession *session, const GvtUiOptions *options)
 {

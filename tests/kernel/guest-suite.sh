@@ -488,6 +488,14 @@ test_doctor_samples() {
   jcheck "$T/host.json" "'mdpy mdpy-xga' in [c for c in j if c['id'] == 'mdev-types'][0]['summary']"
   jcheck "$T/host.json" "'$u (mbochs-medium) in /dev/vfio/$g' in [c for c in j if c['id'] == 'mdev-instances'][0]['summary']"
   jcheck "$T/host.json" "'$m (mdpy-xga) in /dev/vfio/$gm' in [c for c in j if c['id'] == 'mdev-instances'][0]['summary']"
+  # EGL import: Mesa 22's llvmpipe has none (frames are copied: a warning),
+  # Mesa 25's imports linear dma-bufs (ok).
+  jcheck "$T/host.json" "[c for c in j if c['id'] == 'egl-import'][0]['status'] in ('warn', 'ok')"
+  if [ -n "${GVT_MESA25_LIBDIR:-}" ] && [ -d "$GVT_MESA25_LIBDIR" ]; then
+    LD_LIBRARY_PATH=$GVT_MESA25_LIBDIR $GV doctor --json > "$T/mesa25.json" || true
+    jcheck "$T/mesa25.json" "[c for c in j if c['id'] == 'egl-import'][0]['status'] == 'ok'"
+    jcheck "$T/mesa25.json" "'imports XRGB8888 dma-bufs (linear' in [c for c in j if c['id'] == 'egl-import'][0]['summary']"
+  fi
 
   $GV doctor --json "/dev/vfio/$g" > "$T/mbochs.json" || true
   jcheck "$T/mbochs.json" "[c for c in j if c['id'] == 'device-display'][0]['summary'].endswith('as dma-bufs')"

@@ -52,11 +52,24 @@ def read_png(path):
 
 
 def read_ppm(path):
+    # Four header tokens (with # comments between them), then exactly one
+    # whitespace byte: the pixels may start with bytes that look like
+    # whitespace, so they are not split off as text.
     data = open(path, "rb").read()
-    parts = data.split(maxsplit=4)
-    if parts[0] != b"P6" or parts[3] != b"255":
+    tokens, i = [], 0
+    while len(tokens) < 4:
+        while i < len(data) and (data[i:i + 1].isspace() or data[i:i + 1] == b"#"):
+            if data[i:i + 1] == b"#":
+                i = data.find(b"\n", i)
+                i = len(data) if i < 0 else i
+            i += 1
+        start = i
+        while i < len(data) and not data[i:i + 1].isspace():
+            i += 1
+        tokens.append(data[start:i])
+    if tokens[0] != b"P6" or tokens[3] != b"255" or i >= len(data):
         sys.exit(f"{path}: not an 8-bit binary PPM")
-    return int(parts[1]), int(parts[2]), parts[4]
+    return int(tokens[1]), int(tokens[2]), data[i + 1:]
 
 
 def main():

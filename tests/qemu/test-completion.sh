@@ -47,6 +47,8 @@ check "no --quit-vm for snapshot" offers_not --quit-vm snapshot --qu
 check "--scale values" offers integer --scale in
 check "--edid values" offers off --edid o
 check "a DEVICE form: sim" offers sim probe s
+check "a command: 'doc' → doctor" offers doctor "doc"
+check "doctor's options, from its --help-all: --json" offers --json doctor --j
 
 NAME=gvt-compl-$$
 if qemu_start -S -name "$NAME" >"$TMP/boot.out" 2>&1; then
@@ -58,6 +60,7 @@ check "attach: the running QEMU's name" offers "$NAME" attach gvt-compl
 check "attach: and its pid" offers "$QEMU_PID" attach "$QEMU_PID"
 check "probe qemu: → :NAME (bash split the colon)" offers ":$NAME" probe qemu:
 check "probe qemu:gvt-c → the name" offers "$NAME" probe qemu:gvt-c
+check "doctor qemu: → :NAME" offers ":$NAME" doctor qemu:
 check "the viewer's DEVICE: qemu:PID" offers ":$QEMU_PID" qemu:
 check "after run's --, QEMU's words: commands" offers qemu-system-x86_64 run -- qemu-system-x86_
 check "QMP quit: QEMU exits" qemu_quit

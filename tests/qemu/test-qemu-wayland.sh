@@ -52,7 +52,7 @@ output HEADLESS-1 resolution 1280x800 position 0 0
 seat * pointer_constraint enable
 seat * shortcuts_inhibitor enable
 bindsym Ctrl+Mod1+t exec echo fired >>$SWAY_DIR/bindings
-for_window [app_id="^gvt-view"] floating enable, move position 100 100
+for_window [app_id="^io\\.github\\.gvt_view\\.Viewer\$"] floating enable, move position 100 100
 default_border none
 EOF
 as_sway=()
@@ -135,7 +135,7 @@ window_rect () {
   swaymsg -t get_tree | python3 -c '
 import json, sys
 def walk(n):
-    if (n.get("app_id") or "").startswith("gvt-view"):
+    if n.get("app_id") == "io.github.gvt_view.Viewer":
         r = n["rect"]; print(r["x"], r["y"], r["width"], r["height"]); sys.exit(0)
     for c in n.get("nodes", []) + n.get("floating_nodes", []):
         walk(c)
@@ -155,7 +155,7 @@ fi
 start relative --qmp "$SOCK" --relative-mouse --size 640x480 --stats-interval 0.3
 if settle state=live input=relative relative_pointer=locked grabbed=false pointer_locked=false \
    && window_rect >"$TMP/rect" 2>&1; then
-  ok "--relative-mouse on sway: live, the pointer lock is there (relative_pointer locked)"
+  ok "--relative-mouse on sway: live, the pointer lock is there (relative_pointer locked); app_id io.github.gvt_view.Viewer"
 else
   not_ok "--relative-mouse on sway: live, the pointer lock is there" "$TMP/wait.out"
   sed 's/^/# /' "$TMP/rect"; tail -n 5 "$VIEWER_ERR" | sed 's/^/# /'

@@ -26,6 +26,8 @@ fi
 TMP=$(mktemp -d)
 trap 'stop >/dev/null 2>&1; kill $wm_pid 2>/dev/null; rm -rf "$TMP"' EXIT
 export GDK_BACKEND=x11 NO_AT_BRIDGE=1 DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent
+# No config file but the one a test writes (not the user's).
+export XDG_CONFIG_HOME=$TMP/config
 openbox --sm-disable >/dev/null 2>&1 &
 wm_pid=$!
 # Openbox is ready when it owns the WM selection.
@@ -71,6 +73,22 @@ for mode in fit fill integer native; do
   stop
 done
 TOLERANCE=0
+
+# 2b. The config file's settings reach the window, and the command line
+# beats them.
+mkdir -p "$TMP/config/gvt-view"
+printf '[window]\nscale = integer\nsize = 800x600\n' >"$TMP/config/gvt-view/gvt-view.conf"
+start config sim:300x200
+if settle state=live scale=integer width=800 height=600; then
+  ok "the config file's scale = integer and size = 800x600 reach the window"
+else not_ok "the config file's settings reach the window" "$TMP/wait.out"; fi
+stop
+start config-cli sim:300x200 --scale fit
+if settle state=live scale=fit width=800 height=600; then
+  ok "the command line's --scale fit beats the config file's scale = integer"
+else not_ok "--scale fit beats the config file" "$TMP/wait.out"; fi
+stop
+rm "$TMP/config/gvt-view/gvt-view.conf"
 
 # 3. Keys: Ctrl+Alt+S cycles the mode, F11 / Ctrl+Alt+F fullscreen (the
 # screen's size, the picture follows), resize, Ctrl+Alt+O overlay, Ctrl+Q.
@@ -193,6 +211,8 @@ stop
 start minimise sim:640x480 --stats-interval 0.1
 if settle state=live; then
   wid=$(xdotool search --pid "$VIEWER_PID" --onlyvisible --name gvt-view | head -n 1)
+  check "WM_CLASS's class is the application id (the desktop file's name)" \
+    sh -c "xprop -id $wid WM_CLASS | grep -q ', \"io.github.gvt_view.Viewer\"\$'"
   xdotool windowminimize "$wid"
   if settle iconified=true polling=false; then
     cp "$VIEWER_STATS" "$TMP/minimised-1.json"
