@@ -89,6 +89,9 @@ host_setup (Host *h, gconstpointer data)
   proc_write (h, "sys/kernel/yama/ptrace_scope", "0\n");
   proc_write (h, "cmdline", "BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro quiet\n");
   proc_write (h, "modules", "");
+  proc_write (h, "cpuinfo", "processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\n"
+                            "model\t\t: 158\nmodel name\t: Intel(R) Core(TM) i7-7700HQ CPU @ "
+                            "2.80GHz\nstepping\t: 9\n\nprocessor\t: 1\n");
 }
 
 static void
@@ -221,7 +224,8 @@ test_gvt_host (Host *h, gconstpointer data)
       g_assert_null (c->fix);
     }
   expect_only (checks, NULL);
-  expect (checks, "gpu", GVT_DOCTOR_OK, "0000:00:02.0 (device 5912): Kaby Lake, gen 9.5");
+  expect (checks, "gpu", GVT_DOCTOR_OK, "0000:00:02.0 (device 5912): Kaby Lake, gen 9.5, has "
+          "GVT-g (CPU: Intel(R) Core(TM) i7-7700HQ CPU @ 2.80GHz)");
   expect (checks, "mdev-instances", GVT_DOCTOR_OK, GVT_UUID " (i915-GVTg_V5_4) in /dev/vfio/7");
   expect (checks, "render-node", GVT_DOCTOR_OK, "/dev/dri/renderD128");
   expect (checks, "qemu", GVT_DOCTOR_OK, "QEMU 7.2.11");
@@ -491,10 +495,12 @@ test_hostile (Host *h, gconstpointer data)
   tb_write (&h->tb, "/sys/module/i915/parameters/enable_gvt", "\033[2J\n", -1);
   umockdev_testbed_set_attribute (h->tb.tb, GPU_SYS, "device", "0x5912zz\n");
   proc_write (h, "sys/kernel/yama/ptrace_scope", "1\n\n\033]0;x\007");
+  proc_write (h, "cpuinfo", "model name\t: Evil\033[2J CPU\n");
   g_autoptr (GPtrArray) checks = run (h, NULL);
 
   expect (checks, "gvt-enabled", GVT_DOCTOR_FAIL, "off ('\\033[2J')");
-  expect (checks, "gpu", GVT_DOCTOR_WARN, "is not one gvt-view knows");
+  const GvtDoctorCheck *gpu = expect (checks, "gpu", GVT_DOCTOR_WARN, "is not one gvt-view knows");
+  g_assert_nonnull (strstr (gpu->summary, "(CPU: Evil\\033[2J CPU)"));
   const GvtDoctorCheck *c = expect (checks, "ptrace", GVT_DOCTOR_FAIL, "ptrace_scope is '");
   g_assert_null (strchr (c->summary, '\033'));
 }

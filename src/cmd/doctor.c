@@ -294,6 +294,29 @@ intel_platform (guint16 device)
   return NULL;
 }
 
+/* The first "model name" of /proc/cpuinfo, escaped, or NULL. */
+static char *
+cpu_model (Doctor *d)
+{
+  g_autofree char *path = g_build_filename (d->host->proc_root ? d->host->proc_root : "/proc",
+                                            "cpuinfo", NULL);
+  g_autofree char *text = NULL;
+
+  /* cpuinfo is one block per CPU: the first one's lines are enough. */
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return NULL;
+  g_auto (GStrv) lines = g_strsplit (text, "\n", 64);
+  for (char **l = lines; *l; l++)
+    if (g_str_has_prefix (*l, "model name") && strchr (*l, ':'))
+      {
+        g_autofree char *model = g_strstrip (g_strdup (strchr (*l, ':') + 1));
+        if (*model == '\0' || strlen (model) > 96 || !g_utf8_validate (model, -1, NULL))
+          return NULL;
+        return g_strescape (model, NULL);
+      }
+  return NULL;
+}
+
 static gboolean
 parent_is_i915 (const GvtMdevParent *p)
 {
@@ -367,6 +390,15 @@ check_gpu (Doctor *d)
     add (d, "gpu", GVT_DOCTOR_FAIL,
          "Intel GPU %s (device %04x): %s, gen %s, is older than GVT-g (which starts with "
          "gen 8, Broadwell)", d->intel_gpu, (guint) intel_id, p->platform, p->gen);
+
+  g_autofree char *cpu = cpu_model (d);
+  GvtDoctorCheck *gpu = d->checks->pdata[d->checks->len - 1];
+  if (cpu != NULL)
+    {
+      char *summary = g_strdup_printf ("%s (CPU: %s)", gpu->summary, cpu);
+      g_free (gpu->summary);
+      gpu->summary = summary;
+    }
 
   if (boot_vga_other != NULL)
     {
