@@ -469,6 +469,15 @@ test_binary_help (void)
   g_assert_cmpint (sub.status, ==, 0);
   g_assert_nonnull (strstr (sub.out, "--json"));
   g_assert_nonnull (strstr (sub.out, "--fd"));
+
+  /* doctor: in the command list, with its own DEVICE text (it takes no --fd). */
+  g_assert_nonnull (strstr (r.out, "doctor [DEVICE|qemu:PID|NAME] [--json]"));
+  g_auto (Result) doctor = { 0 };
+  run_binary (&doctor, (const char *const[]) { "doctor", "--help", NULL });
+  g_assert_cmpint (doctor.status, ==, 0);
+  g_assert_nonnull (strstr (doctor.out, "--json"));
+  g_assert_nonnull (strstr (doctor.out, "qemu:PID or qemu:NAME checks that VM"));
+  g_assert_null (strstr (doctor.out, "--fd"));
 }
 
 static void

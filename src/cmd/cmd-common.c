@@ -33,7 +33,8 @@ gvt_cmd_fail (FILE *err, const GError *error)
 gboolean
 gvt_cmd_parse_device_args (GOptionContext *ctx, int *argc, char ***argv, GError **error)
 {
-  g_option_context_set_description (ctx, GVT_CMD_DEVICE_HELP);
+  if (g_option_context_get_description (ctx) == NULL)
+    g_option_context_set_description (ctx, GVT_CMD_DEVICE_HELP);
   if (!g_option_context_parse (ctx, argc, argv, error))
     return FALSE;
   if (*argc > 2)

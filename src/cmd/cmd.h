@@ -18,7 +18,8 @@ int gvt_cmd_probe (int argc, char **argv, FILE *out, FILE *err);
   "DEVICE: /dev/vfio/N, /dev/vfio/devices/vfioX, an mdev UUID, /sys/bus/mdev/devices/UUID,\n" \
   "sim, sim:WxH or sim:WxH:FOURCC (the simulated vGPU); or --fd N instead."
 
-/* Parses a command's options with the DEVICE help text, leaving at most
+/* Parses a command's options with the DEVICE help text (unless the
+ * context has a description of its own already), leaving at most
  * one argument (the DEVICE) after the command name; GError otherwise. */
 gboolean gvt_cmd_parse_device_args (GOptionContext *ctx, int *argc, char ***argv,
                                     GError **error);
