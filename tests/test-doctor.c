@@ -540,6 +540,47 @@ test_libvirt_domain (Host *h, gconstpointer data)
   g_assert_nonnull (strstr (boot->fix, "<video><model type='ramfb'/></video>"));
   /* Its vGPU is no real process's: that check fails, nothing crashes. */
   expect (checks, "device-open", GVT_DOCTOR_FAIL, "qemu:" DOMAIN_PID);
+  expect (checks, "qemu", GVT_DOCTOR_SKIP, "QEMU's binary is not known");
+}
+
+/* A process of a user calling itself qemu-system-x86_64: doctor (often
+ * root) must not run its binary to ask the version. */
+static void
+test_user_binary (Host *h, gconstpointer data)
+{
+  static const char argv[] = "qemu-system-x86_64\0-name\0evil\0";
+  g_autofree char *dir = g_build_filename (h->proc, DOMAIN_PID, NULL);
+  g_autofree char *cmdline = g_build_filename (dir, "cmdline", NULL);
+  g_autofree char *exe = g_build_filename (dir, "exe", NULL);
+  g_autofree char *marker = g_build_filename (h->proc, "ran", NULL);
+  g_autofree char *script = g_strdup_printf ("#!/bin/sh\ntouch '%s'\necho 'QEMU emulator version 9.9.9'\n",
+                                             marker);
+
+  build_gvt_host (h);
+  proc_write (h, DOMAIN_PID "/status", "Name:\tqemu-system-x86\nCapEff:\t0000000000000000\n");
+  proc_write (h, DOMAIN_PID "/limits",
+              "Max locked memory         65536                65536                bytes\n");
+  g_assert_true (g_file_set_contents (cmdline, argv, sizeof argv - 1, NULL));
+  g_assert_true (g_file_set_contents (h->qemu, script, -1, NULL));
+  g_assert_cmpint (chmod (h->qemu, 0755), ==, 0);
+  g_assert_cmpint (chown (h->qemu, USER_UID, USER_UID), ==, 0);
+  g_assert_cmpint (symlink (h->qemu, exe), ==, 0);
+  g_autoptr (GPtrArray) checks = run (h, "qemu:evil");
+
+  expect (checks, "vm", GVT_DOCTOR_OK, "QEMU pid " DOMAIN_PID ", evil (found by -name)");
+  expect (checks, "qemu", GVT_DOCTOR_SKIP, "is not a system binary");
+  g_assert_false (g_file_test (marker, G_FILE_TEST_EXISTS));
+  /* Root's, but writable by its group: the same. */
+  g_assert_cmpint (chown (h->qemu, 0, 0), ==, 0);
+  g_assert_cmpint (chmod (h->qemu, 0775), ==, 0);
+  g_autoptr (GPtrArray) again = run (h, "qemu:evil");
+  expect (again, "qemu", GVT_DOCTOR_SKIP, "is not a system binary");
+  g_assert_false (g_file_test (marker, G_FILE_TEST_EXISTS));
+  /* A system binary is asked. */
+  g_assert_cmpint (chmod (h->qemu, 0755), ==, 0);
+  g_autoptr (GPtrArray) system = run (h, "qemu:evil");
+  expect (system, "qemu", GVT_DOCTOR_OK, "is QEMU 9.9.9");
+  g_assert_true (g_file_test (marker, G_FILE_TEST_EXISTS));
 }
 
 int
@@ -561,5 +602,6 @@ main (int argc, char **argv)
   ADD ("/doctor/output", test_output, NULL);
   ADD ("/doctor/hostile", test_hostile, NULL);
   ADD ("/doctor/libvirt-domain", test_libvirt_domain, NULL);
+  ADD ("/doctor/user-binary", test_user_binary, NULL);
   return g_test_run ();
 }

@@ -934,6 +934,39 @@ check_qemu_binary (Doctor *d, const char *binary)
        major >= 9 ? ", and vfio-pci fd= (iommufd)" : "; vfio-pci fd= (iommufd) needs 9.0");
 }
 
+/* The version of the running QEMU @pid, from its binary. The binary is run
+ * only when it is a system one (it and its directory owned by root and
+ * written by no one else):
+ * doctor often runs as root, and a process of any user can call itself
+ * qemu-system-x86_64. */
+static void
+check_vm_binary (Doctor *d, int pid)
+{
+  g_autofree char *rel = g_strdup_printf ("%d/exe", pid);
+  g_autofree char *link = g_build_filename (d->host->proc_root ? d->host->proc_root : "/proc",
+                                            rel, NULL);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *exe = g_file_read_link (link, &error);
+  g_autofree char *dir = exe ? g_path_get_dirname (exe) : NULL;
+  struct stat st, dst;
+
+  if (exe == NULL)
+    {
+      add (d, "qemu", GVT_DOCTOR_SKIP, "QEMU's binary is not known: %s", error->message);
+      return;
+    }
+  if (!g_path_is_absolute (exe) || stat (exe, &st) != 0 || !S_ISREG (st.st_mode)
+      || st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0
+      || stat (dir, &dst) != 0 || dst.st_uid != 0 || (dst.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+    {
+      g_autofree char *shown = g_strescape (exe, NULL);
+      add (d, "qemu", GVT_DOCTOR_SKIP, "QEMU's binary %s is not a system binary (it and its "
+           "directory root's, written by no one else): not run to ask its version", shown);
+      return;
+    }
+  check_qemu_binary (d, exe);
+}
+
 /* --- the device named --- */
 
 static void
@@ -1028,10 +1061,7 @@ check_vm (Doctor *d, const char *what, char **device)
   g_autofree char *whose = g_strdup_printf ("QEMU (pid %d)", process.pid);
   check_memlock (d, process.pid, cmdline.ram_bytes, whose);
 
-  g_autofree char *exe_rel = g_strdup_printf ("%d/exe", process.pid);
-  g_autofree char *exe = g_build_filename (d->host->proc_root ? d->host->proc_root : "/proc",
-                                           exe_rel, NULL);
-  check_qemu_binary (d, exe);
+  check_vm_binary (d, process.pid);
 
   if (cmdline.qmp_socket != NULL)
     add (d, "vm-qmp", GVT_DOCTOR_OK, "QMP socket %s: input, boot display and VM states",

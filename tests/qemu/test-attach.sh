@@ -97,7 +97,7 @@ doctor_root () {
   [ "$rc" = 1 ] || { echo "exit status $rc, want 1 (no vGPU: device-open fails)"; return 1; }
   expect "$TMP/doctor.json" vm ok "QEMU pid $QEMU_PID, $NAME (found by -name), 0 vfio devices" \
     && expect "$TMP/doctor.json" memlock ok "QEMU (pid $QEMU_PID) has CAP_IPC_LOCK" \
-    && expect "$TMP/doctor.json" qemu ok "/proc/$QEMU_PID/exe is QEMU $(qemu-system-x86_64 --version | sed -n 's/.*version \([0-9.]*\).*/\1/p')" \
+    && expect "$TMP/doctor.json" qemu ok "$(readlink -f "$(command -v qemu-system-x86_64)") is QEMU $(qemu-system-x86_64 --version | sed -n 's/.*version \([0-9.]*\).*/\1/p')" \
     && expect "$TMP/doctor.json" vm-qmp ok "QMP socket $QEMU_DIR/qmp.sock" \
     && expect "$TMP/doctor.json" vm-boot-display ok "ramfb: the boot screen shows" \
     && expect "$TMP/doctor.json" device-open fail "holds no VFIO device"
