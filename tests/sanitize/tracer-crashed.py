@@ -2,7 +2,9 @@
 # tracer-crashed.py TESTLOG.json: the names of the failed tests whose output
 # shows LeakSanitizer's own tracer crashing ("Tracer caught signal", then
 # "LeakSanitizer has encountered a fatal error"), one per line, if every
-# failed test failed so; else "-" (a real failure is not run again).
+# failed test failed so; else "-" (a real failure is not run again). The
+# names are as `meson test NAME` takes them: the log's "PROJECT:SUITE /
+# NAME" is the test NAME of PROJECT.
 import json, sys
 
 crashed, other = [], []
@@ -16,7 +18,8 @@ for t in tests:
         continue
     out = (t.get("stdout") or "") + (t.get("stderr") or "")
     if "Tracer caught signal" in out and "LeakSanitizer has encountered a fatal error" in out:
-        crashed.append(t["name"])
+        project = t["name"].split(":", 1)[0]
+        crashed.append(f"{project}:{t['name'].rsplit(' / ', 1)[-1]}")
     else:
         other.append(t["name"])
 print("\n".join(crashed) if crashed and not other else "-")
