@@ -272,18 +272,12 @@ test_reads_at_most_max_header (void)
 typedef struct {
   GPid pid;
   char *dir;
-  GSocket *sock;
-  GString *in;
 } Qemu;
 
 static void
 qemu_stop (Qemu *q)
 {
-  if (q->sock)
-    g_object_unref (q->sock);
   gvt_test_kill (q->pid);
-  if (q->in)
-    g_string_free (q->in, TRUE);
   if (q->dir)
     {
       g_autoptr (GDir) d = g_dir_open (q->dir, 0, NULL);
@@ -298,57 +292,6 @@ qemu_stop (Qemu *q)
     }
 }
 
-/* The next line QEMU sends, parsed (a blocking read, 20 s timeout). */
-static JsonObject *
-qmp_read (Qemu *q)
-{
-  for (;;)
-    {
-      const char *nl = strchr (q->in->str, '\n');
-      if (nl)
-        {
-          g_autofree char *line = g_strndup (q->in->str, (gsize) (nl - q->in->str));
-          g_string_erase (q->in, 0, nl - q->in->str + 1);
-          g_autoptr (JsonParser) parser = json_parser_new ();
-          g_autoptr (GError) error = NULL;
-          if (!json_parser_load_from_data (parser, line, -1, &error))
-            g_error ("QEMU sent \"%s\": %s", line, error->message);
-          JsonNode *root = json_parser_get_root (parser);
-          g_assert_true (JSON_NODE_HOLDS_OBJECT (root));
-          return json_object_ref (json_node_get_object (root));
-        }
-      char buf[4096];
-      g_autoptr (GError) error = NULL;
-      gssize n = g_socket_receive (q->sock, buf, sizeof buf, NULL, &error);
-      g_assert_no_error (error);
-      if (n == 0)
-        g_error ("QEMU closed the QMP socket");
-      g_string_append_len (q->in, buf, n);
-    }
-}
-
-/* Runs @json and returns its reply; events on the way are skipped. */
-static JsonObject *
-qmp_command (Qemu *q, const char *json)
-{
-  g_autoptr (GError) error = NULL;
-  g_autofree char *line = g_strconcat (json, "\n", NULL);
-  gsize done = 0, len = strlen (line);
-  while (done < len)
-    {
-      gssize n = g_socket_send (q->sock, line + done, len - done, NULL, &error);
-      g_assert_no_error (error);
-      done += (gsize) n;
-    }
-  for (;;)
-    {
-      JsonObject *reply = qmp_read (q);
-      if (!json_object_has_member (reply, "event"))
-        return reply;
-      json_object_unref (reply);
-    }
-}
-
 static void
 test_qemu_screendump (void)
 {
@@ -357,7 +300,6 @@ test_qemu_screendump (void)
   g_autoptr (GError) error = NULL;
   q.dir = g_dir_make_tmp ("gvt-test-ppm-XXXXXX", &error);
   g_assert_no_error (error);
-  q.in = g_string_new (NULL);
   g_autofree char *sock_path = g_build_filename (q.dir, "qmp.sock", NULL);
   g_autofree char *ppm_path = g_build_filename (q.dir, "screen.ppm", NULL);
   g_autofree char *qmp_arg = g_strdup_printf ("unix:%s,server=on,wait=off", sock_path);
@@ -368,46 +310,9 @@ test_qemu_screendump (void)
   q.pid = gvt_test_spawn_qemu (argv, NULL);
   if (!gvt_test_wait_listening (sock_path, q.pid))
     g_error ("QEMU's QMP socket never answered");
-  g_autoptr (GSocketAddress) addr = g_unix_socket_address_new (sock_path);
-  q.sock = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, 0, &error);
-  g_assert_no_error (error);
-  g_socket_set_timeout (q.sock, 20);
-  g_assert_true (g_socket_connect (q.sock, addr, NULL, &error));
-  g_assert_no_error (error);
-
-  JsonObject *msg = qmp_read (&q);
-  g_assert_true (json_object_has_member (msg, "QMP"));
-  json_object_unref (msg);
-  msg = qmp_command (&q, "{\"execute\": \"qmp_capabilities\"}");
-  g_assert_true (json_object_has_member (msg, "return"));
-  json_object_unref (msg);
-
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "execute");
-  json_builder_add_string_value (b, "screendump");
-  json_builder_set_member_name (b, "arguments");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "filename");
-  json_builder_add_string_value (b, ppm_path);
-  json_builder_set_member_name (b, "device");
-  json_builder_add_string_value (b, "fb0");
-  json_builder_set_member_name (b, "format");
-  json_builder_add_string_value (b, "ppm");
-  json_builder_end_object (b);
-  json_builder_end_object (b);
-  g_autoptr (JsonNode) cmd = json_builder_get_root (b);
-  g_autofree char *cmd_text = json_to_string (cmd, FALSE);
-  msg = qmp_command (&q, cmd_text);
-  if (!json_object_has_member (msg, "return"))
-    {
-      g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (), msg);
-      g_autofree char *text = json_to_string (node, FALSE);
-      json_object_unref (msg);
-      qemu_stop (&q);
-      g_error ("screendump failed: %s", text);
-    }
-  json_object_unref (msg);
+  GvtTestQmp *qmp = gvt_test_qmp_connect (sock_path);
+  gvt_test_qmp_screendump (qmp, ppm_path, "fb0");
+  gvt_test_qmp_free (qmp);
 
   g_autofree char *contents = NULL;
   gsize len;

@@ -1028,61 +1028,6 @@ test_launch_keeps_others (void)
 /* ------------------------------------------------------------------ */
 /* Real QEMU */
 
-typedef struct {
-  GSocket *sock;
-  GString *in;
-} Qmp;
-
-static JsonObject *
-qmp_read (Qmp *q)
-{
-  for (;;)
-    {
-      char *nl = memchr (q->in->str, '\n', q->in->len);
-      if (nl != NULL)
-        {
-          g_autofree char *line = g_strndup (q->in->str, (gsize) (nl - q->in->str));
-          g_string_erase (q->in, 0, nl - q->in->str + 1);
-          g_autoptr (JsonParser) p = json_parser_new ();
-          g_autoptr (GError) error = NULL;
-          g_assert_true (json_parser_load_from_data (p, line, -1, &error));
-          g_assert_no_error (error);
-          return json_object_ref (json_node_get_object (json_parser_get_root (p)));
-        }
-      char buf[4096];
-      g_autoptr (GError) error = NULL;
-      gssize n = g_socket_receive (q->sock, buf, sizeof buf, NULL, &error);
-      g_assert_no_error (error);
-      g_assert_cmpint (n, >, 0);
-      g_string_append_len (q->in, buf, n);
-    }
-}
-
-/* Runs @json and returns its "return" member's node (owned), failing the
- * test on an error. */
-static JsonNode *
-qmp_run (Qmp *q, const char *json)
-{
-  g_autofree char *line = g_strconcat (json, "\n", NULL);
-  g_autoptr (GError) error = NULL;
-  g_assert_cmpint (g_socket_send (q->sock, line, strlen (line), NULL, &error), ==,
-                   (gssize) strlen (line));
-  g_assert_no_error (error);
-  for (;;)
-    {
-      g_autoptr (JsonObject) reply = qmp_read (q);
-      if (json_object_has_member (reply, "event"))
-        continue;
-      if (!json_object_has_member (reply, "return"))
-        {
-          g_autoptr (JsonNode) n = json_node_init_object (json_node_alloc (), reply);
-          g_autofree char *text = json_to_string (n, FALSE);
-          g_error ("%s failed: %s", json, text);
-        }
-      return json_node_copy (json_object_get_member (reply, "return"));
-    }
-}
-
 /* What `run` gives QEMU, without the vfio device (there is no vGPU here):
  * QEMU must take the rest — -display none, the QMP socket, the ramfb that
  * replaced ramfb=on — and the parse must agree with what QEMU reports. */
@@ -1119,45 +1064,21 @@ test_qemu_takes_rewrite (void)
 
   GPid pid = gvt_test_spawn_qemu ((const char *const *) run->pdata, NULL);
   g_assert_true (gvt_test_wait_listening (l.cmdline.qmp_socket, pid));
-  Qmp q = { g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, 0, &error),
-            g_string_new (NULL) };
-  g_assert_no_error (error);
-  g_socket_set_timeout (q.sock, 20);
-  g_autoptr (GSocketAddress) addr = g_unix_socket_address_new (l.cmdline.qmp_socket);
-  g_assert_true (g_socket_connect (q.sock, addr, NULL, &error));
-  g_assert_no_error (error);
-  json_object_unref (qmp_read (&q));
-  json_node_unref (qmp_run (&q, "{\"execute\":\"qmp_capabilities\"}"));
+  g_autoptr (GvtTestQmp) q = gvt_test_qmp_connect (l.cmdline.qmp_socket);
 
-  g_autoptr (JsonNode) disp = qmp_run (&q, "{\"execute\":\"query-display-options\"}");
+  g_autoptr (JsonNode) disp = gvt_test_qmp_run (q, "{\"execute\":\"query-display-options\"}");
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (disp), "type"), ==,
                    "none");
-  g_autoptr (JsonNode) qname = qmp_run (&q, "{\"execute\":\"query-name\"}");
+  g_autoptr (JsonNode) qname = gvt_test_qmp_run (q, "{\"execute\":\"query-name\"}");
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (qname), "name"), ==,
                    l.cmdline.name);
-  g_autoptr (JsonNode) mem = qmp_run (&q, "{\"execute\":\"query-memory-size-summary\"}");
+  g_autoptr (JsonNode) mem = gvt_test_qmp_run (q, "{\"execute\":\"query-memory-size-summary\"}");
   g_assert_cmpuint ((guint64) json_object_get_int_member (json_node_get_object (mem),
                                                           "base-memory"), ==,
                     l.cmdline.ram_bytes);
   g_assert_cmpuint (l.cmdline.ram_bytes, ==, 256 * MIB);
   /* The console `run` shows before the guest driver: the added ramfb. */
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "execute");
-  json_builder_add_string_value (b, "screendump");
-  json_builder_set_member_name (b, "arguments");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "filename");
-  json_builder_add_string_value (b, ppm);
-  json_builder_set_member_name (b, "device");
-  json_builder_add_string_value (b, l.ramfb_console);
-  json_builder_set_member_name (b, "format");
-  json_builder_add_string_value (b, "ppm");
-  json_builder_end_object (b);
-  json_builder_end_object (b);
-  g_autoptr (JsonNode) cmd = json_builder_get_root (b);
-  g_autofree char *cmd_text = json_to_string (cmd, FALSE);
-  json_node_unref (qmp_run (&q, cmd_text));
+  gvt_test_qmp_screendump (q, ppm, l.ramfb_console);
   g_autofree char *data = NULL;
   gsize len = 0;
   g_assert_true (g_file_get_contents (ppm, &data, &len, &error));
@@ -1167,14 +1088,12 @@ test_qemu_takes_rewrite (void)
   g_assert_cmpuint (info.width, ==, 640);
   g_assert_cmpuint (info.height, ==, 480);
 
-  json_node_unref (qmp_run (&q, "{\"execute\":\"quit\"}"));
+  json_node_unref (gvt_test_qmp_run (q, "{\"execute\":\"quit\"}"));
   int status = 0;
   g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
   g_assert_true (WIFEXITED (status));
   g_assert_cmpint (WEXITSTATUS (status), ==, 0);
   g_spawn_close_pid (pid);
-  g_object_unref (q.sock);
-  g_string_free (q.in, TRUE);
   g_unlink (ppm);
   g_rmdir (dir);
 }

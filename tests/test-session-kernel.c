@@ -9,57 +9,10 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "fake-kernel.h"
+#include "session-fixture.h"
 #include "testutil.h"
 #include "common/format.h"
 #include "display/session.h"
-
-/* The window's frame clock. */
-#define TICK_US 16000
-#define T0 (10 * G_USEC_PER_SEC)
-
-typedef struct {
-  GvtFakeKernel *fake;
-  int fds;              /* device fds before the test opened any */
-  GvtSession *session;
-  gint64 now;           /* the session's clock: the last poll's time */
-  guint losses;         /* polls that reported GVT_SOURCE_LOST */
-  GPtrArray *messages;  /* this domain's messages ("M ...") and debug lines ("D ...") */
-  guint handler;
-} Fixture;
-
-static void
-fixture_set_up (Fixture *f, gconstpointer data)
-{
-  f->fake = gvt_fake_kernel_new (data);
-  f->fds = gvt_test_count_device_fds ();
-  f->messages = g_ptr_array_new_with_free_func (g_free);
-  f->handler = gvt_test_record_messages (f->messages);
-}
-
-static void
-fixture_tear_down (Fixture *f, gconstpointer data)
-{
-  g_log_remove_handler (G_LOG_DOMAIN, f->handler);
-  g_clear_pointer (&f->session, gvt_session_free);
-  g_clear_pointer (&f->fake, gvt_fake_kernel_free);
-  g_ptr_array_unref (f->messages);
-}
-
-/* Recorded lines of @level ('M' or 'D') containing @text. */
-static guint
-count_said (Fixture *f, char level, const char *text)
-{
-  guint n = 0;
-
-  for (guint i = 0; i < f->messages->len; i++)
-    {
-      const char *line = g_ptr_array_index (f->messages, i);
-      if (line[0] == level && strstr (line + 2, text) != NULL)
-        n++;
-    }
-  return n;
-}
 
 /* Lines of the fake's log starting with @prefix. */
 static guint
@@ -71,23 +24,6 @@ count_calls (Fixture *f, const char *prefix)
   for (const char *p = log; (p = strchr (p, '\n')) != NULL; p++)
     n++;
   return n;
-}
-
-static void
-set_primary (Fixture *f, guint32 width, guint32 height, guint32 id)
-{
-  struct vfio_device_gfx_plane_info plane = gvt_fake_plane (GVT_FORMAT_XRGB8888, width, height, id);
-  gvt_fake_kernel_set_primary (f->fake, &plane);
-}
-
-static GvtSourceChange
-poll_at (Fixture *f, gint64 now_us)
-{
-  f->now = now_us;
-  GvtSourceChange change = gvt_session_poll (f->session, now_us);
-  if (change & GVT_SOURCE_LOST)
-    f->losses++;
-  return change;
 }
 
 /* What a launcher does: the group dance by hand, the device fd handed on. */

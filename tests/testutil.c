@@ -199,3 +199,119 @@ gvt_test_record_messages (GPtrArray *messages)
   return g_log_set_handler (G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO | G_LOG_LEVEL_DEBUG,
                             record_message, messages);
 }
+
+/* --- a blocking QMP client --- */
+
+struct _GvtTestQmp {
+  GSocket *sock;
+  GString *in;
+};
+
+/* The next line QEMU sends, parsed as an object. */
+static JsonObject *
+qmp_read (GvtTestQmp *q)
+{
+  for (;;)
+    {
+      char *nl = memchr (q->in->str, '\n', q->in->len);
+      if (nl != NULL)
+        {
+          g_autofree char *line = g_strndup (q->in->str, (gsize) (nl - q->in->str));
+          g_string_erase (q->in, 0, nl - q->in->str + 1);
+          g_autoptr (JsonParser) parser = json_parser_new ();
+          g_autoptr (GError) error = NULL;
+          if (!json_parser_load_from_data (parser, line, -1, &error))
+            g_error ("QEMU sent \"%s\": %s", line, error->message);
+          JsonNode *root = json_parser_get_root (parser);
+          g_assert_true (JSON_NODE_HOLDS_OBJECT (root));
+          return json_object_ref (json_node_get_object (root));
+        }
+      char buf[4096];
+      g_autoptr (GError) error = NULL;
+      gssize n = g_socket_receive (q->sock, buf, sizeof buf, NULL, &error);
+      g_assert_no_error (error);
+      if (n == 0)
+        g_error ("QEMU closed the QMP socket");
+      g_string_append_len (q->in, buf, n);
+    }
+}
+
+GvtTestQmp *
+gvt_test_qmp_connect (const char *path)
+{
+  GvtTestQmp *q = g_new0 (GvtTestQmp, 1);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSocketAddress) address = g_unix_socket_address_new (path);
+
+  q->in = g_string_new (NULL);
+  q->sock = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, 0, &error);
+  g_assert_no_error (error);
+  g_socket_set_timeout (q->sock, 20);
+  g_assert_true (g_socket_connect (q->sock, address, NULL, &error));
+  g_assert_no_error (error);
+  g_autoptr (JsonObject) greeting = qmp_read (q);
+  g_assert_true (json_object_has_member (greeting, "QMP"));
+  json_node_unref (gvt_test_qmp_run (q, "{\"execute\": \"qmp_capabilities\"}"));
+  return q;
+}
+
+void
+gvt_test_qmp_free (GvtTestQmp *q)
+{
+  if (q == NULL)
+    return;
+  g_object_unref (q->sock);
+  g_string_free (q->in, TRUE);
+  g_free (q);
+}
+
+JsonNode *
+gvt_test_qmp_run (GvtTestQmp *q, const char *json)
+{
+  g_autofree char *line = g_strconcat (json, "\n", NULL);
+  g_autoptr (GError) error = NULL;
+  gsize done = 0, len = strlen (line);
+
+  while (done < len)
+    {
+      gssize n = g_socket_send (q->sock, line + done, len - done, NULL, &error);
+      g_assert_no_error (error);
+      done += (gsize) n;
+    }
+  for (;;)
+    {
+      g_autoptr (JsonObject) reply = qmp_read (q);
+      if (json_object_has_member (reply, "event"))
+        continue;
+      if (!json_object_has_member (reply, "return"))
+        {
+          g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (), reply);
+          g_autofree char *text = json_to_string (node, FALSE);
+          g_error ("%s failed: %s", json, text);
+        }
+      return json_node_copy (json_object_get_member (reply, "return"));
+    }
+}
+
+void
+gvt_test_qmp_screendump (GvtTestQmp *q, const char *path, const char *device)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "execute");
+  json_builder_add_string_value (b, "screendump");
+  json_builder_set_member_name (b, "arguments");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "filename");
+  json_builder_add_string_value (b, path);
+  json_builder_set_member_name (b, "device");
+  json_builder_add_string_value (b, device);
+  json_builder_set_member_name (b, "format");
+  json_builder_add_string_value (b, "ppm");
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+  g_autoptr (JsonNode) command = json_builder_get_root (b);
+  g_autofree char *text = json_to_string (command, FALSE);
+  json_node_unref (gvt_test_qmp_run (q, text));
+}

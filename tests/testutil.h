@@ -2,6 +2,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 /* Re-executes the test under umockdev's preload library unless it is
  * already loaded; call first thing in main(). Don't ask
@@ -43,6 +44,21 @@ char *gvt_test_require_program (const char *program, const char *package);
 
 /* SIGKILL and reap @pid (0: nothing). */
 void gvt_test_kill (GPid pid);
+
+/* A blocking QMP client for QEMU's socket at @path, with 20 s timeouts:
+ * connected, greeted ("QMP") and out of capabilities negotiation, or the
+ * test fails. */
+typedef struct _GvtTestQmp GvtTestQmp;
+GvtTestQmp *gvt_test_qmp_connect (const char *path);
+void gvt_test_qmp_free (GvtTestQmp *q);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GvtTestQmp, gvt_test_qmp_free)
+
+/* Runs the command @json (its events on the way skipped) and returns its
+ * "return" member (json_node_unref() it); an error reply fails the test. */
+JsonNode *gvt_test_qmp_run (GvtTestQmp *q, const char *json);
+
+/* QMP screendump of @device into @path, as PPM. */
+void gvt_test_qmp_screendump (GvtTestQmp *q, const char *path, const char *device);
 
 #ifdef GVT_VIEW_BIN
 /* The command line "GVT_VIEW_BIN ARGS..." (@args NULL-terminated) as a
