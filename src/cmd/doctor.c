@@ -30,9 +30,17 @@
 /* The guest a memory-lock limit is judged against when no VM is named. */
 #define TYPICAL_GUEST_RAM (4 * GIB)
 
+/* Whom the access checks are about: this process (its effective ids). */
+typedef struct {
+  guint32 uid;
+  guint32 gid;
+  GArray *groups; /* guint32 */
+} Creds;
+
 typedef struct {
   const GvtDoctorHost *host;
   GPtrArray *checks;
+  Creds creds;
   GvtMdevListing *mdev;     /* NULL when sysfs could not be read */
   char *intel_gpu;          /* "0000:00:02.0" of the first Intel display GPU, or NULL */
   gboolean intel_gvt_capable;
@@ -118,11 +126,17 @@ read_small (const char *path)
   return g_strchomp (g_steal_pointer (&text));
 }
 
+/* @rel ("cmdline", "PID/exe") under the host's /proc. */
+static char *
+proc_path (Doctor *d, const char *rel)
+{
+  return g_build_filename (d->host->proc_root ? d->host->proc_root : "/proc", rel, NULL);
+}
+
 static char *
 read_proc (Doctor *d, const char *rel)
 {
-  g_autofree char *path = g_build_filename (d->host->proc_root ? d->host->proc_root : "/proc",
-                                            rel, NULL);
+  g_autofree char *path = proc_path (d, rel);
   return read_small (path);
 }
 
@@ -156,24 +170,13 @@ module_loaded (Doctor *d, const char *name)
   return FALSE;
 }
 
-typedef struct {
-  guint32 uid;
-  guint32 gid;
-  GArray *groups; /* guint32 */
-} Creds;
-
-static void
-creds_clear (Creds *c)
-{
-  g_clear_pointer (&c->groups, g_array_unref);
-}
-
 /* This process' effective uid, gid and groups from /proc/self's status
  * (under proc_root: tests give another user's); the syscalls' answer when
  * the file says nothing usable. */
 static void
-read_creds (Doctor *d, Creds *c)
+read_creds (Doctor *d)
 {
+  Creds *c = &d->creds;
   g_autofree char *rel = g_strdup_printf ("%d/status", (int) getpid ());
   g_autofree char *status = read_proc (d, rel);
 
@@ -298,8 +301,7 @@ intel_platform (guint16 device)
 static char *
 cpu_model (Doctor *d)
 {
-  g_autofree char *path = g_build_filename (d->host->proc_root ? d->host->proc_root : "/proc",
-                                            "cpuinfo", NULL);
+  g_autofree char *path = proc_path (d, "cpuinfo");
   g_autofree char *text = NULL;
 
   /* cpuinfo is one block per CPU: the first one's lines are enough. */
@@ -503,13 +505,14 @@ check_iommu (Doctor *d)
 
 /* --- the vGPUs --- */
 
-static char *
-create_fix (const char *parent, const char *type)
+/* The fix that makes a vGPU of @type on @parent, now and at every boot. */
+static void
+fix_create (Doctor *d, const char *parent, const char *type)
 {
-  return g_strdup_printf ("u=$(uuidgen)\n"
-                          "sudo mdevctl start -u $u -p %s -t %s\n"
-                          "sudo mdevctl define -u $u --auto    # and at every boot\n"
-                          "# (mdevctl: sudo apt-get install mdevctl)", parent, type);
+  fix (d, "u=$(uuidgen)\n"
+          "sudo mdevctl start -u $u -p %s -t %s\n"
+          "sudo mdevctl define -u $u --auto    # and at every boot\n"
+          "# (mdevctl: sudo apt-get install mdevctl)", parent, type);
 }
 
 static void
@@ -547,10 +550,7 @@ check_types (Doctor *d)
     {
       add (d, "mdev-types", GVT_DOCTOR_OK, "mdev types: %s", seen->str);
       if (d->mdev->instances->len == 0)
-        {
-          GvtDoctorCheck *c = d->checks->pdata[d->checks->len - 1];
-          c->fix = create_fix (room_parent->name, room_type->id);
-        }
+        fix_create (d, room_parent->name, room_type->id);
     }
   else
     {
@@ -577,8 +577,7 @@ check_instances (Doctor *d)
           return;
         }
       add (d, "mdev-instances", GVT_DOCTOR_FAIL, "no vGPU (mdev instance) exists");
-      GvtDoctorCheck *c = d->checks->pdata[d->checks->len - 1];
-      c->fix = create_fix (p->name, t->id);
+      fix_create (d, p->name, t->id);
       return;
     }
   GString *seen = g_string_new (NULL);
@@ -612,12 +611,10 @@ check_instances (Doctor *d)
 static void
 check_access (Doctor *d)
 {
-  Creds creds = { 0 };
   struct stat st;
   int err;
 
-  read_creds (d, &creds);
-  if (!may_open_rw (&creds, "/dev/vfio/vfio", &st, &err))
+  if (!may_open_rw (&d->creds, "/dev/vfio/vfio", &st, &err))
     {
       if (err == ENOENT)
         {
@@ -633,7 +630,6 @@ check_access (Doctor *d)
                (guint) (st.st_mode & 0777), (guint) st.st_gid);
           fix (d, "sudo chmod 0666 /dev/vfio/vfio    # Debian's default");
         }
-      creds_clear (&creds);
       return;
     }
   GString *denied = g_string_new (NULL);
@@ -645,7 +641,7 @@ check_access (Doctor *d)
         continue;
       g_autofree char *node = g_strdup_printf ("/dev/vfio/%d", m->iommu_group);
       groups++;
-      if (!may_open_rw (&creds, node, &st, &err))
+      if (!may_open_rw (&d->creds, node, &st, &err))
         g_string_append_printf (denied, "%s%s (%s)", denied->len ? ", " : "", node,
                                 err ? g_strerror (err)
                                     : "owner and group root, no access for this user");
@@ -653,7 +649,7 @@ check_access (Doctor *d)
   if (denied->len > 0)
     {
       add (d, "vfio-access", GVT_DOCTOR_FAIL, "this user (uid %u) cannot open %s",
-           creds.uid, denied->str);
+           d->creds.uid, denied->str);
       fix (d, "sudo cp /usr/share/doc/gvt-view/examples/90-gvt-view-vfio.rules /etc/udev/rules.d/\n"
               "sudo udevadm control --reload && sudo udevadm trigger --subsystem-match=vfio\n"
               "sudo usermod -aG kvm $USER    # then log in again");
@@ -662,17 +658,13 @@ check_access (Doctor *d)
     add (d, "vfio-access", GVT_DOCTOR_OK, "/dev/vfio/vfio and %u vGPU group%s open read-write "
          "for this user", groups, groups == 1 ? "" : "s");
   g_string_free (denied, TRUE);
-  creds_clear (&creds);
 }
 
 static void
 check_ptrace (Doctor *d)
 {
   g_autofree char *scope = read_proc (d, "sys/kernel/yama/ptrace_scope");
-  Creds creds = { 0 };
-  read_creds (d, &creds);
-  gboolean root = creds.uid == 0;
-  creds_clear (&creds);
+  gboolean root = d->creds.uid == 0;
   const char *persist = "echo kernel.yama.ptrace_scope=0 | sudo tee /etc/sysctl.d/10-gvt-view.conf"
                         " && sudo sysctl --system";
 
@@ -806,13 +798,9 @@ check_render_node (Doctor *d)
       fix (d, "sudo modprobe i915");
       return NULL;
     }
-  Creds creds = { 0 };
   struct stat st;
   int err;
-  read_creds (d, &creds);
-  gboolean ok = may_open_rw (&creds, node, &st, &err);
-  creds_clear (&creds);
-  if (!ok)
+  if (!may_open_rw (&d->creds, node, &st, &err))
     {
       add (d, "render-node", GVT_DOCTOR_FAIL, "%s (the Intel GPU's render node): %s", node,
            err ? g_strerror (err) : "no read-write access for this user");
@@ -943,8 +931,7 @@ static void
 check_vm_binary (Doctor *d, int pid)
 {
   g_autofree char *rel = g_strdup_printf ("%d/exe", pid);
-  g_autofree char *link = g_build_filename (d->host->proc_root ? d->host->proc_root : "/proc",
-                                            rel, NULL);
+  g_autofree char *link = proc_path (d, rel);
   g_autoptr (GError) error = NULL;
   g_autofree char *exe = g_file_read_link (link, &error);
   g_autofree char *dir = exe ? g_path_get_dirname (exe) : NULL;
@@ -1118,6 +1105,7 @@ gvt_doctor_run (const GvtDoctorHost *host, const char *target)
   g_autoptr (GError) error = NULL;
 
   d.mdev = gvt_mdev_scan (&error);
+  read_creds (&d);
   for (guint i = 0; d.mdev != NULL && i < d.mdev->parents->len; i++)
     {
       const GvtMdevParent *p = d.mdev->parents->pdata[i];
@@ -1150,6 +1138,7 @@ gvt_doctor_run (const GvtDoctorHost *host, const char *target)
     check_device (&d, vm ? device : target);
 
   g_free (d.intel_gpu);
+  g_array_unref (d.creds.groups);
   gvt_mdev_listing_free (d.mdev);
   return d.checks;
 }
