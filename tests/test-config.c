@@ -4,6 +4,7 @@
  * and --print-config's lines. */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <glib/gstdio.h>
 
 #include "cmd/config.h"
@@ -225,6 +226,20 @@ test_unknown (Fixture *f, gconstpointer data)
 }
 
 /* A file that can't be read: one line naming it, the built-in settings. */
+/* A FIFO at the path: refused at once (a read would wait for a writer). */
+static void
+test_fifo (Fixture *f, gconstpointer data)
+{
+  g_assert_cmpint (mkfifo (f->path, 0600), ==, 0);
+  load (f, NULL, NULL);
+  g_unlink (f->path);
+  g_autofree char *want = g_strdup_printf ("gvt-view: %s: not a regular file; "
+                                           "using the built-in settings\n", f->path);
+  g_assert_cmpstr (f->err, ==, want);
+  for (int key = 0; key < GVT_CONFIG_N_KEYS; key++)
+    assert_setting (f, key, NULL, GVT_CONFIG_FROM_DEFAULT, 0);
+}
+
 static void
 test_unreadable (Fixture *f, gconstpointer data)
 {
@@ -507,6 +522,7 @@ main (int argc, char **argv)
   ADD ("/config/bad-values", test_bad_values);
   ADD ("/config/unknown", test_unknown);
   ADD ("/config/unreadable", test_unreadable);
+  ADD ("/config/fifo", test_fifo);
   ADD ("/config/binary", test_binary);
   ADD ("/config/lines", test_lines);
   ADD ("/config/precedence", test_precedence);

@@ -528,8 +528,8 @@ test_libvirt_domain (Host *h, gconstpointer data)
   h->host.libvirt_run_dir = run_dir;
   g_autoptr (GPtrArray) checks = run (h, "qemu:win10");
 
-  expect (checks, "vm", GVT_DOCTOR_OK, "QEMU pid " DOMAIN_PID ", win10 (found by -name; a libvirt "
-          "domain), 1 vfio device");
+  expect (checks, "vm", GVT_DOCTOR_OK, "QEMU pid " DOMAIN_PID ", win10 (found by libvirt pid "
+          "file), 1 vfio device");
   expect (checks, "memlock", GVT_DOCTOR_OK, "(5 GiB) covers a guest of 4 GiB");
   const GvtDoctorCheck *qmp = expect (checks, "vm-qmp", GVT_DOCTOR_WARN, "no QMP socket");
   g_assert_nonnull (strstr (qmp->fix, "virsh edit win10"));

@@ -13,6 +13,8 @@
 #include <sys/wait.h>
 
 #include <glib/gstdio.h>
+#include <gio/gio.h>
+#include <gio/gunixsocketaddress.h>
 
 #include "common/gvt-error.h"
 #include "qemu/qemu-process.h"
@@ -256,7 +258,7 @@ test_libvirt (Fake *f, gconstpointer data)
   g_auto (GvtQemuProcess) p = { 0 };
   find_ok (f, "dom1", 500, "libvirt pid file", &p);
   g_assert_cmpstr (p.argv[2], ==, "guest=other,debug-threads=on");
-  /* -name first: "other" is the -name of that same QEMU. */
+  /* "other" is the -name of that same QEMU, and no domain's. */
   gvt_qemu_process_clear (&p);
   find_ok (f, "other", 500, "-name", &p);
 
@@ -267,6 +269,16 @@ test_libvirt (Fake *f, gconstpointer data)
               "reused.pid names pid 200, which is no QEMU: it runs '/bin/bash -l'; the pid file "
               "is stale");
   find_fails (f, "garbage", GVT_ERROR_NO_DEVICE, "garbage.pid holds 'abc', not a pid");
+  /* A process calling itself what a domain is called: the domain's pid
+   * file is believed. */
+  fake_process (f, 501, CMD ("qemu-system-x86_64\0-name\0dom1\0"), "qemu-system-x86");
+  gvt_qemu_process_clear (&p);
+  find_ok (f, "dom1", 500, "libvirt pid file", &p);
+  /* A stale pid file gives way to a running QEMU of that -name. */
+  fake_process (f, 502, CMD ("qemu-system-x86_64\0-name\0renamed\0"), "qemu-system-x86");
+  fake_pidfile (f, "renamed", "778\n");
+  gvt_qemu_process_clear (&p);
+  find_ok (f, "renamed", 502, "-name", &p);
 
   /* The default run dir is libvirt's. */
   g_assert_cmpstr (GVT_LIBVIRT_RUN_DIR, ==, "/run/libvirt/qemu");
@@ -601,6 +613,59 @@ test_real_qemu (void)
   g_rmdir (dir);
 }
 
+/* The QMP socket a QEMU's command line names: resolved against QEMU's
+ * working directory, and taken only when QEMU's user owns it. */
+static void
+test_qmp_socket (Fake *f, gconstpointer data)
+{
+  g_autofree char *work = g_build_filename (f->dir, "work", NULL);
+  g_autofree char *sock_path = g_build_filename (work, "vm.qmp", NULL);
+  g_autofree char *plain = g_build_filename (work, "plain", NULL);
+  g_autofree char *cwd = g_build_filename (f->proc, "100", "cwd", NULL);
+  g_autoptr (GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir (work, 0755), ==, 0);
+  g_assert_cmpint (symlink (work, cwd), ==, 0);
+  g_autoptr (GSocket) sock = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, 0, &error);
+  g_autoptr (GSocketAddress) addr = g_unix_socket_address_new (sock_path);
+  g_assert_true (g_socket_bind (sock, addr, FALSE, &error));
+  g_assert_no_error (error);
+  write_file (plain, "", 0, 0644);
+
+  g_autofree char *abs = gvt_qemu_process_qmp_socket (100, f->proc, sock_path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (abs, ==, sock_path);
+  g_autofree char *rel = gvt_qemu_process_qmp_socket (100, f->proc, "vm.qmp", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (rel, ==, sock_path);
+
+  g_assert_null (gvt_qemu_process_qmp_socket (100, f->proc, "plain", &error));
+  g_assert_error (error, GVT_ERROR, GVT_ERROR_NO_DEVICE);
+  g_assert_nonnull (strstr (error->message, "is not there"));
+  g_clear_error (&error);
+  g_assert_null (gvt_qemu_process_qmp_socket (999, f->proc, sock_path, &error));
+  g_assert_error (error, GVT_ERROR, GVT_ERROR_NO_DEVICE);
+  g_clear_error (&error);
+  /* pid 102 has no cwd link (another user's, unreadable): a relative path is refused. */
+  g_assert_null (gvt_qemu_process_qmp_socket (102, f->proc, "vm.qmp", &error));
+  g_assert_error (error, GVT_ERROR, GVT_ERROR_PERMISSION);
+  g_clear_error (&error);
+
+  /* Another user's socket at the path QEMU named: not taken. */
+  g_assert_cmpint (geteuid (), ==, 0);
+  g_assert_cmpint (chown (sock_path, 65534, 65534), ==, 0);
+  g_assert_null (gvt_qemu_process_qmp_socket (100, f->proc, sock_path, &error));
+  g_assert_error (error, GVT_ERROR, GVT_ERROR_PERMISSION);
+  g_assert_nonnull (strstr (error->message, "is uid 65534's, not QEMU's (uid 0)"));
+  g_clear_error (&error);
+  /* ... and QEMU's own again, once QEMU (pid 100) is that user's. */
+  g_autofree char *pid_dir = g_build_filename (f->proc, "100", NULL);
+  g_assert_cmpint (lchown (pid_dir, 65534, 65534), ==, 0);
+  g_autofree char *again = gvt_qemu_process_qmp_socket (100, f->proc, sock_path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (again, ==, sock_path);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -616,6 +681,7 @@ main (int argc, char **argv)
   FAKE ("permission", test_permission);
   FAKE ("memlock", test_memlock);
   FAKE ("ipc-lock", test_ipc_lock);
+  FAKE ("qmp-socket", test_qmp_socket);
 #undef FAKE
   g_test_add_func ("/qemu/process/memlock-advice", test_advice);
   g_test_add_func ("/qemu/process/real-qemu", test_real_qemu);

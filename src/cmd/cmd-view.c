@@ -151,7 +151,12 @@ find_qemu (const char *device, char **qmp, int *pid, GError **error)
   g_autoptr (GError) local = NULL;
   if (gvt_qemu_cmdline_parse ((const char *const *) process.argv, &cmdline, &local)
       && cmdline.qmp_socket != NULL)
-    *qmp = g_strdup (cmdline.qmp_socket);
+    {
+      *qmp = gvt_qemu_process_qmp_socket (process.pid, NULL, cmdline.qmp_socket, &local);
+      if (*qmp == NULL)
+        g_message ("%s: %s: no input, no boot display, no VM states (pass --qmp PATH)", device,
+                   local->message);
+    }
   else
     g_message ("%s: QEMU (pid %d) has no QMP socket on its command line: no input, no boot "
                "display, no VM states (start it with -qmp unix:PATH,server=on,wait=off, or pass "

@@ -241,11 +241,12 @@ say_warnings (Reader *r, FILE *err)
 
 /* The whole file, NULL when there is none (silently) or it can't be read
  * (said). GLib's readers would name the file in their own words: this
- * says it like the rest of the warnings. */
+ * says it like the rest of the warnings. Only a regular file is read: the
+ * open doesn't wait for a FIFO's writer, and a FIFO or a device is refused. */
 static char *
 read_file (Reader *r, gboolean *found)
 {
-  int fd = open (r->path, O_RDONLY | O_CLOEXEC);
+  int fd = open (r->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   struct stat st;
 
   *found = FALSE;
@@ -259,6 +260,12 @@ read_file (Reader *r, gboolean *found)
     }
   g_autoptr (GString) text = g_string_new (NULL);
   gboolean ok = fstat (fd, &st) == 0;
+  if (ok && !S_ISREG (st.st_mode) && !S_ISDIR (st.st_mode))
+    {
+      close (fd);
+      warn (r, 0, "not a regular file; using the built-in settings");
+      return NULL;
+    }
   if (ok && S_ISDIR (st.st_mode))
     errno = EISDIR, ok = FALSE;
   while (ok && text->len <= MAX_FILE_SIZE)

@@ -1042,7 +1042,8 @@ check_vm (Doctor *d, const char *what, char **device)
                      || (pid_file != NULL && g_file_test (pid_file, G_FILE_TEST_EXISTS));
   add (d, "vm", GVT_DOCTOR_OK, "QEMU pid %d%s%s (found by %s%s), %u vfio device%s", process.pid,
        cmdline.name ? ", " : "", cmdline.name ? cmdline.name : "", process.found_by,
-       libvirt ? "; a libvirt domain" : "", cmdline.vfio->len, cmdline.vfio->len == 1 ? "" : "s");
+       libvirt && strcmp (process.found_by, "libvirt pid file") != 0 ? "; a libvirt domain" : "",
+       cmdline.vfio->len, cmdline.vfio->len == 1 ? "" : "s");
   *device = g_strdup_printf ("qemu:%d", process.pid);
 
   g_autofree char *whose = g_strdup_printf ("QEMU (pid %d)", process.pid);
@@ -1050,9 +1051,15 @@ check_vm (Doctor *d, const char *what, char **device)
 
   check_vm_binary (d, process.pid);
 
-  if (cmdline.qmp_socket != NULL)
-    add (d, "vm-qmp", GVT_DOCTOR_OK, "QMP socket %s: input, boot display and VM states",
-         cmdline.qmp_socket);
+  g_autoptr (GError) qmp_error = NULL;
+  g_autofree char *qmp = cmdline.qmp_socket == NULL ? NULL
+    : gvt_qemu_process_qmp_socket (process.pid, d->host->proc_root, cmdline.qmp_socket,
+                                   &qmp_error);
+  if (qmp != NULL)
+    add (d, "vm-qmp", GVT_DOCTOR_OK, "QMP socket %s: input, boot display and VM states", qmp);
+  else if (qmp_error != NULL)
+    add (d, "vm-qmp", GVT_DOCTOR_WARN, "%s: no input, no boot display, no VM states",
+         qmp_error->message);
   else
     {
       add (d, "vm-qmp", GVT_DOCTOR_WARN, "no QMP socket on QEMU's command line: no input, no "

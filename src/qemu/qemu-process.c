@@ -2,6 +2,7 @@
  * locked-memory limit. */
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "qemu-process.h"
 #include "qemu-cmdline.h"
@@ -347,6 +348,12 @@ static gboolean
 find_name (const char *name, const char *proc_root, const char *run_dir, GvtQemuProcess *out,
            GError **error)
 {
+  /* A domain's pid file first: it is root's (libvirt's), where any user's
+   * process can call itself -name NAME. A stale one gives way to -name. */
+  g_autoptr (GError) libvirt_error = NULL;
+  if (find_libvirt (name, proc_root, run_dir, out, &libvirt_error))
+    return TRUE;
+
   guint denied = 0;
   g_autoptr (GPtrArray) qemus = list_qemus (proc_root, &denied, error);
   if (qemus == NULL)
@@ -379,10 +386,11 @@ find_name (const char *name, const char *proc_root, const char *run_dir, GvtQemu
       return FALSE;
     }
 
-  if (find_libvirt (name, proc_root, run_dir, out, error))
-    return TRUE;
-  if (error != NULL && *error != NULL)
-    return FALSE;
+  if (libvirt_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&libvirt_error));
+      return FALSE;
+    }
 
   GString *msg = g_string_new (NULL);
   g_string_append_printf (msg, "no QEMU is named %s", q);
@@ -602,4 +610,51 @@ gvt_qemu_memlock_advice (guint64 limit, guint64 ram_bytes)
     G_GUINT64_FORMAT "; for a QEMU already running, as root: "
     "`prlimit --pid PID --memlock=%" G_GUINT64_FORMAT ":%" G_GUINT64_FORMAT "`",
     have_s, ram_s, need_s, kib, kib, kib, kib, need, need, need);
+}
+
+char *
+gvt_qemu_process_qmp_socket (int pid, const char *proc_root, const char *path, GError **error)
+{
+  g_autofree char *q = quote (path);
+  g_autofree char *dir = proc_path (proc_root, pid, "");
+  g_autofree char *resolved = NULL;
+  struct stat proc, sock;
+
+  if (stat (dir, &proc) != 0)
+    {
+      g_set_error (error, GVT_ERROR, GVT_ERROR_NO_DEVICE, "QEMU (pid %d) is gone", pid);
+      return NULL;
+    }
+  if (g_path_is_absolute (path))
+    resolved = g_strdup (path);
+  else
+    {
+      g_autofree char *cwd_link = proc_path (proc_root, pid, "cwd");
+      g_autoptr (GError) local = NULL;
+      g_autofree char *cwd = g_file_read_link (cwd_link, &local);
+      if (cwd == NULL)
+        {
+          g_set_error (error, GVT_ERROR, GVT_ERROR_PERMISSION,
+                       "QMP socket %s is relative to QEMU's working directory, which can't be "
+                       "read: %s", q, local->message);
+          return NULL;
+        }
+      resolved = g_build_filename (cwd, path, NULL);
+    }
+  if (stat (resolved, &sock) != 0 || !S_ISSOCK (sock.st_mode))
+    {
+      g_autofree char *rq = quote (resolved);
+      g_set_error (error, GVT_ERROR, GVT_ERROR_NO_DEVICE, "QMP socket %s is not there", rq);
+      return NULL;
+    }
+  if (sock.st_uid != proc.st_uid)
+    {
+      g_autofree char *rq = quote (resolved);
+      g_set_error (error, GVT_ERROR, GVT_ERROR_PERMISSION,
+                   "QMP socket %s is uid %u's, not QEMU's (uid %u): not connecting to it (its "
+                   "owner would get the keyboard)", rq, (guint) sock.st_uid,
+                   (guint) proc.st_uid);
+      return NULL;
+    }
+  return g_steal_pointer (&resolved);
 }

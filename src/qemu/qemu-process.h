@@ -18,8 +18,10 @@ typedef struct {
 #define GVT_LIBVIRT_RUN_DIR "/run/libvirt/qemu"
 
 /* Finds the QEMU @what names: a PID (decimal, 1 to 4194304), else a NAME —
- * the -name of a running QEMU (libvirt's `-name guest=NAME,...` too), else
- * a libvirt domain (@libvirt_run_dir/NAME.pid; NULL: GVT_LIBVIRT_RUN_DIR).
+ * a libvirt domain (@libvirt_run_dir/NAME.pid, root's; NULL:
+ * GVT_LIBVIRT_RUN_DIR), else the -name of a running QEMU (libvirt's `-name
+ * guest=NAME,...` too; any user's process can call itself so, hence the
+ * pid file first). A stale or unreadable pid file gives way to a -name.
  * @proc_root NULL is /proc (tests pass a fake tree). A process is a QEMU
  * when its argv[0]'s basename is qemu-system-* or qemu-kvm. Fills @out
  * (zeroed, or cleared) or fails:
@@ -39,6 +41,16 @@ gboolean gvt_qemu_process_find (const char *what, const char *proc_root,
 
 void gvt_qemu_process_clear (GvtQemuProcess *self);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (GvtQemuProcess, gvt_qemu_process_clear)
+
+/* The QMP socket @path named on QEMU @pid's command line, as this process
+ * reaches it: relative to QEMU's working directory (@proc_root/PID/cwd)
+ * when relative, and only when it is a socket QEMU's user owns (a process
+ * calls itself QEMU and names a socket: another user's socket at that path
+ * would get what is typed). GVT_ERROR_NO_DEVICE (QEMU gone, no socket
+ * there), GVT_ERROR_PERMISSION (cwd unreadable, another user's socket).
+ * g_free() the path. */
+char *gvt_qemu_process_qmp_socket (int pid, const char *proc_root, const char *path,
+                                   GError **error);
 
 /* RLIMIT_MEMLOCK of @pid from @proc_root/PID/limits ("Max locked memory",
  * in bytes; G_MAXUINT64 = unlimited). The soft limit is the one the kernel

@@ -119,7 +119,7 @@ c = {x["id"]: x for x in json.load(open(sys.argv[1]))}
 def want(i, status, text):
     print(f"{i}: {c[i]['status']}: {c[i]['summary']}")
     assert c[i]["status"] == status and text in c[i]["summary"], (i, status, text)
-want("vm", "ok", f"{sys.argv[2]} (found by -name; a libvirt domain)")
+want("vm", "ok", f"{sys.argv[2]} (found by libvirt pid file)")
 want("vm-qmp", "ok", f"QMP socket /var/lib/libvirt/qemu/{sys.argv[2]}.qmp")
 want("vm-boot-display", "ok", "ramfb")
 want("qemu", "ok", "QEMU 7.2")
