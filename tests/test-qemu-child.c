@@ -1,7 +1,8 @@
 /* QEMU as a child (src/qemu/qemu-child.c), with /bin/sh standing in for
  * QEMU: the exit status as a shell reports it, stderr passed through and
- * its last lines kept, the process group, the exit callback after the
- * last line, and a command that can't start. */
+ * its last lines kept, the process group (and which command lines keep the
+ * terminal), the exit callback after the last line, and a command that
+ * can't start. */
 #include <signal.h>
 #include <unistd.h>
 
@@ -90,6 +91,46 @@ test_shares_terminal (void)
 }
 
 static void
+test_terminal_options (void)
+{
+  /* What the parser reads as QEMU's options (sh takes them as its $0...):
+   * curses and stdio chardevs keep QEMU on the terminal; "stdio" in a
+   * name or a path does not. */
+  static const struct {
+    const char *args[3];
+    gboolean shares;
+  } cases[] = {
+    { { "-display", "curses" }, TRUE },
+    { { "-display", "curses,charset=CP850" }, TRUE },
+    { { "-curses" }, TRUE },
+    { { "-nographic" }, TRUE },
+    { { "--nographic" }, TRUE },
+    { { "-serial", "stdio" }, TRUE },
+    { { "-serial", "mon:stdio" }, TRUE },
+    { { "-chardev", "stdio,id=x" }, TRUE },
+    { { "/srv/images/stdio.qcow2" }, FALSE },
+    { { "-drive", "file=/srv/stdio.img" }, FALSE },
+    { { "-name", "stdio-test" }, FALSE },
+    { { "-serial", "file:/tmp/stdio.log" }, FALSE },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const char *argv[6] = { "sh", "-c", "exit 0", NULL };
+      for (int k = 0; k < 3 && cases[i].args[k] != NULL; k++)
+        argv[3 + k] = cases[i].args[k];
+      g_autofree char *shown = g_strjoinv (" ", (char **) argv + 3);
+      g_test_message ("%s", shown);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GvtQemuChild) child = gvt_qemu_child_spawn (argv, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (gvt_qemu_child_shares_terminal (child), ==, cases[i].shares);
+      g_assert_true (gvt_qemu_child_wait (child, 10000));
+      g_assert_cmpint (gvt_qemu_child_get_status (child), ==, 0);
+    }
+}
+
+static void
 test_cannot_start (void)
 {
   const char *argv[] = { "qemu-system-nosuch-arch", "-S", NULL };
@@ -124,6 +165,7 @@ main (int argc, char **argv)
   g_test_add_func ("/qemu/child/status-and-last-words", test_status_and_words);
   g_test_add_func ("/qemu/child/signal", test_signal);
   g_test_add_func ("/qemu/child/shares-terminal", test_shares_terminal);
+  g_test_add_func ("/qemu/child/terminal-options", test_terminal_options);
   g_test_add_func ("/qemu/child/cannot-start", test_cannot_start);
   g_test_add_func ("/qemu/child/free-while-running", test_free_while_running);
   return g_test_run ();

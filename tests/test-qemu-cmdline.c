@@ -588,6 +588,63 @@ test_display (void)
 }
 
 static void
+test_uses_terminal (void)
+{
+  /* The options whose values make QEMU the terminal's, and "stdio" where
+   * it is only a name. */
+  static const struct {
+    const char *args[6];
+    gboolean uses;
+  } cases[] = {
+    { { NULL }, FALSE },
+    { { "-display", "curses" }, TRUE },
+    { { "-display", "curses,charset=CP850" }, TRUE },
+    { { "--display", "type=curses" }, TRUE },
+    { { "-curses" }, TRUE },
+    { { "--curses" }, TRUE },
+    { { "-nographic" }, TRUE },
+    { { "--nographic" }, TRUE },
+    { { "-serial", "stdio" }, TRUE },
+    { { "-serial", "mon:stdio" }, TRUE },
+    { { "--serial", "mon:stdio" }, TRUE },
+    { { "-monitor", "stdio" }, TRUE },
+    { { "-parallel", "stdio" }, TRUE },
+    { { "-qmp", "stdio" }, TRUE },
+    { { "-qmp-pretty", "mon:stdio" }, TRUE },
+    { { "-debugcon", "stdio" }, TRUE },
+    { { "-gdb", "stdio" }, TRUE },
+    { { "-chardev", "stdio,id=x" }, TRUE },
+    { { "-chardev", "backend=stdio,id=x,signal=off" }, TRUE },
+    { { "-chardev", "stdio,id=x", "-serial", "chardev:x" }, TRUE },
+    /* The last UI chosen is the one. */
+    { { "-display", "curses", "-display", "gtk" }, FALSE },
+    { { "-curses", "-display", "none" }, FALSE },
+    { { "-display", "none", "-curses" }, TRUE },
+    /* stdio only as a name or a path */
+    { { "-drive", "file=/srv/stdio.qcow2,if=virtio" }, FALSE },
+    { { "/srv/stdio.img" }, FALSE },
+    { { "-name", "stdio-test" }, FALSE },
+    { { "-name", "-nographic" }, FALSE },
+    { { "-serial", "file:/tmp/stdio.log" }, FALSE },
+    { { "-serial", "stdio-like" }, FALSE },
+    { { "-monitor", "unix:/run/stdio.sock,server=on,wait=off" }, FALSE },
+    { { "-chardev", "file,id=stdio,path=/tmp/stdio" }, FALSE },
+    { { "-display", "gtk", "-vnc", ":0" }, FALSE },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto (GvtQemuCmdline) c = { 0 };
+      Args a = { { NULL } };
+      for (int k = 0; k < 6 && cases[i].args[k]; k++)
+        a.args[k] = cases[i].args[k];
+      g_autofree char *shown = g_strjoinv (" ", (char **) a.args);
+      g_test_message ("%s", shown);
+      parse_ok (&a, &c);
+      g_assert_cmpint (c.uses_terminal, ==, cases[i].uses);
+    }
+}
+
+static void
 test_ramfb_device (void)
 {
   g_auto (GvtQemuCmdline) c = { 0 };
@@ -968,6 +1025,73 @@ test_launch_ramfb (void)
 }
 
 static void
+test_launch_over_globals (void)
+{
+  /* A -global xres= would apply once the device's own xres= is gone, and
+   * QEMU refuses xres without display=on: xres=0,yres=0 written instead. */
+  g_auto (GvtQemuLaunch) l = { 0 };
+  Args a = { { "-global", "vfio-pci.xres=1920", "-device",
+               "vfio-pci,sysfsdev=" MDEV1 ",display=on,xres=800,yres=600", NULL } };
+  prepare_ok (&a, NULL, "/q", &l);
+  const char *want[] = { "-global", "vfio-pci.xres=1920", "-device",
+                         "vfio-pci,sysfsdev=" MDEV1 ",display=off,xres=0,yres=0", "-display",
+                         "none", "-qmp", "unix:/q,server=on,wait=off", NULL };
+  assert_argv (&l, want);
+  g_assert_true (has_note (&l, "xres/yres dropped"));
+  g_assert_cmpint (vfio (&l.cmdline, 0)->display, ==, GVT_QEMU_DISPLAY_OFF);
+  /* The rewritten line needs no rewrite of its xres again: its xres=0 are
+   * the device's own, over the -global. */
+  g_auto (GvtQemuLaunch) again = { 0 };
+  GvtQemuLaunchOptions o = { NULL, "/q" };
+  g_autoptr (GError) error = NULL;
+  g_assert_true (gvt_qemu_launch_prepare ((const char *const *) l.argv, &o, &again, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (again.argv[4], ==, "vfio-pci,sysfsdev=" MDEV1 ",display=off,xres=0,yres=0");
+  g_assert_false (again.qmp_added);
+
+  /* The same for ramfb: the device's own ramfb=on goes, ramfb=off comes
+   * at the end, over the -global's. */
+  g_auto (GvtQemuLaunch) l2 = { 0 };
+  Args b = { { "-global", "vfio-pci.ramfb=on", "-device",
+               "vfio-pci,sysfsdev=" MDEV1 ",display=on,ramfb=on", NULL } };
+  prepare_ok (&b, NULL, "/q", &l2);
+  const char *want2[] = { "-global", "vfio-pci.ramfb=on", "-device",
+                          "vfio-pci,sysfsdev=" MDEV1 ",display=off,ramfb=off", "-device",
+                          "ramfb,id=gvt-ramfb", "-display", "none", "-qmp",
+                          "unix:/q,server=on,wait=off", NULL };
+  assert_argv (&l2, want2);
+  g_assert_cmpint (vfio (&l2.cmdline, 0)->display, ==, GVT_QEMU_DISPLAY_OFF);
+  g_assert_false (vfio (&l2.cmdline, 0)->ramfb);
+  g_assert_cmpstr (l2.ramfb_console, ==, "gvt-ramfb");
+
+  /* Both, repeated, on the subclass and in another order: one ramfb=off,
+   * one xres=0, one yres=0. */
+  g_auto (GvtQemuLaunch) l3 = { 0 };
+  Args c = { { "-global", "vfio-pci-nohotplug.ramfb=on", "-global", "vfio-pci.yres=1080",
+               "-device",
+               "vfio-pci-nohotplug,ramfb=on,yres=600,sysfsdev=" MDEV1 ",ramfb,display=auto,"
+               "yres=700,xres=800",
+               NULL } };
+  prepare_ok (&c, NULL, "/q", &l3);
+  g_assert_cmpstr (l3.argv[6], ==, "vfio-pci-nohotplug,sysfsdev=" MDEV1 ",display=off,xres=0,"
+                                   "yres=0,ramfb=off");
+  g_assert_cmpint (vfio (&l3.cmdline, 0)->display, ==, GVT_QEMU_DISPLAY_OFF);
+  g_assert_false (vfio (&l3.cmdline, 0)->ramfb);
+
+  /* JSON: the members set again after their removal. */
+  g_auto (GvtQemuLaunch) l4 = { 0 };
+  Args d = { { "-global", "vfio-pci.xres=1920", "-global", "vfio-pci.ramfb=on", "-device",
+               "{\"driver\":\"vfio-pci\",\"sysfsdev\":\"" MDEV1 "\",\"display\":\"on\","
+               "\"xres\":800,\"ramfb\":true}",
+               NULL } };
+  prepare_ok (&d, NULL, "/q", &l4);
+  g_assert_cmpstr (l4.argv[6], ==,
+                   "{\"driver\":\"vfio-pci\",\"sysfsdev\":\"" MDEV1 "\",\"display\":\"off\","
+                   "\"xres\":0,\"yres\":0,\"ramfb\":false}");
+  g_assert_false (vfio (&l4.cmdline, 0)->ramfb);
+}
+
+static void
 test_launch_json (void)
 {
   g_auto (GvtQemuLaunch) l = { 0 };
@@ -1121,24 +1245,42 @@ static void
 test_qemu_takes_vfio_rewrite (void)
 {
   g_autofree char *qemu = gvt_test_require_program ("qemu-system-x86_64", "qemu-system-x86");
-  static const char *const devices[] = {
+  static const struct {
+    const char *global; /* a -global before the device, or NULL */
+    const char *device;
+  } cases[] = {
     /* vfio-pci has no ramfb in 7.2 (only -nohotplug has), and xres needs display=on */
-    "vfio-pci,sysfsdev=" MDEV1 ",display=on,ramfb=on,xres=1920,yres=1080,id=hostdev0",
-    "{\"driver\":\"vfio-pci-nohotplug\",\"sysfsdev\":\"" MDEV1 "\",\"display\":\"auto\","
-    "\"ramfb\":true,\"id\":\"hostdev0\"}",
+    { NULL, "vfio-pci,sysfsdev=" MDEV1 ",display=on,ramfb=on,xres=1920,yres=1080,id=hostdev0" },
+    { NULL, "{\"driver\":\"vfio-pci-nohotplug\",\"sysfsdev\":\"" MDEV1 "\",\"display\":\"auto\","
+            "\"ramfb\":true,\"id\":\"hostdev0\"}" },
+    /* The xres=0,yres=0 written over a -global's (QEMU checks xres against
+     * display only once it has the device, so this shows it takes them). */
+    { "vfio-pci.xres=1920", "vfio-pci,sysfsdev=" MDEV1 ",display=on,xres=800,yres=600" },
   };
-  for (gsize i = 0; i < G_N_ELEMENTS (devices); i++)
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      const char *argv[] = { qemu, "-accel", "tcg", "-machine", "q35", "-nodefaults",
-                             "-display", "none", "-device", devices[i], "-S", NULL };
+      const char *argv[16] = { qemu, "-accel", "tcg", "-machine", "q35", "-nodefaults",
+                               "-display", "none", NULL };
+      guint n = 8;
+      if (cases[i].global != NULL)
+        {
+          argv[n++] = "-global";
+          argv[n++] = cases[i].global;
+        }
+      argv[n++] = "-device";
+      argv[n++] = cases[i].device;
+      argv[n++] = "-S";
       g_autoptr (GError) error = NULL;
       g_auto (GvtQemuLaunch) l = { 0 };
       GvtQemuLaunchOptions o = { NULL, "/nonexistent/dir/q.sock" };
       g_assert_true (gvt_qemu_launch_prepare (argv, &o, &l, &error));
       g_assert_no_error (error);
+      if (cases[i].global != NULL)
+        g_assert_cmpstr (l.argv[n - 2], ==,
+                         "vfio-pci,sysfsdev=" MDEV1 ",display=off,xres=0,yres=0");
       /* Our QMP socket can't be made there; drop it so that QEMU's first
        * complaint is about the device. */
-      guint n = g_strv_length (l.argv);
+      n = g_strv_length (l.argv);
       g_assert_cmpstr (l.argv[n - 2], ==, "-qmp");
       g_free (l.argv[n - 2]);
       g_free (l.argv[n - 1]);
@@ -1170,6 +1312,7 @@ main (int argc, char **argv)
   g_test_add_func ("/qemu/cmdline/ram", test_ram);
   g_test_add_func ("/qemu/cmdline/qmp", test_qmp);
   g_test_add_func ("/qemu/cmdline/display", test_display);
+  g_test_add_func ("/qemu/cmdline/uses-terminal", test_uses_terminal);
   g_test_add_func ("/qemu/cmdline/ramfb-device", test_ramfb_device);
   g_test_add_func ("/qemu/cmdline/hostile", test_hostile);
   g_test_add_func ("/qemu/launch/typical", test_launch_typical);
@@ -1177,6 +1320,7 @@ main (int argc, char **argv)
   g_test_add_func ("/qemu/launch/qmp", test_launch_qmp);
   g_test_add_func ("/qemu/launch/choose-vgpu", test_launch_choose);
   g_test_add_func ("/qemu/launch/ramfb", test_launch_ramfb);
+  g_test_add_func ("/qemu/launch/over-globals", test_launch_over_globals);
   g_test_add_func ("/qemu/launch/json", test_launch_json);
   g_test_add_func ("/qemu/launch/keeps-others", test_launch_keeps_others);
   g_test_add_func ("/qemu/launch/qemu-takes-rewrite", test_qemu_takes_rewrite);

@@ -8,6 +8,7 @@
 #include <gio/gio.h>
 
 #include "qemu-child.h"
+#include "qemu-cmdline.h"
 #include "common/gvt-error.h"
 
 #define LAST_WORDS 20
@@ -27,16 +28,23 @@ struct _GvtQemuChild {
   gpointer exit_data;
 };
 
-/* The terminal is QEMU's too when it is asked to use it: a background
- * process group reading it would be stopped (SIGTTIN). */
+/* The terminal is QEMU's too when its command line uses it: in a
+ * background process group QEMU would be stopped reading it (SIGTTIN) or
+ * setting it up for curses (SIGTTOU). The command line parser knows which
+ * options and values those are; a line it refuses, QEMU refuses too, and
+ * is started apart from the terminal. */
 static gboolean
-reads_terminal (const char *const *argv)
+uses_terminal (const char *const *argv)
 {
-  for (guint i = 1; argv[i] != NULL; i++)
-    if (strstr (argv[i], "stdio") != NULL || g_str_equal (argv[i], "-nographic")
-        || g_str_equal (argv[i], "--nographic"))
-      return TRUE;
-  return FALSE;
+  g_auto (GvtQemuCmdline) cmdline = { 0 };
+  g_autoptr (GError) error = NULL;
+
+  if (!gvt_qemu_cmdline_parse (argv, &cmdline, &error))
+    {
+      g_debug ("QEMU started apart from the terminal: %s", error->message);
+      return FALSE;
+    }
+  return cmdline.uses_terminal;
 }
 
 static void
@@ -126,7 +134,7 @@ gvt_qemu_child_spawn (const char *const *argv, GError **error)
 
   g_queue_init (&self->last);
   self->cancel = g_cancellable_new ();
-  self->shares_terminal = reads_terminal (argv);
+  self->shares_terminal = uses_terminal (argv);
   /* Not a terminal (a pipe, a file): QEMU may have it as it is. */
   if (self->shares_terminal || !isatty (STDIN_FILENO))
     flags |= G_SUBPROCESS_FLAGS_STDIN_INHERIT;

@@ -14,11 +14,13 @@ typedef void (*GvtQemuChildExitFunc) (GvtQemuChild *child, gpointer user_data);
 
 /* Starts @argv (argv[0] looked up in PATH). stdout is gvt-view's; stderr
  * goes through a pipe, line by line, to gvt-view's stderr. When the
- * command line reads the terminal (stdio chardevs, -nographic) QEMU shares
- * it and gvt-view's process group; otherwise QEMU gets a process group of
- * its own and /dev/null as stdin when stdin is a terminal, so that Ctrl+C
- * reaches gvt-view alone, which then stops QEMU cleanly. Events come on
- * the thread-default main context. */
+ * command line uses the terminal (GvtQemuCmdline.uses_terminal: -nographic,
+ * curses, a stdio chardev) QEMU shares it, as stdin, and gvt-view's process
+ * group (argv is parsed as gvt_qemu_cmdline_parse does; a line it refuses
+ * counts as not using it); otherwise QEMU gets a process group of its own
+ * and /dev/null as stdin when stdin is a terminal, so that Ctrl+C reaches
+ * gvt-view alone, which then stops QEMU cleanly. Events come on the
+ * thread-default main context. */
 GvtQemuChild *gvt_qemu_child_spawn (const char *const *argv, GError **error);
 
 /* Does not stop QEMU: call gvt_qemu_child_stop first when it must go.

@@ -86,14 +86,6 @@ lookup_option (const char *name)
 /* ------------------------------------------------------------------ */
 /* Messages */
 
-/* 'TEXT' for a message: at most 40 bytes, escaped. */
-static char *
-quote (const char *text)
-{
-  g_autofree char *q = gvt_qmp_message_quote (text, strlen (text));
-  return g_strdup_printf ("'%s'", q);
-}
-
 static gboolean
 invalid (GError **error, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
 
@@ -371,8 +363,8 @@ opts_get_bool (const Opts *o, const char *key, gboolean fallback, const char *wh
     return TRUE;
   if (!parse_bool (value, out))
     {
-      g_autofree char *vq = quote (o->text);
-      g_autofree char *q = quote (value);
+      g_autofree char *vq = gvt_qmp_message_quote_str (o->text);
+      g_autofree char *q = gvt_qmp_message_quote_str (value);
       return invalid (error, "%s %s: %s=%s is not a boolean: QEMU takes on or off", what, vq,
                       key, q);
     }
@@ -604,7 +596,7 @@ on_object_member (JsonParser *parser, JsonObject *object, const char *name, gpoi
 static JsonNode *
 json_device_parse (const char *text, GError **error)
 {
-  g_autofree char *q = quote (text);
+  g_autofree char *q = gvt_qmp_message_quote_str (text);
   const char *problem = json_check (text);
   if (problem != NULL)
     {
@@ -626,7 +618,7 @@ json_device_parse (const char *text, GError **error)
     }
   if (duplicate != NULL)
     {
-      g_autofree char *dq = quote (duplicate);
+      g_autofree char *dq = gvt_qmp_message_quote_str (duplicate);
       invalid (error, "-device %s: the key %s is there twice (QEMU refuses it)", q, dq);
       return NULL;
     }
@@ -735,7 +727,7 @@ static gboolean
 parse_ram (const char *text, guint64 *out, GError **error)
 {
   guint64 bytes = 0;
-  g_autofree char *q = quote (text);
+  g_autofree char *q = gvt_qmp_message_quote_str (text);
 
   if (!parse_size (text, &bytes))
     return invalid (error, "-m %s: not a size (e.g. 2048 for MiB, 2G, 512M)", q);
@@ -888,6 +880,7 @@ global_free (gpointer data)
 }
 
 typedef struct {
+  gboolean curses;      /* the last UI chosen is curses */
   GPtrArray *vfio_src;  /* Source*, parallel to out->vfio */
   Source *ramfb;        /* the first -device ramfb */
   GPtrArray *monitors;  /* Monitor*, in order */
@@ -952,7 +945,7 @@ describe (const GvtQemuVfioDevice *d)
 static gboolean
 vfio_from_opts (Opts *o, GvtQemuVfioDevice *d, Source *src, GError **error)
 {
-  g_autofree char *q = quote (o->text);
+  g_autofree char *q = gvt_qmp_message_quote_str (o->text);
   const char *sysfsdev = opts_get (o, "sysfsdev");
   const char *host = opts_get (o, "host");
   const char *display = opts_get (o, "display");
@@ -970,19 +963,19 @@ vfio_from_opts (Opts *o, GvtQemuVfioDevice *d, Source *src, GError **error)
       d->sysfsdev = pci_host_path (host);
       if (d->sysfsdev == NULL)
         {
-          g_autofree char *hq = quote (host);
+          g_autofree char *hq = gvt_qmp_message_quote_str (host);
           return invalid (error, "-device %s: host=%s is not a PCI address "
                           "[DOMAIN:]BUS:SLOT.FUNCTION (e.g. 0000:00:02.0)", q, hq);
         }
     }
   if (display != NULL && !parse_display_mode (display, &src->own_display))
     {
-      g_autofree char *dq = quote (display);
+      g_autofree char *dq = gvt_qmp_message_quote_str (display);
       return invalid (error, "-device %s: display=%s: QEMU takes on, off or auto", q, dq);
     }
   if (ramfb != NULL && !parse_bool (ramfb, &src->own_ramfb))
     {
-      g_autofree char *rq = quote (ramfb);
+      g_autofree char *rq = gvt_qmp_message_quote_str (ramfb);
       return invalid (error, "-device %s: ramfb=%s: QEMU takes on or off", q, rq);
     }
   const char *xres = opts_get (o, "xres"), *yres = opts_get (o, "yres");
@@ -996,7 +989,7 @@ static gboolean
 vfio_from_json (JsonObject *o, const char *text, GvtQemuVfioDevice *d, Source *src,
                 GError **error)
 {
-  g_autofree char *q = quote (text);
+  g_autofree char *q = gvt_qmp_message_quote_str (text);
   g_autofree char *what = g_strdup_printf ("-device %s", q);
   const char *id, *sysfsdev, *host, *display;
 
@@ -1228,13 +1221,13 @@ apply_globals (const Scan *s, GvtQemuCmdline *out, GError **error)
 
       if (gd != NULL && !parse_display_mode (gd, &mode))
         {
-          g_autofree char *q = quote (gd);
+          g_autofree char *q = gvt_qmp_message_quote_str (gd);
           return invalid (error, "-global %s.display=%s: QEMU takes on, off or auto",
                           d->driver, q);
         }
       if (gr != NULL && !parse_bool (gr, &ramfb))
         {
-          g_autofree char *q = quote (gr);
+          g_autofree char *q = gvt_qmp_message_quote_str (gr);
           return invalid (error, "-global %s.ramfb=%s: QEMU takes on or off", d->driver, q);
         }
       d->display = src->own_display != GVT_QEMU_DISPLAY_UNSET ? src->own_display : mode;
@@ -1258,6 +1251,57 @@ resolve_qmp (const Scan *s, GvtQemuCmdline *out)
         path = g_hash_table_lookup (s->chardevs, m->chardev);
       if (path != NULL && *path != '\0')
         out->qmp_socket = g_strdup (path);
+    }
+}
+
+/* A chardev given in the short form of -serial and the like (char.c
+ * qemu_chr_parse_compat()) that is QEMU's stdin and stdout: exactly
+ * "stdio", muxed with the monitor or not. */
+static gboolean
+is_stdio_chardev (const char *value)
+{
+  if (g_str_has_prefix (value, "mon:"))
+    value += strlen ("mon:");
+  return strcmp (value, "stdio") == 0;
+}
+
+/* The options whose value is such a chardev. */
+static gboolean
+takes_compat_chardev (const char *name)
+{
+  static const char *const names[] = { "serial", "monitor", "parallel", "qmp", "qmp-pretty",
+                                       "debugcon", "gdb", "qtest" };
+  for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
+    if (strcmp (name, names[i]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* What -display's value chooses: its type, the implied first key. */
+static gboolean
+is_curses_display (const char *value)
+{
+  g_autoptr (Opts) o = opts_parse (value, "type");
+  return g_strcmp0 (opts_get (o, "type"), "curses") == 0;
+}
+
+/* Whether the option uses the terminal. */
+static void
+scan_terminal (Scan *s, GvtQemuCmdline *out, const char *name, const char *value)
+{
+  if (strcmp (name, "nographic") == 0)
+    out->uses_terminal = TRUE;
+  else if (strcmp (name, "display") == 0)
+    s->curses = is_curses_display (value);
+  else if (strcmp (name, "curses") == 0 || strcmp (name, "sdl") == 0)
+    s->curses = strcmp (name, "curses") == 0;
+  else if (takes_compat_chardev (name) && is_stdio_chardev (value))
+    out->uses_terminal = TRUE;
+  else if (strcmp (name, "chardev") == 0)
+    {
+      g_autoptr (Opts) o = opts_parse (value, "backend");
+      if (g_strcmp0 (opts_get (o, "backend"), "stdio") == 0)
+        out->uses_terminal = TRUE;
     }
 }
 
@@ -1344,7 +1388,7 @@ scan_argv (const char *const *argv, Scan *s, GvtQemuCmdline *out, GError **error
           g_autofree char *before = eq ? g_strndup (name, (gsize) (eq - name)) : NULL;
           if (before != NULL && lookup_option (before) != NULL)
             {
-              g_autofree char *q = quote (arg);
+              g_autofree char *q = gvt_qmp_message_quote_str (arg);
               return invalid (error, "%s: QEMU takes no '=' after an option: write -%s and "
                                      "its value as two arguments", q, before);
             }
@@ -1362,9 +1406,12 @@ scan_argv (const char *const *argv, Scan *s, GvtQemuCmdline *out, GError **error
           value = argv[++i];
           index = i;
         }
+      scan_terminal (s, out, info->name, value);
       if (!scan_option (s, out, info->name, value, index, error))
         return FALSE;
     }
+  if (s->curses)
+    out->uses_terminal = TRUE;
 
   out->ram_bytes = QEMU_DEFAULT_RAM;
   if (s->size != NULL)
@@ -1467,13 +1514,15 @@ choose_vgpu (const Scan *s, const GvtQemuCmdline *c, const char *want, guint *ch
           return TRUE;
         }
     }
-  g_autofree char *q = quote (want);
+  g_autofree char *q = gvt_qmp_message_quote_str (want);
   return invalid (error, "--vgpu %s names no vGPU of the QEMU command line; it has: %s", q,
                   list);
 }
 
 /* Sets @key of a device: every occurrence of its own replaced, or added
- * when it has none and @add. */
+ * when it has none and @add. An occurrence source_remove() dropped is none:
+ * "remove, then set" must write the new value once (at the end), not put
+ * it on an element that is not written at all. */
 static void
 source_set (Source *src, const char *key, const char *opts_value, JsonNode *json_value,
             gboolean add)
@@ -1494,7 +1543,7 @@ source_set (Source *src, const char *key, const char *opts_value, JsonNode *json
   for (guint i = 0; i < src->opts->elems->len; i++)
     {
       Elem *e = &g_array_index (src->opts->elems, Elem, i);
-      if (strcmp (e->key, key) == 0)
+      if (!e->drop && strcmp (e->key, key) == 0)
         {
           g_free (e->replacement);
           e->replacement = g_strdup_printf ("%s=%s", key, esc);

@@ -74,6 +74,13 @@ typedef struct {
    * -curses / -sdl of older QEMUs). */
   gboolean has_display;
   char *display;       /* the last -display value, or NULL */
+  /* QEMU reads and writes the terminal it is started on: -nographic; curses
+   * as the last UI chosen (-display curses[,...], -curses); or a stdio
+   * chardev: stdio or mon:stdio as the value of -serial, -monitor,
+   * -parallel, -qmp, -qmp-pretty, -debugcon, -gdb or -qtest, or
+   * -chardev stdio[,...]. Only what options say: "stdio" in a path or a
+   * name is not it. */
+  gboolean uses_terminal;
   gboolean has_ramfb_device; /* a standalone -device ramfb */
   char *ramfb_id;      /* the first -device ramfb's id, or NULL */
   /* GvtQemuVfioDevice*, in order: every vfio-pci / vfio-pci-nohotplug -device */
@@ -133,8 +140,10 @@ typedef struct {
  *   -display none: "opengl not available"; and two displays of one vGPU
  *   would both export its buffers); absent stays absent (QEMU's default
  *   is off) unless a -global turns it on. xres=/yres= go with it (QEMU
- *   takes them only with display=on).
- * - Its ramfb=on goes too (QEMU: "ramfb=on requires display=on"), replaced
+ *   takes them only with display=on); when a -global sets them, xres=0,yres=0
+ *   is written on the device instead, so that the -global does not apply.
+ * - Its ramfb=on goes too (QEMU: "ramfb=on requires display=on"), as
+ *   ramfb=off on the device when a -global sets ramfb=on; replaced
  *   by `-device ramfb,id=gvt-ramfb` right after it unless the command line
  *   has a -device ramfb already. A -device ramfb without an id gets
  *   id=gvt-ramfb. ramfb_console is the standalone ramfb's id.
