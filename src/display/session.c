@@ -44,7 +44,7 @@ struct _GvtSession {
    * the "QEMU exited" screen, --quit-with-vm — with or without a device
    * or a QMP link. */
   int qemu_pid;
-  int qemu_pidfd;
+  int qemu_pidfd;        /* -1 when none: 0 is an fd like any other */
   guint qemu_watch;
   gboolean qemu_exited;
   gboolean qemu_exit_handled;
@@ -70,7 +70,7 @@ gvt_session_free (GvtSession *self)
     return;
   close_device (self);
   g_clear_handle_id (&self->qemu_watch, g_source_remove);
-  if (self->qemu_pidfd > 0)
+  if (self->qemu_pidfd >= 0)
     close (self->qemu_pidfd);
   /* The ramfb source borrows the link. */
   g_clear_pointer (&self->fallback, gvt_source_free);
@@ -81,6 +81,18 @@ gvt_session_free (GvtSession *self)
   g_free (self->name);
   g_free (self->lost_reason);
   g_free (self);
+}
+
+/* Every session starts here, so that the fields whose "none" isn't 0
+ * are set before anything can free it. */
+static GvtSession *
+session_alloc (void)
+{
+  GvtSession *self = g_new0 (GvtSession, 1);
+
+  self->freeze_at_us = -1;
+  self->qemu_pidfd = -1;
+  return self;
 }
 
 static gboolean
@@ -112,9 +124,8 @@ gvt_session_attach_vgpu (GvtSession *self, GvtVgpu *vgpu, GError **error)
 static GvtSession *
 open_session (const char *device, int fd, const GvtEdidConfig *edid, GError **error)
 {
-  g_autoptr (GvtSession) self = g_new0 (GvtSession, 1);
+  g_autoptr (GvtSession) self = session_alloc ();
 
-  self->freeze_at_us = -1;
   self->edid = gvt_edid_policy_new (edid);
   if (!gvt_device_spec_parse (device, fd, &self->spec, error))
     return NULL;
@@ -150,14 +161,14 @@ watch_qemu (GvtSession *self, int pid, GError **error)
   self->qemu_pidfd = pidfd_open (pid, 0);
   if (self->qemu_pidfd < 0 && errno == ESRCH)
     {
-      self->qemu_pidfd = 0;
+      self->qemu_pidfd = -1;
       self->qemu_exited = TRUE;
       return TRUE;
     }
   if (self->qemu_pidfd < 0)
     {
       int e = errno;
-      self->qemu_pidfd = 0;
+      self->qemu_pidfd = -1;
       g_set_error (error, GVT_ERROR, GVT_ERROR_UNSUPPORTED, "cannot watch QEMU (pid %d): %s", pid,
                    g_strerror (e));
       return FALSE;
@@ -179,8 +190,7 @@ gvt_session_new_full (const GvtSessionConfig *config, GError **error)
     }
   else
     {
-      self = g_new0 (GvtSession, 1);
-      self->freeze_at_us = -1;
+      self = session_alloc ();
       /* For a vGPU attached later (gvt_session_attach_vgpu). */
       self->edid = gvt_edid_policy_new (&config->edid);
     }
@@ -211,7 +221,7 @@ thread_cpu_us (void)
 GvtSession *
 gvt_session_new_demo (const GvtDemoConfig *config, gint64 freeze_at_us)
 {
-  GvtSession *self = g_new0 (GvtSession, 1);
+  GvtSession *self = session_alloc ();
   GvtVgpu *vgpu = gvt_sim_new (GVT_SIM_DMABUF, GVT_SIM_QUIRK_NONE, DEMO_MAX_XRES, DEMO_MAX_YRES);
 
   self->guest = gvt_demo_guest_new (gvt_vgpu_get_sim (vgpu), config);

@@ -3,15 +3,23 @@
 
 #include "host-cursor.h"
 
-/* Updates between comparisons of the plane's pixels. */
+/* Ticks between comparisons of the plane's pixels. */
 #define RECHECK_UPDATES 30
+
+/* Everything make_cursor's result depends on besides the pixels: a
+ * change in any of them makes the cursor again. */
+typedef struct {
+  guint64 serial;          /* the plane's buffer */
+  double scale_x, scale_y; /* the view's */
+  gboolean nearest;        /* the view's filter */
+  int scale_factor;        /* the widget's */
+} MadeFor;
 
 struct _GvtHostCursor {
   GdkCursor *cursor;       /* made of the plane, or NULL */
   GBytes *pixels;          /* what it was made of */
-  guint64 serial;          /* the plane's buffer */
-  double scale;            /* the view's */
-  guint age;               /* updates since the pixels were read */
+  MadeFor made_for;
+  guint age;               /* ticks since the pixels were read */
   gboolean on;             /* set on the widget now */
 };
 
@@ -75,6 +83,31 @@ make_cursor (GtkWidget *widget, GvtPlane *plane, const GvtView *view, const guin
   return cursor;
 }
 
+static MadeFor
+made_for (GtkWidget *widget, GvtPlane *plane, const GvtView *view)
+{
+  return (MadeFor) {
+    .serial = gvt_buffer_get_serial (gvt_plane_get_buffer (plane)),
+    .scale_x = view->scale_x,
+    .scale_y = view->scale_y,
+    .nearest = !!view->nearest,
+    .scale_factor = gtk_widget_get_scale_factor (widget),
+  };
+}
+
+/* TRUE when self->cursor is what make_cursor would make of @plane now,
+ * the pixels aside (those are the read-back's to compare). No GL. */
+static gboolean
+is_current (GvtHostCursor *self, GtkWidget *widget, GvtPlane *plane, const GvtView *view)
+{
+  MadeFor now = made_for (widget, plane, view);
+  const MadeFor *was = &self->made_for;
+
+  return self->cursor != NULL && now.serial == was->serial && now.scale_x == was->scale_x
+         && now.scale_y == was->scale_y && now.nearest == was->nearest
+         && now.scale_factor == was->scale_factor;
+}
+
 /* Reads the plane again when due; a new GdkCursor only when the picture
  * changed (X cursors are server objects, and setting one is a round
  * trip). */
@@ -82,8 +115,7 @@ static void
 refresh (GvtHostCursor *self, GtkWidget *widget, GvtPlane *plane, const GvtView *view,
          GvtCompositor *compositor, GvtTextureCache *cache)
 {
-  guint64 serial = gvt_buffer_get_serial (gvt_plane_get_buffer (plane));
-  gboolean stale = self->cursor == NULL || serial != self->serial || view->scale_x != self->scale;
+  gboolean stale = !is_current (self, widget, plane, view);
   g_autoptr (GError) error = NULL;
 
   if (!stale && ++self->age < RECHECK_UPDATES)
@@ -103,9 +135,18 @@ refresh (GvtHostCursor *self, GtkWidget *widget, GvtPlane *plane, const GvtView 
       self->cursor = make_cursor (widget, plane, view, g_bytes_get_data (pixels, NULL));
       self->pixels = g_bytes_ref (pixels);
     }
-  self->serial = serial;
-  self->scale = view->scale_x;
+  self->made_for = made_for (widget, plane, view);
   self->on = FALSE;  /* set again below */
+}
+
+static void
+set_on (GvtHostCursor *self, GdkWindow *window, gboolean on)
+{
+  if (on != self->on && window != NULL)
+    {
+      gdk_window_set_cursor (window, on ? self->cursor : NULL);
+      self->on = on;
+    }
 }
 
 gboolean
@@ -120,10 +161,21 @@ gvt_host_cursor_update (GvtHostCursor *self, GtkWidget *widget, gboolean want, G
       refresh (self, widget, plane, view, compositor, cache);
       want = self->cursor != NULL;
     }
-  if (want != self->on && window != NULL)
-    {
-      gdk_window_set_cursor (window, want ? self->cursor : NULL);
-      self->on = want;
-    }
+  set_on (self, window, want);
+  return self->on;
+}
+
+gboolean
+gvt_host_cursor_show (GvtHostCursor *self, GtkWidget *widget, gboolean want, GvtPlane *plane,
+                      const GvtView *view)
+{
+  GdkWindow *window = gtk_widget_get_window (widget);
+
+  if (!want || plane == NULL || view == NULL)
+    set_on (self, window, FALSE);
+  /* A cursor not made for this plane and view waits for the tick, which
+   * makes it again (and, until then, decides whether it is shown). */
+  else if (is_current (self, widget, plane, view))
+    set_on (self, window, TRUE);
   return self->on;
 }

@@ -180,6 +180,13 @@ gvt_relative_pointer_start (GvtRelativePointer *self)
       wayland_start (self);
       return;
     }
+  /* "edges" (Wayland): the picture is a GtkGLArea with no GdkWindow of
+   * its own, so a position asked of gtk_widget_get_window() is the
+   * toplevel's while motion events are the widget's; the first motion
+   * event sets the start instead (its own move is not sent). The warp
+   * (X11) asks: the move of the click's first motion counts there. */
+  if (self->method != GVT_RELATIVE_WARP)
+    return;
   GdkWindow *window = gtk_widget_get_window (self->widget);
   GdkSeat *seat = gdk_display_get_default_seat (gtk_widget_get_display (self->widget));
   GdkDevice *pointer = seat != NULL ? gdk_seat_get_pointer (seat) : NULL;

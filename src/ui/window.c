@@ -277,21 +277,46 @@ on_release (GvtPlane *primary, GvtPlane *cursor, gpointer user_data)
 
 /* --- the guest's cursor as the host pointer (host-cursor.c) --- */
 
-static void
-update_host_cursor (Viewer *self)
+static gboolean
+want_host_cursor (Viewer *self)
 {
-  gboolean want = gvt_input_get_mode (self->input) == GVT_INPUT_ABSOLUTE && self->pointer_inside
-                  && self->state == GVT_UI_STATE_LIVE && !self->dimmed
-                  && gvt_surface_make_current (self->surface);
-  gboolean on = gvt_host_cursor_update (self->host_cursor,
-                                        gvt_surface_get_widget (self->surface), want,
-                                        gvt_session_get_cursor (self->session),
-                                        gvt_input_get_view (self->input), self->compositor,
-                                        self->cache);
+  return gvt_input_get_mode (self->input) == GVT_INPUT_ABSOLUTE && self->pointer_inside
+         && self->state == GVT_UI_STATE_LIVE && !self->dimmed;
+}
 
+static void
+host_cursor_changed (Viewer *self, gboolean on)
+{
   if (on != self->host_cursor_on)
     self->change_pending = TRUE;
   self->host_cursor_on = on;
+}
+
+/* The tick: reads the plane back when due (GL). */
+static void
+update_host_cursor (Viewer *self)
+{
+  gboolean want = want_host_cursor (self) && gvt_surface_make_current (self->surface);
+
+  host_cursor_changed (self,
+                       gvt_host_cursor_update (self->host_cursor,
+                                               gvt_surface_get_widget (self->surface), want,
+                                               gvt_session_get_cursor (self->session),
+                                               gvt_input_get_view (self->input),
+                                               self->compositor, self->cache));
+}
+
+/* Motion and crossing, at the pointer's rate: in or out of the picture
+ * only; no GL, no read-back (those are the tick's). */
+static void
+show_host_cursor (Viewer *self)
+{
+  host_cursor_changed (self,
+                       gvt_host_cursor_show (self->host_cursor,
+                                             gvt_surface_get_widget (self->surface),
+                                             want_host_cursor (self),
+                                             gvt_session_get_cursor (self->session),
+                                             gvt_input_get_view (self->input)));
 }
 
 /* The VM's screens over the held frame (@dimmed), or the pages as usual. */
@@ -764,7 +789,7 @@ on_motion (GtkWidget *widget, GdkEventMotion *event, Viewer *self)
       if (self->motion_us == 0 && self->surface_ops != &gvt_surface_x11_ops)
         self->motion_us = g_get_monotonic_time ();
       gvt_input_motion (self->input, event->x, event->y);
-      update_host_cursor (self);
+      show_host_cursor (self);
       return TRUE;
     }
   if (self->grabbed)
@@ -810,7 +835,7 @@ static gboolean
 on_leave (GtkWidget *widget, GdkEventCrossing *event, Viewer *self)
 {
   self->pointer_inside = FALSE;
-  update_host_cursor (self);
+  show_host_cursor (self);
   return FALSE;
 }
 
@@ -953,11 +978,16 @@ on_destroy (GtkWidget *widget, Viewer *self)
     gdk_window_remove_filter (NULL, on_x_event, self);
   g_clear_pointer (&self->host_cursor, gvt_host_cursor_free);
   g_clear_pointer (&self->failed_primary, gvt_plane_unref);
+  /* The grab ends before release_input() runs the main loop: the surface
+   * is gone, and the compositor's end of the oneshot pointer lock would
+   * be dispatched there as the user's loss of the lock. Destroying the
+   * lock first drops that event. */
+  self->grabbed = FALSE;
+  g_clear_pointer (&self->relative, gvt_relative_pointer_free);
+  g_clear_pointer (&self->grab, gvt_grab_free);
   /* Input borrows the session's QEMU link: it goes first, letting go of
    * every key in the guest on its way. */
   release_input (self);
-  g_clear_pointer (&self->relative, gvt_relative_pointer_free);
-  g_clear_pointer (&self->grab, gvt_grab_free);
   g_clear_pointer (&self->input, gvt_input_free);
   g_clear_pointer (&self->session, gvt_session_free);
   g_clear_pointer (&self->status, gvt_status_page_free);
