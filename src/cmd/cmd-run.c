@@ -295,7 +295,15 @@ gvt_cmd_run_qemu (const GvtCmdRunConfig *config, FILE *err)
   guint sigterm = g_unix_signal_add (SIGTERM, on_stop_signal, &run);
   guint sighup = g_unix_signal_add (SIGHUP, on_stop_signal, &run);
   const GvtQemuVfioDevice *vgpu = g_ptr_array_index (launch.cmdline.vfio, launch.vgpu_index);
-  GvtVgpu *device = take_device (&run, vgpu->sysfsdev, launch.qmp_added, &error);
+  /* Only a mediated device has a display (vfio-pci's PCI devices answer
+   * no plane query): when the vGPU is QEMU's only mdev, it is QEMU's only
+   * display device, found without its name — which kernels before 6.18
+   * don't give when QEMU holds more than one VFIO group. */
+  guint mdevs = 0;
+  for (guint i = 0; i < launch.cmdline.vfio->len; i++)
+    mdevs += ((GvtQemuVfioDevice *) g_ptr_array_index (launch.cmdline.vfio, i))->uuid != NULL;
+  const char *want = mdevs == 1 && vgpu->uuid != NULL ? NULL : vgpu->sysfsdev;
+  GvtVgpu *device = take_device (&run, want, launch.qmp_added, &error);
   if (device != NULL)
     {
       check_memlock (&run, &launch.cmdline);
