@@ -54,6 +54,25 @@ test_message (void)
   g_assert_cmpuint (w * h, ==, 480000);
 }
 
+static void
+test_format_bytes (void)
+{
+  static const struct {
+    guint64 n;
+    const char *text;
+  } cases[] = {
+    { 0, "0 bytes" }, { 1023, "1023 bytes" }, { 1024, "1 KiB" }, { 65536, "64 KiB" },
+    { 1536, "1.5 KiB" }, { 8 << 20, "8 MiB" }, { G_GUINT64_CONSTANT (3) << 29, "1.5 GiB" },
+    { G_GUINT64_CONSTANT (5) << 30, "5 GiB" }, { (G_GUINT64_CONSTANT (5) << 30) + 1, "5.0 GiB" },
+    { G_GUINT64_CONSTANT (1) << 60, "1 EiB" }, { G_MAXUINT64, "16.0 EiB" },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = gvt_size_format_bytes (cases[i].n);
+      g_assert_cmpstr (text, ==, cases[i].text);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -61,5 +80,6 @@ main (int argc, char **argv)
   g_test_add_func ("/common/size/accepts", test_accepts);
   g_test_add_func ("/common/size/refuses", test_refuses);
   g_test_add_func ("/common/size/message", test_message);
+  g_test_add_func ("/common/size/format-bytes", test_format_bytes);
   return g_test_run ();
 }

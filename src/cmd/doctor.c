@@ -14,6 +14,7 @@
 #include "doctor.h"
 #include "common/format.h"
 #include "common/gvt-error.h"
+#include "common/size.h"
 #include "display/device.h"
 #include "display/plane.h"
 #include "display/scanout.h"
@@ -702,23 +703,6 @@ check_ptrace (Doctor *d)
 
 /* --- memory --- */
 
-/* "8 GiB", "1.5 GiB", "64 KiB", "1000 bytes": plain ASCII, for a terminal
- * and for JSON alike. */
-static char *
-format_bytes (guint64 n)
-{
-  static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
-  int u = -1;
-  double v = (double) n;
-
-  while (u < 3 && v >= 1024)
-    v /= 1024, u++;
-  if (u < 0)
-    return g_strdup_printf ("%" G_GUINT64_FORMAT " bytes", n);
-  return v == (guint64) v ? g_strdup_printf ("%.0f %s", v, units[u])
-                          : g_strdup_printf ("%.1f %s", v, units[u]);
-}
-
 static void
 check_memlock (Doctor *d, int pid, guint64 ram_bytes, const char *whose)
 {
@@ -740,9 +724,9 @@ check_memlock (Doctor *d, int pid, guint64 ram_bytes, const char *whose)
     }
   g_autofree char *advice = gvt_qemu_memlock_advice (soft, ram_bytes);
   g_autofree char *limit = soft == G_MAXUINT64 ? g_strdup ("unlimited")
-                                               : format_bytes (soft);
-  g_autofree char *ram = format_bytes (ram_bytes);
-  g_autofree char *needed = format_bytes (gvt_qemu_memlock_required (ram_bytes));
+                                               : gvt_size_format_bytes (soft);
+  g_autofree char *ram = gvt_size_format_bytes (ram_bytes);
+  g_autofree char *needed = gvt_size_format_bytes (gvt_qemu_memlock_required (ram_bytes));
   if (advice == NULL)
     add (d, "memlock", GVT_DOCTOR_OK,
          "the memory-lock limit of %s (%s) covers a guest of %s with a vGPU", whose, limit, ram);

@@ -44,3 +44,21 @@ gvt_size_parse_arg (const char *what, const char *text, guint *width, guint *hei
                what, text ? text : "(nothing)");
   return FALSE;
 }
+
+char *
+gvt_size_format_bytes (guint64 n)
+{
+  static const char *const units[] = { "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
+  int u = -1;
+  double v = (double) n;
+  while (u < (int) G_N_ELEMENTS (units) - 1 && v >= 1024)
+    {
+      v /= 1024;
+      u++;
+    }
+  if (u < 0)
+    return g_strdup_printf ("%" G_GUINT64_FORMAT " bytes", n);
+  if (n % (G_GUINT64_CONSTANT (1) << (10 * (u + 1))) == 0)
+    return g_strdup_printf ("%.0f %s", v, units[u]);
+  return g_strdup_printf ("%.1f %s", v, units[u]);
+}

@@ -19,6 +19,11 @@ gboolean gvt_size_parse (const char *text, guint *width, guint *height);
 gboolean gvt_size_parse_arg (const char *what, const char *text, guint *width,
                              guint *height, GError **error);
 
+/* A byte count for people: "8 MiB", "1.5 GiB", "4096 bytes" — plain ASCII
+ * (g_format_size puts a no-break space before the unit), whole units when
+ * exact, one decimal otherwise. g_free(). */
+char *gvt_size_format_bytes (guint64 n);
+
 /* What the messages say the form is: "WIDTHxHEIGHT (1 to 16384 each)". */
 #define GVT_SIZE_HELP "WIDTHxHEIGHT (1 to 16384 each, e.g. 1920x1080)"
 

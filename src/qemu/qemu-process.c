@@ -8,6 +8,7 @@
 #include "qemu-cmdline.h"
 #include "qmp-message.h"
 #include "common/gvt-error.h"
+#include "common/size.h"
 
 /* PID_MAX_LIMIT on 64-bit Linux: no pid is larger. */
 #define PID_MAX 4194304
@@ -22,12 +23,6 @@ proc_or_default (const char *proc_root)
   return proc_root != NULL ? proc_root : DEFAULT_PROC;
 }
 
-static char *
-quote (const char *text)
-{
-  g_autofree char *q = gvt_qmp_message_quote (text, strlen (text));
-  return g_strdup_printf ("'%s'", q);
-}
 
 /* Reads a /proc file (or a pid file): a missing one (the process is gone:
  * ENOENT, or ESRCH mid-read) is GVT_ERROR_NO_DEVICE, a denied one
@@ -99,13 +94,13 @@ describe_other (const char *proc_root, int pid, const char *const *argv)
       if (g_file_get_contents (path, &comm, NULL, NULL))
         {
           g_strstrip (comm);
-          g_autofree char *q = quote (comm);
+          g_autofree char *q = gvt_qmp_message_quote_str (comm);
           return g_strdup_printf ("it has no command line (%s: a kernel thread or a zombie)", q);
         }
       return g_strdup ("it has no command line (a kernel thread or a zombie)");
     }
   g_autofree char *joined = g_strjoinv (" ", (char **) argv);
-  g_autofree char *q = quote (joined);
+  g_autofree char *q = gvt_qmp_message_quote_str (joined);
   return g_strdup_printf ("it runs %s", q);
 }
 
@@ -297,7 +292,7 @@ find_libvirt (const char *name, const char *proc_root, const char *run_dir,
     }
   if (!parse_pid (g_strstrip (data), &pid))
     {
-      g_autofree char *q = quote (data);
+      g_autofree char *q = gvt_qmp_message_quote_str (data);
       g_set_error (error, GVT_ERROR, GVT_ERROR_NO_DEVICE,
                    "libvirt's pid file %s holds %s, not a pid", path, q);
       return FALSE;
@@ -331,7 +326,7 @@ find_libvirt (const char *name, const char *proc_root, const char *run_dir,
 static gboolean
 check_name (const char *what, GError **error)
 {
-  g_autofree char *q = quote (what);
+  g_autofree char *q = gvt_qmp_message_quote_str (what);
   if (strcmp (what, ".") == 0 || strcmp (what, "..") == 0 || strchr (what, '/') != NULL)
     goto bad;
   for (const char *p = what; *p != '\0'; p++)
@@ -366,7 +361,7 @@ find_name (const char *name, const char *proc_root, const char *run_dir, GvtQemu
       if (g_strcmp0 (r->name, name) == 0)
         g_ptr_array_add (matches, r);
     }
-  g_autofree char *q = quote (name);
+  g_autofree char *q = gvt_qmp_message_quote_str (name);
   if (matches->len == 1)
     {
       Running *r = g_ptr_array_index (matches, 0);
@@ -402,7 +397,7 @@ find_name (const char *name, const char *proc_root, const char *run_dir, GvtQemu
       for (guint i = 0; i < qemus->len; i++)
         {
           Running *r = g_ptr_array_index (qemus, i);
-          g_autofree char *rq = r->name ? quote (r->name) : NULL;
+          g_autofree char *rq = r->name ? gvt_qmp_message_quote_str (r->name) : NULL;
           g_string_append_printf (msg, "%s %d (%s)", i ? "," : "", r->pid,
                                   rq ? rq : "no -name");
         }
@@ -444,7 +439,7 @@ gvt_qemu_process_find (const char *what, const char *proc_root, const char *libv
     {
       if (!parse_pid (what, &pid))
         {
-          g_autofree char *q = quote (what);
+          g_autofree char *q = gvt_qmp_message_quote_str (what);
           g_set_error (error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
                        "%s is not a pid (1 to %d)", q, PID_MAX);
           return FALSE;
@@ -528,7 +523,7 @@ gvt_qemu_process_memlock (int pid, const char *proc_root, guint64 *soft, guint64
   if (n < 2 || !parse_limit (w[0], &s) || !parse_limit (w[1], &h)
       || (n == 3 && strcmp (w[2], "bytes") != 0))
     {
-      g_autofree char *q = quote (rest);
+      g_autofree char *q = gvt_qmp_message_quote_str (rest);
       g_set_error (error, GVT_ERROR, GVT_ERROR_PROTOCOL,
                    "pid %d's limits: \"Max locked memory\" reads %s, not two sizes in bytes",
                    pid, q);
@@ -549,7 +544,7 @@ gvt_qemu_process_has_ipc_lock (int pid, const char *proc_root, gboolean *has, GE
   g_strstrip (rest);
   if (!g_ascii_string_to_unsigned (rest, 16, 0, G_MAXUINT64, &caps, NULL))
     {
-      g_autofree char *q = quote (rest);
+      g_autofree char *q = gvt_qmp_message_quote_str (rest);
       g_set_error (error, GVT_ERROR, GVT_ERROR_PROTOCOL,
                    "pid %d's status: CapEff reads %s, not a capability mask", pid, q);
       return FALSE;
@@ -566,26 +561,6 @@ gvt_qemu_memlock_required (guint64 ram_bytes)
   return ram_bytes + GVT_QEMU_MEMLOCK_MARGIN;
 }
 
-/* "8 MiB", "1.5 GiB", "4096 bytes": plain ASCII (g_format_size puts a
- * no-break space before the unit). */
-static char *
-format_bytes (guint64 n)
-{
-  static const char *const units[] = { "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
-  int u = -1;
-  double v = (double) n;
-  while (u < (int) G_N_ELEMENTS (units) - 1 && v >= 1024)
-    {
-      v /= 1024;
-      u++;
-    }
-  if (u < 0)
-    return g_strdup_printf ("%" G_GUINT64_FORMAT " bytes", n);
-  if (n % (G_GUINT64_CONSTANT (1) << (10 * (u + 1))) == 0)
-    return g_strdup_printf ("%.0f %s", v, units[u]);
-  return g_strdup_printf ("%.1f %s", v, units[u]);
-}
-
 char *
 gvt_qemu_memlock_advice (guint64 limit, guint64 ram_bytes)
 {
@@ -593,9 +568,9 @@ gvt_qemu_memlock_advice (guint64 limit, guint64 ram_bytes)
 
   if (limit == G_MAXUINT64 || limit >= need)
     return NULL;
-  g_autofree char *have_s = format_bytes (limit);
-  g_autofree char *ram_s = format_bytes (ram_bytes);
-  g_autofree char *need_s = format_bytes (need);
+  g_autofree char *have_s = gvt_size_format_bytes (limit);
+  g_autofree char *ram_s = gvt_size_format_bytes (ram_bytes);
+  g_autofree char *need_s = gvt_size_format_bytes (need);
   guint64 kib = need / 1024 + (need % 1024 != 0);
   return g_strdup_printf (
     "QEMU may lock %s of memory (RLIMIT_MEMLOCK), but a VM with %s of RAM and a vGPU needs "
@@ -615,7 +590,7 @@ gvt_qemu_memlock_advice (guint64 limit, guint64 ram_bytes)
 char *
 gvt_qemu_process_qmp_socket (int pid, const char *proc_root, const char *path, GError **error)
 {
-  g_autofree char *q = quote (path);
+  g_autofree char *q = gvt_qmp_message_quote_str (path);
   g_autofree char *dir = proc_path (proc_root, pid, "");
   g_autofree char *resolved = NULL;
   struct stat proc, sock;
@@ -643,13 +618,13 @@ gvt_qemu_process_qmp_socket (int pid, const char *proc_root, const char *path, G
     }
   if (stat (resolved, &sock) != 0 || !S_ISSOCK (sock.st_mode))
     {
-      g_autofree char *rq = quote (resolved);
+      g_autofree char *rq = gvt_qmp_message_quote_str (resolved);
       g_set_error (error, GVT_ERROR, GVT_ERROR_NO_DEVICE, "QMP socket %s is not there", rq);
       return NULL;
     }
   if (sock.st_uid != proc.st_uid)
     {
-      g_autofree char *rq = quote (resolved);
+      g_autofree char *rq = gvt_qmp_message_quote_str (resolved);
       g_set_error (error, GVT_ERROR, GVT_ERROR_PERMISSION,
                    "QMP socket %s is uid %u's, not QEMU's (uid %u): not connecting to it (its "
                    "owner would get the keyboard)", rq, (guint) sock.st_uid,

@@ -35,6 +35,13 @@ gvt_qmp_message_quote (const char *data, gsize len)
   return g_string_free (s, FALSE);
 }
 
+char *
+gvt_qmp_message_quote_str (const char *text)
+{
+  g_autofree char *q = gvt_qmp_message_quote (text, strlen (text));
+  return g_strdup_printf ("'%s'", q);
+}
+
 /* --- the lexical pass --- */
 
 /* What json-glib 1.6 is not strict about, checked first: it takes

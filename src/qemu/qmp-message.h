@@ -70,4 +70,7 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (GvtQmpMessage, gvt_qmp_message_clear)
  * \xHH; "..." appended when there was more. Caller frees. */
 char *gvt_qmp_message_quote (const char *data, gsize len);
 
+/* The same of the string @text, in single quotes: 'TEXT'. Caller frees. */
+char *gvt_qmp_message_quote_str (const char *text);
+
 G_END_DECLS
