@@ -374,6 +374,10 @@ schedule_flush (GvtQemuInput *self)
   if (self->idle != NULL || (self->queue->len == 0 && held_is_empty (&self->owed)))
     return;
   self->idle = g_idle_source_new ();
+  /* After the events of this main-loop turn (they coalesce), before any
+   * redraw: at the default idle priority a window that redraws without
+   * pause (a frame slower than the refresh) would starve the input. */
+  g_source_set_priority (self->idle, G_PRIORITY_HIGH_IDLE);
   g_source_set_callback (self->idle, on_flush, self, NULL);
   g_source_attach (self->idle, self->context);
 }

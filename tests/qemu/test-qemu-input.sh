@@ -65,7 +65,15 @@ pointer_to () {
   [ "$want" = none ] && { echo "nothing to expect: use pointer_outside"; return 1; }
   xdotool mousemove "$sx" "$sy"
   while got=$(py pointer "$QEMU_LOG"); [ "$got" != "$want" ]; do
-    [ $SECONDS -lt $deadline ] || { echo "QEMU's pointer is at abs ($got), want ($want)"; return 1; }
+    if [ $SECONDS -ge $deadline ]; then
+      echo "QEMU's pointer is at abs ($got), want ($want)"
+      local k
+      for k in x y width height input_commands view_offset_x view_offset_y; do
+        echo "  $k: sampled $(sampled view "$k"), now $("$UI_CHECK" get "$VIEWER_STATS" "$k")"
+      done
+      echo "  X pointer: $(xdotool getmouselocation)"
+      return 1
+    fi
     sleep 0.1
   done
   echo "QEMU's pointer: abs ($got)"
