@@ -73,7 +73,7 @@ python3 - "${CI:-}" "${logs[@]}" <<'PY'
 # Counts TAP subtests (a test program without TAP output counts as one).
 # A test run once more (GVT_RETRY_LOG, the sanitize stage) counts by its
 # second run. Each failed subtest is shown with what the test printed
-# after it (meson's --print-errorlogs shows only stderr).
+# while it ran and after it (meson's --print-errorlogs shows only stderr).
 import json, os, re, sys
 def entries(log):
     with open(log) as f:
@@ -94,10 +94,13 @@ for log in sys.argv[2:]:
         out = t.get("stdout") or ""
         ok = skip = bad = 0
         lines = out.splitlines()
+        since = 0   # the first line after the previous subtest's result
         for i, l in enumerate(lines):
             if re.match(r"not ok\b", l):
                 bad += 1
                 print(f"failed: {t['name']}: {l}")
+                for d in lines[max(since, i - 40):i]:
+                    print(f"    {d}")
                 for d in lines[i + 1:i + 41]:
                     if re.match(r"(not )?ok\b", d):
                         break
@@ -108,6 +111,8 @@ for log in sys.argv[2:]:
                     print(f"skipped: {t['name']}: {l}")
                 else:
                     ok += 1
+            if re.match(r"(not )?ok\b", l):
+                since = i + 1
         if t["result"] not in ("OK", "EXPECTEDFAIL", "SKIP") and bad == 0:
             bad = 1   # crashed, bailed out or timed out
             print(f"failed: {t['name']} ({t['result']})")

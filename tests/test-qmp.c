@@ -528,7 +528,7 @@ assert_message (const GError *error, const char *path, const char *words)
 static void
 assert_fds (int before)
 {
-  int now = gvt_test_count_fds ();
+  int now = gvt_test_settled_fds (before, 2000);
   if (now != before)
     {
       gvt_test_dump_fds ();

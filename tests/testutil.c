@@ -81,6 +81,16 @@ gvt_test_count_fds (void)
   return n - 1;
 }
 
+int
+gvt_test_settled_fds (int expected, guint timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_ms * (gint64) 1000;
+  int n;
+  while ((n = gvt_test_count_fds ()) != expected && g_get_monotonic_time () < deadline)
+    g_usleep (10000);
+  return n;
+}
+
 void
 gvt_test_dump_fds (void)
 {

@@ -15,6 +15,12 @@ void gvt_test_ensure_umockdev (int argc, char **argv);
  * minus the one opened to read it). */
 int gvt_test_count_fds (void);
 
+/* The fd count once it is @expected, or after @timeout_ms if it never gets
+ * there. GLib's worker thread gives back what it held for a task a moment
+ * after the task returned (g_subprocess_wait's private context, its
+ * wakeup fd): a leak stays, that doesn't. */
+int gvt_test_settled_fds (int expected, guint timeout_ms);
+
 /* The same, leaving out what umockdev creates and closes on its own
  * threads at times of its choosing — eventfds, sockets, pipes, /dev/null —
  * none of which gvt-view's device code makes: fake-kernel tests count the
