@@ -1,10 +1,12 @@
 /* QEMU as a child (src/qemu/qemu-child.c), with /bin/sh standing in for
  * QEMU: the exit status as a shell reports it, stderr passed through and
  * its last lines kept, the process group (and which command lines keep the
- * terminal), the exit callback after the last line, and a command that
- * can't start. */
+ * terminal), the exit callback after the last line, bytes that aren't
+ * UTF-8, and a command that can't start. */
 #include <signal.h>
 #include <unistd.h>
+
+#include <glib/gstdio.h>
 
 #include "qemu/qemu-child.h"
 #include "common/gvt-error.h"
@@ -142,6 +144,41 @@ test_cannot_start (void)
   g_assert_true (g_str_has_prefix (error->message, "cannot start qemu-system-nosuch-arch: "));
 }
 
+/* A line that isn't UTF-8 (QEMU prints file names and guest strings as
+ * they are) reaches the terminal byte for byte, and the last words as
+ * valid UTF-8; nothing after it is lost. */
+static void
+test_not_utf8 (void)
+{
+  const char *argv[] = { "sh", "-c", "printf 'caf\\351 \\377\\n' >&2; echo after >&2", NULL };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = NULL;
+  int file = g_file_open_tmp ("gvt-child-stderr-XXXXXX", &path, &error);
+  g_assert_no_error (error);
+  int saved = dup (STDERR_FILENO);
+  g_assert_cmpint (dup2 (file, STDERR_FILENO), ==, STDERR_FILENO);
+
+  g_autoptr (GvtQemuChild) child = gvt_qemu_child_spawn (argv, &error);
+  g_assert_no_error (error);
+  gboolean exited = gvt_qemu_child_wait (child, 10000);
+  /* The exit is told after the last line: everything is written. */
+  fflush (stderr);
+  dup2 (saved, STDERR_FILENO);
+  close (saved);
+  close (file);
+  g_assert_true (exited);
+
+  g_autofree char *out = NULL;
+  gsize length;
+  g_assert_true (g_file_get_contents (path, &out, &length, NULL));
+  g_unlink (path);
+  const char want[] = "caf\351 \377\nafter\n";
+  g_assert_cmpmem (out, length, want, sizeof want - 1);
+  g_autofree char *words = gvt_qemu_child_get_last_words (child);
+  g_assert_true (g_utf8_validate (words, -1, NULL));
+  g_assert_cmpstr (words, ==, "caf\357\277\275 \357\277\275\nafter");
+}
+
 static void
 test_free_while_running (void)
 {
@@ -167,6 +204,7 @@ main (int argc, char **argv)
   g_test_add_func ("/qemu/child/shares-terminal", test_shares_terminal);
   g_test_add_func ("/qemu/child/terminal-options", test_terminal_options);
   g_test_add_func ("/qemu/child/cannot-start", test_cannot_start);
+  g_test_add_func ("/qemu/child/not-utf8", test_not_utf8);
   g_test_add_func ("/qemu/child/free-while-running", test_free_while_running);
   return g_test_run ();
 }

@@ -72,26 +72,23 @@ on_line (GObject *source, GAsyncResult *result, gpointer data)
 {
   g_autoptr (GError) error = NULL;
   gsize length;
-  char *line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result,
-                                                         &length, &error);
+  g_autofree char *line = g_data_input_stream_read_line_finish (G_DATA_INPUT_STREAM (source),
+                                                                result, &length, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   GvtQemuChild *self = data;
-  if (line == NULL && error != NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA))
-    {
-      /* Not UTF-8: skip the line, keep going. */
-      read_next_line (self);
-      return;
-    }
   if (line == NULL)
     {
       self->stderr_done = TRUE;
       maybe_tell_exit (self);
       return;
     }
-  fprintf (stderr, "%s\n", line);
+  /* QEMU's bytes as they are on the terminal it would have had; made
+   * valid UTF-8 only for the last words that go into messages. */
+  fwrite (line, 1, length, stderr);
+  fputc ('\n', stderr);
   fflush (stderr);
-  g_queue_push_tail (&self->last, line);
+  g_queue_push_tail (&self->last, g_utf8_make_valid (line, length));
   while (self->last.length > LAST_WORDS)
     g_free (g_queue_pop_head (&self->last));
   read_next_line (self);
