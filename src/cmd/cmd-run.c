@@ -126,7 +126,7 @@ on_stop_signal (gpointer data)
   /* The window (when open) closes on the same signal (app.c); the VM is
    * stopped once it has. A second Ctrl+C while waiting: SIGTERM now. */
   run->stop_asked = TRUE;
-  if (++run->signals_seen > 1)
+  if (++run->signals_seen > 1 && run->child != NULL)
     gvt_qemu_child_signal (run->child, SIGTERM);
   return G_SOURCE_CONTINUE;
 }
@@ -233,13 +233,20 @@ show_vm (Run *run, GvtVgpu *device, const GvtCmdRunConfig *config, const GvtQemu
   GvtSession *session = NULL;
 
   /* QEMU makes its socket file a moment before it listens. */
-  for (int tries = 0; session == NULL && tries < 50 && !gvt_qemu_child_has_exited (run->child);
+  for (int tries = 0; session == NULL && tries < 50 && !gvt_qemu_child_has_exited (run->child)
+                     && !run->stop_asked;
        tries++)
     {
       g_clear_error (error);
       session = gvt_session_new_full (&session_config, error);
       if (session == NULL)
         gvt_qemu_child_wait (run->child, 100);
+    }
+  /* Ctrl+C while QEMU was starting: no window (the caller stops the VM). */
+  if (run->stop_asked)
+    {
+      g_clear_error (error);
+      g_clear_pointer (&session, gvt_session_free);
     }
   if (session == NULL)
     return;
@@ -276,6 +283,11 @@ gvt_cmd_run_qemu (const GvtCmdRunConfig *config, FILE *err)
       return 1;
     }
   g_autofree char *own_qmp = g_build_filename (dir, "qmp.sock", NULL);
+  /* Before QEMU exists: a Ctrl+C from then on stops it, never leaves it
+   * running behind a gvt-view that died of the signal. */
+  guint sigint = g_unix_signal_add (SIGINT, on_stop_signal, &run);
+  guint sigterm = g_unix_signal_add (SIGTERM, on_stop_signal, &run);
+  guint sighup = g_unix_signal_add (SIGHUP, on_stop_signal, &run);
   GvtQemuLaunchOptions launch_options = { .vgpu = config->vgpu, .qmp_path = own_qmp };
   if (gvt_qemu_launch_prepare (config->qemu_argv, &launch_options, &launch, &error))
     {
@@ -287,13 +299,13 @@ gvt_cmd_run_qemu (const GvtCmdRunConfig *config, FILE *err)
   if (run.child == NULL)
     {
       fprintf (err, "gvt-view run: %s\n", error->message);
+      g_source_remove (sigint);
+      g_source_remove (sigterm);
+      g_source_remove (sighup);
       g_rmdir (dir);
       return 1;
     }
 
-  guint sigint = g_unix_signal_add (SIGINT, on_stop_signal, &run);
-  guint sigterm = g_unix_signal_add (SIGTERM, on_stop_signal, &run);
-  guint sighup = g_unix_signal_add (SIGHUP, on_stop_signal, &run);
   const GvtQemuVfioDevice *vgpu = g_ptr_array_index (launch.cmdline.vfio, launch.vgpu_index);
   /* Only a mediated device has a display (vfio-pci's PCI devices answer
    * no plane query): when the vGPU is QEMU's only mdev, it is QEMU's only
