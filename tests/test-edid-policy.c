@@ -263,10 +263,24 @@ test_clamp_pure (void)
   gvt_edid_policy_clamp (1920, 1200, 1920, 1200, &w, &h);
   g_assert_cmpuint (w, ==, 1920);
   g_assert_cmpuint (h, ==, 1200);
-  /* No limits: what a detailed timing holds, even. */
+  /* No limits: what a detailed timing holds, in the window's shape, even:
+   * 4094 a side at most, then the clock (5K: 5120x2880, a 1.78 shape). */
   gvt_edid_policy_clamp (0, 0, 9000, 5000, &w, &h);
   g_assert_cmpuint (w, ==, 4094);
-  g_assert_cmpuint (h, ==, 4094);
+  g_assert_cmpuint (h, ==, 2274);
+  gvt_edid_policy_clamp (0, 0, 5120, 2880, &w, &h);
+  g_assert_cmpuint (w, ==, 4094);
+  g_assert_cmpuint (h, ==, 2302);
+  /* 4000x3000 needs 769 MHz: the clock alone shrinks it (4:3 kept). */
+  gvt_edid_policy_clamp (0, 0, 4000, 3000, &w, &h);
+  g_assert_false (gvt_edid_mode_too_large (w, h));
+  g_assert_true (gvt_edid_mode_too_large (w + 4, h + 3));
+  g_assert_cmpuint (w * 3, <=, h * 4 + 6);
+  g_assert_cmpuint (w * 3, >=, h * 4 - 6);
+  /* A shape no timing fits keeps the minimum on its short side. */
+  gvt_edid_policy_clamp (0, 0, 100000, 480, &w, &h);
+  g_assert_cmpuint (w, ==, 4094);
+  g_assert_cmpuint (h, ==, 480);
   gvt_edid_policy_clamp (0, 0, 1, 1, &w, &h);
   g_assert_cmpuint (w, ==, GVT_EDID_MIN_WIDTH);
   g_assert_cmpuint (h, ==, GVT_EDID_MIN_HEIGHT);
@@ -277,6 +291,34 @@ test_clamp_pure (void)
   gvt_edid_policy_clamp (1281, 721, 1281, 721, &w, &h);
   g_assert_cmpuint (w, ==, 1280);
   g_assert_cmpuint (h, ==, 720);
+}
+
+/* Every request, of any size and shape, gets a mode an EDID holds. */
+static void
+test_clamp_always_describable (void)
+{
+  static const guint32 limits[][2] = { { 0, 0 }, { 1920, 1200 }, { 4096, 2160 }, { 5120, 5120 } };
+  guint8 block[GVT_EDID_BLOCK_SIZE];
+  GRand *rand = g_rand_new_with_seed (7);
+
+  for (gsize l = 0; l < G_N_ELEMENTS (limits); l++)
+    for (int i = 0; i < 20000; i++)
+      {
+        guint rw = g_rand_int_range (rand, 1, i % 2 ? 20000 : 6000);
+        guint rh = g_rand_int_range (rand, 1, i % 3 ? 20000 : 6000);
+        guint w, h;
+        gvt_edid_policy_clamp (limits[l][0], limits[l][1], rw, rh, &w, &h);
+        if (!gvt_edid_generate (w, h, limits[l][0], limits[l][1], block))
+          g_error ("%ux%u (limits %ux%u) became %ux%u, which no EDID holds", rw, rh,
+                   limits[l][0], limits[l][1], w, h);
+        g_assert_cmpuint (w % 2, ==, 0);
+        g_assert_cmpuint (h % 2, ==, 0);
+        if (limits[l][0] != 0)
+          g_assert_cmpuint (w, <=, limits[l][0]);
+        if (limits[l][1] != 0)
+          g_assert_cmpuint (h, <=, limits[l][1]);
+      }
+  g_rand_free (rand);
 }
 
 /* ---- --resolution: one EDID at open, requests ignored ---- */
@@ -591,6 +633,7 @@ main (int argc, char **argv)
   ADD ("clamp", &gvt_config, test_clamp);
   ADD ("clamp/odd-limits", &odd_limits, test_clamp_odd_limits);
   g_test_add_func ("/edid-policy/clamp/pure", test_clamp_pure);
+  g_test_add_func ("/edid-policy/clamp/always-describable", test_clamp_always_describable);
   ADD ("fixed", &gvt_config, test_fixed);
   ADD ("fixed/beyond-limits", &gvt_config, test_fixed_beyond_limits);
   ADD ("off", &gvt_config, test_off);

@@ -7,9 +7,6 @@
 #include "common/size.h"
 #include "vgpu/edid.h"
 
-/* The largest side a detailed timing holds (12 bits), made even. */
-#define EDID_MAX_SIDE 4094
-
 /* A device that keeps refusing is named at most this often. */
 #define LOG_INTERVAL_US (60 * G_USEC_PER_SEC)
 
@@ -61,8 +58,25 @@ gvt_edid_policy_clamp (guint32 max_xres, guint32 max_yres, guint width, guint he
     w = MIN (w, max_xres);
   if (max_yres != 0)
     h = MIN (h, max_yres);
-  w = MIN (w, EDID_MAX_SIDE);
-  h = MIN (h, EDID_MAX_SIDE);
+  /* Beyond a detailed timing (a 5K or 8K fullscreen window): both sides
+   * shrink by one factor, the widest that fits, so that the guest's
+   * desktop keeps the window's shape. */
+  if (gvt_edid_mode_too_large (w, h))
+    {
+      guint lo = 1, hi = w;
+      while (lo < hi)
+        {
+          guint mid = lo + (hi - lo + 1) / 2;
+          if (gvt_edid_mode_too_large (mid, (guint) ((guint64) h * mid / w)))
+            hi = mid - 1;
+          else
+            lo = mid;
+        }
+      guint sh = (guint) ((guint64) h * lo / w);
+      /* An extreme shape keeps the minimum on its short side. */
+      w = MAX (lo, MIN (w, GVT_EDID_MIN_WIDTH));
+      h = MAX (sh, MIN (h, GVT_EDID_MIN_HEIGHT));
+    }
   /* Guest drivers, compositors and encoders trip over odd sizes. */
   *out_width = w >= 2 ? w & ~1u : w;
   *out_height = h >= 2 ? h & ~1u : h;

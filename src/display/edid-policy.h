@@ -85,8 +85,9 @@ const char *gvt_edid_mode_to_string (GvtEdidMode mode);
 
 /* The mode a device with limits @max_xres x @max_yres (0: none) is given
  * for a @width x @height request: raised to GVT_EDID_MIN_WIDTH x _HEIGHT,
- * clamped to the limits and to what an EDID timing holds, each side
- * rounded down to an even number. Pure. */
+ * each side clamped to the device's limit, then both shrunk by one factor
+ * to what an EDID's detailed timing holds (4095 a side, 655.35 MHz at
+ * 60 Hz), each side rounded down to an even number. Pure. */
 void gvt_edid_policy_clamp (guint32 max_xres, guint32 max_yres, guint width, guint height,
                             guint *out_width, guint *out_height);
 

@@ -96,6 +96,17 @@ compute_timing (guint32 w, guint32 h, Timing *t)
   t->clock_10khz = htotal * vtotal * REFRESH_HZ / 10000;
 }
 
+gboolean
+gvt_edid_mode_too_large (guint32 width, guint32 height)
+{
+  Timing t;
+
+  if (width > DTD_MAX_ACTIVE || height > DTD_MAX_ACTIVE)
+    return TRUE;
+  compute_timing (width, height, &t);
+  return t.clock_10khz > DTD_MAX_CLOCK_10KHZ;
+}
+
 /* Line rate in Hz. */
 static guint64
 timing_hfreq (const Timing *t)

@@ -24,6 +24,11 @@ gboolean gvt_edid_generate (guint32 width, guint32 height,
                             guint32 max_width, guint32 max_height,
                             guint8 out[GVT_EDID_BLOCK_SIZE]);
 
+/* Whether @width x @height at 60 Hz is beyond what a detailed timing
+ * holds: a side above 4095 or a pixel clock above 655.35 MHz. The largest
+ * sizes gvt_edid_generate takes are those just short of it. Pure. */
+gboolean gvt_edid_mode_too_large (guint32 width, guint32 height);
+
 typedef struct _GvtEdidRegion GvtEdidRegion;
 
 /* Finds the region with type GFX / subtype EDID (among the regions
