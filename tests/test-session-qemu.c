@@ -372,6 +372,99 @@ test_quit_releases (void)
 }
 
 static void
+on_wake (gpointer user_data)
+{
+  (*(guint *) user_data)++;
+}
+
+/* Iterates the main context, without polling the session, until @wakes
+ * or 10 s. */
+static void
+wait_wake (const guint *wakes)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (*wakes == 0 && g_get_monotonic_time () < deadline)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (2000);
+  g_assert_cmpuint (*wakes, >, 0);
+}
+
+/* A session nobody polls (a minimised window) is woken when the VM ends,
+ * and not otherwise: one poll then lets go of everything. */
+static void
+test_wakes_unpolled (void)
+{
+  g_autoptr (Qemu) q = qemu_start (FALSE);
+  g_autoptr (GError) error = NULL;
+  GvtSessionConfig config = { .device = "sim:64x32", .fd = -1, .qmp = q->qmp };
+  g_autoptr (GvtSession) session = gvt_session_new_full (&config, &error);
+  Release release = { 0 };
+  guint wakes = 0;
+
+  g_assert_no_error (error);
+  gvt_session_set_release_hook (session, on_release, &release);
+  gvt_session_set_wake_hook (session, on_wake, &wakes);
+  poll_until (session, is_live, NULL);
+  /* Nothing happens to the VM: no wake (a hidden window stays asleep). */
+  poll_for (session, 500 * 1000);
+  g_assert_cmpuint (wakes, ==, 0);
+
+  ctl (q, "quit");
+  qemu_reap (q);
+  wait_wake (&wakes);
+  g_assert_cmpuint (release.calls, ==, 0);
+  g_assert_nonnull (gvt_session_get_primary (session));
+  /* The socket's end is seen too (QEMU's SHUTDOWN event came first). */
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (gvt_session_get_vm_state (session) != GVT_VM_GONE && g_get_monotonic_time () < deadline)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (2000);
+  g_assert_cmpint (gvt_session_get_vm_state (session), ==, GVT_VM_GONE);
+  g_assert_cmpuint (wakes, >=, 2);
+  gvt_session_poll (session, g_get_monotonic_time ());
+  g_assert_cmpuint (release.calls, ==, 1);
+  g_assert_true (release.had_primary);
+  g_assert_null (gvt_session_get_primary (session));
+}
+
+/* The QEMU process alone (no QMP link): its exit wakes the session, and
+ * the poll that follows closes the device taken from it. */
+static void
+test_wakes_on_exit (void)
+{
+  const char *argv[] = { "sleep", "60", NULL };
+  GPid pid;
+  g_autoptr (GError) error = NULL;
+  g_assert_true (g_spawn_async (NULL, (char **) argv, NULL,
+                                G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid,
+                                &error));
+  GvtSessionConfig config = { .device = "sim:64x32", .fd = -1, .qemu_pid = pid };
+  g_autoptr (GvtSession) session = gvt_session_new_full (&config, &error);
+  g_assert_no_error (error);
+  guint wakes = 0;
+  gvt_session_set_wake_hook (session, on_wake, &wakes);
+  poll_until (session, is_live, NULL);
+  poll_for (session, 200 * 1000);
+  g_assert_cmpuint (wakes, ==, 0);
+
+  kill (pid, SIGKILL);
+  wait_wake (&wakes);
+  g_assert_cmpuint (wakes, ==, 1);
+  g_assert_nonnull (gvt_session_get_primary (session));
+  gvt_session_poll (session, g_get_monotonic_time ());
+  g_assert_null (gvt_session_get_primary (session));
+  g_assert_cmpint (gvt_session_get_vm_state (session), ==, GVT_VM_GONE);
+  /* The device is closed: no source, no scanout. */
+  g_assert_null (gvt_session_get_shown (session));
+  GvtScanoutStats stats;
+  gvt_session_get_scanout_stats (session, &stats);
+  g_assert_cmpuint (stats.polls, ==, 0);
+  int status;
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_spawn_close_pid (pid);
+}
+
+static void
 test_bad_sockets (void)
 {
   g_autofree char *dir = g_dir_make_tmp ("gvt-qmp-bad-XXXXXX", NULL);
@@ -412,6 +505,8 @@ main (int argc, char **argv)
   g_test_add_func ("/session-qemu/ramfb-only", test_ramfb_only);
   g_test_add_func ("/session-qemu/vgpu-reset-and-exit", test_vgpu_reset_and_exit);
   g_test_add_func ("/session-qemu/quit-releases", test_quit_releases);
+  g_test_add_func ("/session-qemu/wakes-unpolled", test_wakes_unpolled);
+  g_test_add_func ("/session-qemu/wakes-on-exit", test_wakes_on_exit);
   g_test_add_func ("/session-qemu/bad-sockets", test_bad_sockets);
   int status = g_test_run ();
   /* Every session removed its directory. */

@@ -23,6 +23,8 @@ struct _GvtSession {
   GvtVm *vm;             /* the QEMU link, or NULL */
   GvtSessionReleaseFunc release_hook;
   gpointer release_data;
+  GvtSessionWakeFunc wake_hook;
+  gpointer wake_data;
   char *name;
   GvtSource *vgpu;       /* the scanout source; NULL while lost */
   GvtSource *fallback;   /* or NULL */
@@ -142,6 +144,13 @@ gvt_session_new (const char *device, int fd, GError **error)
   return open_session (device, fd, NULL, error);
 }
 
+static void
+wake (GvtSession *self)
+{
+  if (self->wake_hook != NULL)
+    self->wake_hook (self->wake_data);
+}
+
 static gboolean
 on_qemu_exit (int fd, GIOCondition condition, gpointer data)
 {
@@ -150,7 +159,14 @@ on_qemu_exit (int fd, GIOCondition condition, gpointer data)
   g_message ("%s: QEMU (pid %d) exited", self->name ? self->name : "the VM", self->qemu_pid);
   self->qemu_exited = TRUE;
   self->qemu_watch = 0;
+  wake (self);
   return G_SOURCE_REMOVE;
+}
+
+static void
+on_vm_event (GvtVm *vm, gpointer data)
+{
+  wake (data);
 }
 
 /* A pidfd is readable once the process has exited. */
@@ -204,6 +220,7 @@ gvt_session_new_full (const GvtSessionConfig *config, GError **error)
     return NULL;
   /* Events up to now are the past; the state says what matters. */
   gvt_vm_take_events (self->vm);
+  gvt_vm_set_notify (self->vm, on_vm_event, self);
   self->fallback = gvt_source_ramfb_new (self->vm, config->ramfb, error);
   if (self->fallback == NULL)
     return NULL;
@@ -253,6 +270,13 @@ gvt_session_set_release_hook (GvtSession *self, GvtSessionReleaseFunc func, gpoi
 {
   self->release_hook = func;
   self->release_data = data;
+}
+
+void
+gvt_session_set_wake_hook (GvtSession *self, GvtSessionWakeFunc func, gpointer data)
+{
+  self->wake_hook = func;
+  self->wake_data = data;
 }
 
 static GvtSourceChange
@@ -354,10 +378,12 @@ follow_vm (GvtSession *self)
 {
   GvtVmEvents events = self->vm ? gvt_vm_take_events (self->vm) : 0;
   GvtSourceChange change = GVT_SOURCE_NOTHING;
+  /* The copy of QEMU's device goes below: nothing to start over on it. */
+  gboolean closing = self->qemu_exited && !self->qemu_exit_handled;
 
   /* QEMU's exit is known from its process too: with no QMP link, or
    * before the link sees the socket close. */
-  if (self->qemu_exited && !self->qemu_exit_handled)
+  if (closing)
     events |= GVT_VM_EVENT_GONE;
 
   if (events & (GVT_VM_EVENT_SHUTDOWN | GVT_VM_EVENT_GONE))
@@ -372,7 +398,7 @@ follow_vm (GvtSession *self)
   if (events & (GVT_VM_EVENT_RESET | GVT_VM_EVENT_SHUTDOWN | GVT_VM_EVENT_GONE
                 | GVT_VM_EVENT_CONNECTED))
     {
-      if (self->vgpu != NULL)
+      if (self->vgpu != NULL && !closing)
         gvt_source_drop (self->vgpu);
       if (self->fallback != NULL)
         {
@@ -383,7 +409,7 @@ follow_vm (GvtSession *self)
         }
       change = GVT_SOURCE_PRIMARY_CHANGED | GVT_SOURCE_CURSOR_IMAGE_CHANGED;
     }
-  if (self->qemu_exited && !self->qemu_exit_handled)
+  if (closing)
     {
       /* The copy of QEMU's device fd would keep the vGPU (and its pinned
        * memory, and the group) alive past QEMU: it goes now. */

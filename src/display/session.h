@@ -95,6 +95,15 @@ GvtSource *gvt_session_get_fallback (GvtSession *self);
 typedef void (*GvtSessionReleaseFunc) (GvtPlane *primary, GvtPlane *cursor, gpointer user_data);
 void gvt_session_set_release_hook (GvtSession *self, GvtSessionReleaseFunc func, gpointer data);
 
+/* Called when the VM did something a poll must act on: QEMU exited, the
+ * guest went off, a reset, a QEMU (again) on the link. For a caller that
+ * stops polling while nobody looks (a minimised window): it polls once
+ * then, so that the buffers and the copy of QEMU's device go now, not when
+ * it is shown again. Called from the main loop, never from inside
+ * gvt_session_poll; best only schedule the poll in it. */
+typedef void (*GvtSessionWakeFunc) (gpointer user_data);
+void gvt_session_set_wake_hook (GvtSession *self, GvtSessionWakeFunc func, gpointer data);
+
 /* The window's picture area is @width x @height device pixels now, by the
  * user's doing (not a resize the window made for a guest mode): after a
  * pause with no newer request, the vGPU's guest is offered that size as

@@ -12,6 +12,8 @@ struct _GvtVm {
   GvtVmState state;
   char *detail;
   GvtVmEvents events;
+  GvtVmNotifyFunc notify;
+  gpointer notify_data;
   guint connects;
   guint status_id;         /* query-status in flight */
   gboolean event_since_query;
@@ -55,6 +57,14 @@ set_state (GvtVm *self, GvtVmState state, const char *detail)
   set_detail (self, detail);
 }
 
+static void
+add_events (GvtVm *self, GvtVmEvents events)
+{
+  self->events |= events;
+  if (self->notify != NULL)
+    self->notify (self, self->notify_data);
+}
+
 static gboolean
 on_retry (gpointer user_data)
 {
@@ -92,8 +102,8 @@ lost (GvtVm *self, const GError *error)
     }
   if (was_up)
     {
-      self->events |= GVT_VM_EVENT_GONE;
       set_state (self, GVT_VM_GONE, error->message);
+      add_events (self, GVT_VM_EVENT_GONE);
       if (!self->said_gone)
         g_message ("%s; waiting for a QEMU at the same path", error->message);
       self->said_gone = TRUE;
@@ -139,7 +149,6 @@ on_status (GvtQmp *qmp, JsonNode *result, const GError *error, gpointer user_dat
     }
   self->ready = TRUE;
   self->connects++;
-  self->events |= GVT_VM_EVENT_CONNECTED;
   if (!self->first_done)
     self->first_done = TRUE;
   else if (self->said_gone)
@@ -148,6 +157,7 @@ on_status (GvtQmp *qmp, JsonNode *result, const GError *error, gpointer user_dat
   /* An event that came after the question is newer than its answer. */
   if (!self->event_since_query)
     set_state (self, state, state == GVT_VM_PAUSED ? status : NULL);
+  add_events (self, GVT_VM_EVENT_CONNECTED);
 }
 
 static void
@@ -172,7 +182,7 @@ on_event (GvtQmp *qmp, const char *name, JsonObject *data, gpointer user_data)
   else if (g_str_equal (name, "RESUME"))
     set_state (self, GVT_VM_RUNNING, NULL);
   else if (g_str_equal (name, "RESET"))
-    self->events |= GVT_VM_EVENT_RESET;
+    add_events (self, GVT_VM_EVENT_RESET);
   else if (g_str_equal (name, "SHUTDOWN"))
     {
       const char *reason = data && json_object_has_member (data, "reason")
@@ -180,8 +190,8 @@ on_event (GvtQmp *qmp, const char *name, JsonObject *data, gpointer user_data)
                            && json_node_get_value_type (json_object_get_member (data, "reason"))
                                 == G_TYPE_STRING
                            ? json_object_get_string_member (data, "reason") : NULL;
-      self->events |= GVT_VM_EVENT_SHUTDOWN;
       set_state (self, GVT_VM_SHUT_DOWN, reason);
+      add_events (self, GVT_VM_EVENT_SHUTDOWN);
     }
   else
     return;
@@ -276,6 +286,13 @@ gvt_vm_take_events (GvtVm *self)
 
   self->events = 0;
   return events;
+}
+
+void
+gvt_vm_set_notify (GvtVm *self, GvtVmNotifyFunc func, gpointer user_data)
+{
+  self->notify = func;
+  self->notify_data = user_data;
 }
 
 GvtQmp *

@@ -54,6 +54,12 @@ GvtVmState gvt_vm_get_state (GvtVm *self);
  * reason a connection ended; NULL when there is nothing to add. */
 const char *gvt_vm_get_detail (GvtVm *self);
 GvtVmEvents gvt_vm_take_events (GvtVm *self);
+/* Called, on the VM's main context and from inside its I/O, each time an
+ * event is recorded for gvt_vm_take_events: for a caller that polls only
+ * while someone looks (a hidden window) and must still act on the VM's
+ * end. It must not free the VM; doing no more than scheduling is best. */
+typedef void (*GvtVmNotifyFunc) (GvtVm *vm, gpointer user_data);
+void gvt_vm_set_notify (GvtVm *self, GvtVmNotifyFunc func, gpointer user_data);
 /* The connection, when ready; NULL otherwise. Borrowed: it is replaced on
  * reconnect, so ask again each time. */
 GvtQmp *gvt_vm_get_qmp (GvtVm *self);

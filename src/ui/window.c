@@ -69,6 +69,7 @@ typedef struct {
   char *reason_shown;            /* the session's reason the words were made from */
   char *gl_failure;              /* the surface has no GL: why */
   guint tick_id;
+  guint wake_id;                 /* a step while hidden (on_wake) */
   gboolean fullscreen;
   gboolean iconified;
   gboolean change_pending;       /* a plane changed since the last present */
@@ -444,11 +445,12 @@ poll_session (Viewer *self, gint64 now)
   return change;
 }
 
-static gboolean
-on_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer user_data)
+/* One step: the session polled, the state put on screen and, when @shown
+ * (the frame clock's tick), the picture presented. A hidden window has no
+ * ticks; it steps when the session wakes it (on_wake). */
+static void
+step (Viewer *self, gint64 now, gboolean shown)
 {
-  Viewer *self = user_data;
-  gint64 now = gdk_frame_clock_get_frame_time (clock);
   GvtSourceChange change = poll_session (self, now);
   if (self->motion_us != 0)
     {
@@ -480,8 +482,9 @@ on_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer user_data)
 
   if (self->opts.sim_cursor && !self->sim_cursor_done)
     self->sim_cursor_done = gvt_session_simulate_cursor (self->session, 200, 150);
-  update_host_cursor (self);
-  if (state == GVT_UI_STATE_LIVE)
+  if (shown)
+    update_host_cursor (self);
+  if (state == GVT_UI_STATE_LIVE && shown)
     {
       GvtPlane *primary = gvt_session_get_primary (self->session);
       self->live_ticks++;
@@ -529,7 +532,41 @@ on_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer user_data)
     }
   else if (self->opts.quit_with_qemu && state == GVT_UI_STATE_QEMU_EXITED)
     close_window (self);
+}
+
+static gboolean
+on_tick (GtkWidget *widget, GdkFrameClock *clock, gpointer user_data)
+{
+  step (user_data, gdk_frame_clock_get_frame_time (clock), TRUE);
   return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_wake_idle (gpointer user_data)
+{
+  Viewer *self = user_data;
+
+  self->wake_id = 0;
+  /* Shown again meanwhile: the tick has it. */
+  if (self->tick_id == 0 && !self->closing)
+    {
+      g_debug ("hidden: the VM changed: one step");
+      step (self, g_get_monotonic_time (), FALSE);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* The VM did something that can't wait for the window to be shown again:
+ * QEMU's exit closes the copy of its device (else the vGPU stays held, and
+ * its guest memory pinned, until someone restores the window), a shutdown
+ * lets go of the buffers, --quit-with-vm quits. */
+static void
+on_wake (gpointer user_data)
+{
+  Viewer *self = user_data;
+
+  if (self->tick_id == 0 && !self->closing && self->wake_id == 0)
+    self->wake_id = g_idle_add (on_wake_idle, self);
 }
 
 static void
@@ -970,6 +1007,7 @@ on_destroy (GtkWidget *widget, Viewer *self)
 {
   self->closing = TRUE;
   stop_polling (self);
+  g_clear_handle_id (&self->wake_id, g_source_remove);
   g_clear_handle_id (&self->stats_timer_id, g_source_remove);
   write_stats_file (self);
   /* The surface's unrealize released the GL objects already. */
@@ -1139,6 +1177,7 @@ gvt_ui_window_open (GtkApplication *app, GvtSession *session, const GvtUiOptions
   gtk_widget_set_visible (self->stats_label, options->stats);
   gtk_widget_set_visible (gvt_status_page_get_widget (self->vm_box), FALSE);
   gvt_session_set_release_hook (session, on_release, self);
+  gvt_session_set_wake_hook (session, on_wake, self);
   /* Start on the message page until the first poll says otherwise. */
   self->state = GVT_UI_STATE_NO_SIGNAL;
   gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "message");

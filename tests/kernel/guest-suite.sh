@@ -440,6 +440,50 @@ test_run_qemu_killed() {
   rm_mdev "$u"
 }
 
+# A viewer attached to a QEMU (no QMP link: QEMU's pidfd alone), its window
+# minimised, which stops its polling: QEMU killed, and the viewer closes
+# at once (attach ends with its QEMU), letting go of its copy of QEMU's
+# device, which would keep the vGPU open and the guest's memory pinned —
+# not once someone restores the window. The group opens again.
+test_attach_minimised() {
+  use_mbochs pristine
+  local u g qpid= vpid= wm= i; u=$(new_mdev mbochs-medium); g=$(group_of "$u")
+  trap 'kill -KILL $vpid $qpid $wm $XVFB_PID 2>/dev/null || true; wait; rm_mdev '"$u" EXIT
+  x_server
+  # Minimising is the window manager's business.
+  openbox --sm-disable > "$T/openbox.log" 2>&1 & wm=$!
+  for i in $(seq 100); do xprop -root _NET_SUPPORTING_WM_CHECK 2>/dev/null | grep -q window && break; sleep 0.1; done
+  qemu-system-x86_64 -S -accel tcg -m 64 -nodefaults -display none -monitor none -serial none \
+    -nic none -device "vfio-pci,sysfsdev=/sys/bus/mdev/devices/$u,display=off" \
+    > "$T/qemu.log" 2>&1 & qpid=$!
+  holds_vfio_device "$qpid" || { cat "$T/qemu.log" >&2; fail "QEMU did not open the vGPU"; }
+  "$GV" attach "$qpid" --stats-file "$T/stats.json" --stats-interval 0.3 2> "$T/viewer.err" & vpid=$!
+  holds_vfio_device "$vpid" || { cat "$T/viewer.err" >&2; fail "attach took no copy of QEMU's device"; }
+  ui_wait "$T/stats.json" 30 polling=true iconified=false || fail "the window never polled"
+  xdotool search --sync --onlyvisible --pid "$vpid" --name gvt-view windowminimize
+  ui_wait "$T/stats.json" 30 iconified=true polling=false || fail "the window did not minimise"
+  kill -KILL "$qpid"; wait "$qpid" 2>/dev/null || true
+  for i in $(seq 100); do kill -0 "$vpid" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$vpid" 2>/dev/null; then
+    ls -l "/proc/$vpid/fd" | grep -q 'anon_inode:\[vfio-device\]' \
+      && echo "the minimised viewer still holds QEMU's device" >&2
+    cat "$T/viewer.err" >&2
+    fail "the minimised viewer is still up 10 s after its QEMU died"
+  fi
+  local status=0; wait "$vpid" || status=$?
+  cat "$T/viewer.err" >&2
+  echo "minimised, the viewer closed $((i - 1))00 ms after QEMU's death"
+  [ "$status" = 0 ] || fail "the viewer exited $status when its QEMU died (want 0)"
+  grep -q "QEMU (pid $qpid) exited" "$T/viewer.err" || fail "the viewer did not say QEMU exited"
+  ! grep -q "keeping the old poller" "$T/viewer.err" || fail "the device was probed again after QEMU died"
+  ui_wait "$T/stats.json" 1 iconified=true polling=false \
+    || fail "the viewer's last stats are not those of a minimised window"
+  $GV probe --json "/dev/vfio/$g" > "$T/after.json" \
+    || fail "the group does not open after QEMU died: a copy of the device was left"
+  kill "$wm" "$XVFB_PID"
+  rm_mdev "$u"
+}
+
 # The guest resolution follows the window, on mbochs' EDID region: the
 # window's first size and a resize become the preferred mode of an EDID the
 # guest reads (valid for edid-decode), with the link up.
@@ -523,8 +567,8 @@ test_doctor_samples() {
 
 all_tests=(
   mbochs_no_plane mbochs_probe_group_path mbochs_mode mbochs_enomem_once
-  busy_holder busy_qemu fd_discipline hot_unplug run_qemu run_qemu_killed edid_mbochs
-  mdpy_probe mdpy_snapshot doctor_samples
+  busy_holder busy_qemu fd_discipline hot_unplug run_qemu run_qemu_killed attach_minimised
+  edid_mbochs mdpy_probe mdpy_snapshot doctor_samples
   mbochs_dmabuf_ids mbochs_snapshot_egl mbochs_snapshot_upload
 )
 export -f snapshot_check probe_mode busy_check after_busy_check x_server qemu_child_of \

@@ -6,7 +6,7 @@
 # screendumps of fb0, pixel for pixel; paused, and after QEMU exits, the
 # last frame dimmed (x 0.4, +-1) outside the message box in the centre;
 # cont, system_reset, quit, a new QEMU on the same socket path, QEMU
-# killed, and --quit-with-vm.
+# killed, and --quit-with-vm (shown, and minimised).
 #
 # The running SeaBIOS screen blinks its cursor: it is one of two pictures,
 # both dumped (qemu_frames), and the window must show one of them exactly.
@@ -16,7 +16,7 @@ set -u
 GVT_VIEW=$(realpath "$1") UI_CHECK=$(realpath "$2")
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../ui/ui-lib.sh"
-require Xvfb import xprop openbox qemu-system-x86_64 python3
+require Xvfb import xprop xdotool openbox qemu-system-x86_64 python3
 . "$here/qemu-lib.sh"
 
 qemu_test_dirs
@@ -200,27 +200,55 @@ check "the viewer closes cleanly on SIGTERM" closes_cleanly
 check "no warnings from the viewer" quiet
 check "the viewer left nothing in \$XDG_RUNTIME_DIR" runtime_clean
 
-# 8. --quit-with-vm: the viewer exits 0 a few seconds after QEMU quits
-# (10 s: a sanitized build checks for leaks on the way out).
+# quit_exits LABEL: QMP quit, and the viewer exits 0 within 10 s (a
+# sanitized build checks for leaks on the way out).
+quit_exits () {
+  local t0 rc
+  qmp quit >/dev/null
+  t0=$SECONDS
+  for _ in $(seq 100); do kill -0 "$VIEWER_PID" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$VIEWER_PID" 2>/dev/null; then
+    not_ok "$1: the viewer exits within 10 s of quit (still running: $(stat state), iconified $(stat iconified))"
+    stop >/dev/null
+    return 1
+  fi
+  wait "$VIEWER_PID"; rc=$?; VIEWER_PID=
+  ok "$1: the viewer exits within 10 s of quit ($((SECONDS - t0)) s)"
+  check "$1: ... with status 0 ($rc)" test "$rc" = 0
+}
+
+# 8. --quit-with-vm: the viewer exits 0 a few seconds after QEMU quits.
 if qemu_start >"$TMP/boot3.out" 2>&1 && qemu_wait_drawn >>"$TMP/boot3.out" 2>&1; then
   start quitwith --qmp "$SOCK" --quit-with-vm
   if settle state=live source=ramfb vm=running; then
     ok "--quit-with-vm: the viewer settles live"
-    qmp quit >/dev/null
-    t0=$SECONDS
-    for _ in $(seq 100); do kill -0 "$VIEWER_PID" 2>/dev/null || break; sleep 0.1; done
-    if kill -0 "$VIEWER_PID" 2>/dev/null; then
-      not_ok "--quit-with-vm: the viewer exits within 10 s of quit (still running)"
-      stop >/dev/null
-    else
-      wait "$VIEWER_PID"; rc=$?; VIEWER_PID=
-      ok "--quit-with-vm: the viewer exits within 10 s of quit ($((SECONDS - t0)) s)"
-      check "--quit-with-vm: ... with status 0 ($rc)" test "$rc" = 0
-    fi
+    quit_exits "--quit-with-vm"
     check "--quit-with-vm: no warnings" quiet
   else not_ok "--quit-with-vm: the viewer settles live" "$TMP/wait.out"; stop >/dev/null; fi
   qemu_gone >/dev/null
 else not_ok "a third QEMU boots" "$TMP/boot3.out"; fi
+
+# 9. Minimised, the window polls nothing, yet the VM's end does not wait
+# for it to be restored: --quit-with-vm quits while it is minimised (the
+# kernel suite checks that a minimised viewer lets go of QEMU's device).
+if qemu_start >"$TMP/boot4.out" 2>&1 && qemu_wait_drawn >>"$TMP/boot4.out" 2>&1; then
+  start hidden --qmp "$SOCK" --quit-with-vm --stats-interval 0.2
+  wid=
+  if settle state=live source=ramfb vm=running; then
+    wid=$(xdotool search --pid "$VIEWER_PID" --onlyvisible --name gvt-view | head -n 1)
+  fi
+  if [ -n "$wid" ] && xdotool windowminimize "$wid" && settle iconified=true polling=false; then
+    ok "--quit-with-vm, minimised: no ticks, no polls"
+    if quit_exits "--quit-with-vm, minimised"; then
+      check "--quit-with-vm, minimised: ... still minimised (its last stats)" \
+        "$UI_CHECK" wait "$VIEWER_STATS" 1 iconified=true polling=false
+      check "--quit-with-vm, minimised: ... and it said why" \
+        grep -q "closing (--quit-with-vm)" "$VIEWER_ERR"
+    fi
+    check "--quit-with-vm, minimised: no warnings" quiet
+  else not_ok "the viewer to minimise settles live, then minimised" "$TMP/wait.out"; stop >/dev/null; fi
+  qemu_gone >/dev/null
+else not_ok "a fourth QEMU boots" "$TMP/boot4.out"; fi
 check "nothing left in \$XDG_RUNTIME_DIR at the end" runtime_clean
 
 finish
