@@ -407,6 +407,8 @@ test_no_region (Fixture *f, gconstpointer data)
   open_session (f, &config);
   g_assert_cmpuint (count_said (f, 'M', said), ==, 1);
   g_assert_cmpuint (count_said (f, 'M', "Broadwell"), ==, 1);
+  /* In the region's own words, not wrapped in the policy's. */
+  g_assert_cmpuint (count_said (f, 'M', "the guest resolution can't follow the window: "), ==, 0);
   gvt_session_request_guest_size (f->session, 1280, 720);
   run_for (200);
   GvtEdidState s = edid_state (f);

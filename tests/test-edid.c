@@ -692,14 +692,14 @@ test_region_bad_registers (void)
   g_autoptr (GvtVgpu) small = rec_vgpu (rec_new (9, 10, 0, 0));
   reg_set ((RecVgpu *) small, REG (edid_max_size), 64);
   g_assert_null (gvt_edid_region_find (small, &error));
-  g_assert_error (error, GVT_ERROR, GVT_ERROR_UNSUPPORTED);
+  g_assert_error (error, GVT_ERROR, GVT_ERROR_PROTOCOL);
   g_clear_error (&error);
 
   /* A blob offset on top of the registers. */
   g_autoptr (GvtVgpu) overlap = rec_vgpu (rec_new (9, 10, 0, 0));
   reg_set ((RecVgpu *) overlap, REG (edid_offset), 8);
   g_assert_null (gvt_edid_region_find (overlap, &error));
-  g_assert_error (error, GVT_ERROR, GVT_ERROR_UNSUPPORTED);
+  g_assert_error (error, GVT_ERROR, GVT_ERROR_PROTOCOL);
   g_clear_error (&error);
 
   /* Offset + size past 4 GiB. */
@@ -707,14 +707,14 @@ test_region_bad_registers (void)
   reg_set ((RecVgpu *) wrap, REG (edid_offset), 0xffffff00u);
   reg_set ((RecVgpu *) wrap, REG (edid_max_size), 0x1000);
   g_assert_null (gvt_edid_region_find (wrap, &error));
-  g_assert_error (error, GVT_ERROR, GVT_ERROR_UNSUPPORTED);
+  g_assert_error (error, GVT_ERROR, GVT_ERROR_PROTOCOL);
   g_clear_error (&error);
 
   /* Not writable. */
   g_autoptr (GvtVgpu) ro = rec_vgpu (rec_new (9, 10, 0, 0));
   ((RecVgpu *) ro)->edid_flags = VFIO_REGION_INFO_FLAG_READ;
   g_assert_null (gvt_edid_region_find (ro, &error));
-  g_assert_error (error, GVT_ERROR, GVT_ERROR_UNSUPPORTED);
+  g_assert_error (error, GVT_ERROR, GVT_ERROR_PROTOCOL);
   g_clear_error (&error);
 
   /* The device vanished while we looked. */

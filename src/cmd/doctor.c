@@ -967,9 +967,11 @@ check_device (Doctor *d, const char *target)
     add (d, "device-edid", GVT_DOCTOR_OK, "EDID region: the guest's resolution can follow the "
          "window, up to %ux%u", gvt_edid_region_get_max_xres (edid),
          gvt_edid_region_get_max_yres (edid));
+  else if (g_error_matches (edid_error, GVT_ERROR, GVT_ERROR_UNSUPPORTED))
+    add (d, "device-edid", GVT_DOCTOR_SKIP, "no EDID region: the guest picks its own resolution");
   else
-    add (d, "device-edid", GVT_DOCTOR_SKIP, "no EDID region (%s): the guest picks its own "
-         "resolution", edid_error->message);
+    add (d, "device-edid", GVT_DOCTOR_WARN, "the EDID region can't be used (%s): the guest "
+         "picks its own resolution", edid_error->message);
 
   for (int i = 0; i < 5; i++)
     {

@@ -276,8 +276,8 @@ gvt_edid_policy_attach (GvtEdidPolicy *self, GvtVgpu *vgpu, const char *name)
           if (self->config.mode == GVT_EDID_FIXED)
             g_message ("%s: --resolution %ux%u can't be given to the guest: %s", name,
                        self->config.width, self->config.height, error->message);
-          /* The region's own words say it when it is simply missing. */
-          else if (strstr (error->message, "can't follow the window") != NULL)
+          /* A missing region: its own words say what it means. */
+          else if (g_error_matches (error, GVT_ERROR, GVT_ERROR_UNSUPPORTED))
             g_message ("%s", error->message);
           else
             g_message ("%s: the guest resolution can't follow the window: %s", name,

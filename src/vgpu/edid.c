@@ -492,7 +492,7 @@ gvt_edid_region_find (GvtVgpu *vgpu, GError **error)
   if ((info.flags & (VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE))
       != (VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE))
     {
-      g_set_error (error, GVT_ERROR, GVT_ERROR_UNSUPPORTED,
+      g_set_error (error, GVT_ERROR, GVT_ERROR_PROTOCOL,
                    "%s: the EDID region (index %u) is not readable and writable",
                    gvt_vgpu_get_name (vgpu), info.index);
       return NULL;
@@ -514,7 +514,7 @@ gvt_edid_region_find (GvtVgpu *vgpu, GError **error)
   if (self->edid_offset < sizeof (struct vfio_region_gfx_edid)
       || (guint64) self->edid_offset + self->edid_max_size > G_MAXUINT32)
     {
-      g_set_error (error, GVT_ERROR, GVT_ERROR_UNSUPPORTED,
+      g_set_error (error, GVT_ERROR, GVT_ERROR_PROTOCOL,
                    "%s: the EDID region puts the blob at offset %u, which overlaps "
                    "its registers or overflows; not using it",
                    gvt_vgpu_get_name (vgpu), self->edid_offset);
@@ -522,7 +522,7 @@ gvt_edid_region_find (GvtVgpu *vgpu, GError **error)
     }
   if (self->edid_max_size < GVT_EDID_BLOCK_SIZE)
     {
-      g_set_error (error, GVT_ERROR, GVT_ERROR_UNSUPPORTED,
+      g_set_error (error, GVT_ERROR, GVT_ERROR_PROTOCOL,
                    "%s: the EDID region holds %u bytes, less than one %d-byte block",
                    gvt_vgpu_get_name (vgpu), self->edid_max_size, GVT_EDID_BLOCK_SIZE);
       return NULL;

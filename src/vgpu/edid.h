@@ -34,8 +34,10 @@ typedef struct _GvtEdidRegion GvtEdidRegion;
 /* Finds the region with type GFX / subtype EDID (among the regions
  * GET_DEVICE_INFO lists and indices 9..17, which some devices don't list)
  * and reads its registers. GVT_ERROR_UNSUPPORTED when the device has none
- * or its registers are unusable (blob overlapping them, room for less than
- * one block); GVT_ERROR_LOST when the device is gone. @vgpu must outlive
+ * (the message says what that means for the user); GVT_ERROR_PROTOCOL
+ * when the region is unusable (not read-write, the blob overlapping the
+ * registers, room for less than one block); GVT_ERROR_LOST when the
+ * device is gone. @vgpu must outlive
  * the result; use both from the thread that owns @vgpu. */
 GvtEdidRegion *gvt_edid_region_find (GvtVgpu *vgpu, GError **error);
 /* Accepts NULL. Leaves the guest's EDID as it is. */
