@@ -1345,34 +1345,11 @@ test_qemu (void)
   assert_fds (fds);
 }
 
-static void
-on_warm_up (GObject *source, GAsyncResult *result, gpointer data)
-{
-  g_autoptr (GSocketConnection) connection =
-    g_socket_client_connect_finish (G_SOCKET_CLIENT (source), result, NULL);
-  *(gboolean *) data = TRUE;
-}
-
-/* GLib opens fds of its own the first time: the default context's wakeup,
- * and another at the first GSocketClient connection. They stay; have
- * them before any test counts. */
-static void
-warm_up_glib (void)
-{
-  gboolean done = FALSE;
-  g_autoptr (GSocketClient) client = g_socket_client_new ();
-  g_autoptr (GSocketAddress) address = g_unix_socket_address_new ("/nonexistent/qmp.sock");
-  g_socket_client_connect_async (client, G_SOCKET_CONNECTABLE (address), NULL, on_warm_up,
-                                 &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  warm_up_glib ();
+  gvt_test_warm_up_glib ();
 
   for (gsize i = 0; i < G_N_ELEMENTS (fail_cases); i++)
     {

@@ -495,10 +495,63 @@ test_bad_sockets (void)
   g_rmdir (dir);
 }
 
+/* qemu:X's session: QEMU's only QMP socket held by another client (QEMU
+ * serves one at a time: ours gets no greeting), and the vGPU is shown
+ * without the link; the same with the link required fails, and without a
+ * vGPU an optional link is still the whole session. Each attempt's
+ * connection stays in QEMU's listen queue (QEMU accepts none while it
+ * serves the holder; it listens with a backlog of one): the third finds
+ * the queue full and is refused at once, saying why. */
+static void
+test_optional_link (void)
+{
+  g_autoptr (Qemu) q = qemu_start (TRUE);
+  g_autoptr (GvtTestQmp) holder = gvt_test_qmp_connect (q->qmp);
+  g_autoptr (GError) error = NULL;
+  int fds = gvt_test_count_fds ();
+
+  GvtSessionConfig required = { .device = "sim:64x32", .fd = -1, .qmp = q->qmp };
+  g_assert_null (gvt_session_new_full (&required, &error));
+  g_assert_error (error, GVT_ERROR, GVT_ERROR_TIMED_OUT);
+  g_assert_nonnull (strstr (error->message, "serves one client at a time"));
+  g_clear_error (&error);
+  /* Nothing left of the attempt: not the device, not the connection. */
+  if (gvt_test_settled_fds (fds, 2000) != fds)
+    {
+      gvt_test_dump_fds ();
+      g_error ("%d fds open, %d before", gvt_test_count_fds (), fds);
+    }
+
+  GvtSessionConfig alone = { .fd = -1, .qmp = q->qmp, .qmp_optional = TRUE };
+  g_assert_null (gvt_session_new_full (&alone, &error));
+  g_assert_error (error, GVT_ERROR, GVT_ERROR_TIMED_OUT);
+  g_clear_error (&error);
+
+  GvtSessionConfig optional = { .device = "sim:64x32", .fd = -1, .qmp = q->qmp,
+                                .qmp_optional = TRUE };
+  g_autoptr (GvtSession) session = gvt_session_new_full (&optional, &error);
+  g_assert_no_error (error);
+  g_assert_null (gvt_session_get_vm (session));
+  g_assert_null (gvt_session_get_fallback (session));
+  g_assert_cmpint (gvt_session_get_vm_state (session), ==, GVT_VM_NONE);
+  poll_until (session, is_live, NULL);
+  g_assert_cmpstr (gvt_source_get_kind (gvt_session_get_shown (session)), ==, "vfio");
+
+  g_assert_null (gvt_session_new_full (&required, &error));
+  g_test_message ("%s", error->message);
+  g_assert_error (error, GVT_ERROR, GVT_ERROR_BUSY);
+  g_assert_nonnull (strstr (error->message, "takes no more connections: QEMU serves one QMP "
+                                            "client at a time"));
+  /* The holder's link is untouched. */
+  g_autoptr (JsonNode) status = gvt_test_qmp_run (holder, "{\"execute\": \"query-status\"}");
+  g_assert_nonnull (status);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  gvt_test_warm_up_glib ();
   /* Our own runtime directory: the screendump directories are checked. */
   g_autofree char *runtime = g_dir_make_tmp ("gvt-runtime-XXXXXX", NULL);
   g_setenv ("XDG_RUNTIME_DIR", runtime, TRUE);
@@ -508,6 +561,7 @@ main (int argc, char **argv)
   g_test_add_func ("/session-qemu/wakes-unpolled", test_wakes_unpolled);
   g_test_add_func ("/session-qemu/wakes-on-exit", test_wakes_on_exit);
   g_test_add_func ("/session-qemu/bad-sockets", test_bad_sockets);
+  g_test_add_func ("/session-qemu/optional-link", test_optional_link);
   int status = g_test_run ();
   /* Every session removed its directory. */
   g_autoptr (GDir) left = g_dir_open (runtime, 0, NULL);

@@ -91,6 +91,26 @@ gvt_test_settled_fds (int expected, guint timeout_ms)
   return n;
 }
 
+static void
+on_warm_up (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (GSocketConnection) connection =
+    g_socket_client_connect_finish (G_SOCKET_CLIENT (source), result, NULL);
+  *(gboolean *) data = TRUE;
+}
+
+void
+gvt_test_warm_up_glib (void)
+{
+  gboolean done = FALSE;
+  g_autoptr (GSocketClient) client = g_socket_client_new ();
+  g_autoptr (GSocketAddress) address = g_unix_socket_address_new ("/nonexistent/qmp.sock");
+  g_socket_client_connect_async (client, G_SOCKET_CONNECTABLE (address), NULL, on_warm_up,
+                                 &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
 void
 gvt_test_dump_fds (void)
 {

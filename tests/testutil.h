@@ -27,6 +27,11 @@ int gvt_test_settled_fds (int expected, guint timeout_ms);
  * rest, and ask the fake for the emulated nodes (which are sockets). */
 int gvt_test_count_device_fds (void);
 
+/* GLib opens fds of its own the first time, and keeps them: the default
+ * main context's wakeup, and another at the first GSocketClient
+ * connection. A test that counts fds around sockets calls this first. */
+void gvt_test_warm_up_glib (void);
+
 /* Lists this process' open fds and what they point at (as test messages),
  * to say which one leaked when a count is off. */
 void gvt_test_dump_fds (void);

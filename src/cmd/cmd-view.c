@@ -171,17 +171,11 @@ static GvtSession *
 open_qemu_session (GvtSessionConfig *config, GError **error)
 {
   g_autoptr (GError) local = NULL;
+  config->qmp_optional = TRUE;
   GvtSession *session = gvt_session_new_full (config, &local);
 
   if (session != NULL)
     return session;
-  if (config->qmp != NULL && g_str_has_prefix (local->message, "cannot connect to QMP"))
-    {
-      g_message ("%s; showing the vGPU without the QEMU link (no input, no boot display, no VM "
-                 "states)", local->message);
-      config->qmp = NULL;
-      return gvt_session_new_full (config, error);
-    }
   if (config->qmp != NULL && (g_error_matches (local, GVT_ERROR, GVT_ERROR_NO_DEVICE)
                               || g_error_matches (local, GVT_ERROR, GVT_ERROR_NO_DISPLAY)))
     {

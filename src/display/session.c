@@ -216,8 +216,19 @@ gvt_session_new_full (const GvtSessionConfig *config, GError **error)
     return g_steal_pointer (&self);
 
   self->vm = gvt_vm_new (config->qmp);
-  if (!gvt_vm_wait_ready (self->vm, error))
-    return NULL;
+  g_autoptr (GError) link_error = NULL;
+  if (!gvt_vm_wait_ready (self->vm, &link_error))
+    {
+      if (!config->qmp_optional || !self->has_device)
+        {
+          g_propagate_error (error, g_steal_pointer (&link_error));
+          return NULL;
+        }
+      g_message ("%s; showing the vGPU without the QEMU link (no input, no boot display, no "
+                 "VM states)", link_error->message);
+      g_clear_pointer (&self->vm, gvt_vm_free);
+      return g_steal_pointer (&self);
+    }
   /* Events up to now are the past; the state says what matters. */
   gvt_vm_take_events (self->vm);
   gvt_vm_set_notify (self->vm, on_vm_event, self);

@@ -41,6 +41,9 @@ typedef struct {
                         * the window */
   int qemu_pid;        /* the QEMU whose device this is, or 0: when it exits the VM is
                         * gone (also without a QMP link) and the device closes at once */
+  gboolean qmp_optional; /* with a device: a QMP socket that can't be connected to (a
+                          * `run` or libvirt holds it) leaves the session without the
+                          * link, said once, instead of failing */
 } GvtSessionConfig;
 
 /* A session on the vGPU (@config->device or ->fd, at most one) and/or the

@@ -558,6 +558,12 @@ on_connected (GObject *source, GAsyncResult *result, gpointer data)
           ? g_strdup ("nobody listens on this socket: QEMU is gone (or it is not a socket)")
         : g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED)
           ? g_strdup ("permission denied: run as QEMU's user, or give the socket to your group")
+        /* EAGAIN: the listen queue is full. QEMU accepts one QMP client
+         * at a time; a client waiting behind the one it serves fills it. */
+        : g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)
+          ? g_strdup ("the socket takes no more connections: QEMU serves one QMP client at a "
+                      "time, and another holds it (libvirt, a second viewer, a monitor?) — "
+                      "give QEMU a -qmp socket of gvt-view's own")
           : g_strdup_printf ("cannot connect: %s", error->message);
       fail (self, g_error_new (error->domain, error->code, "%s: %s", self->path, why));
     }

@@ -265,8 +265,10 @@ gvt_vm_wait_ready (GvtVm *self, GError **error)
    * waits for a greeting that comes when the first leaves. */
   gboolean silent = g_error_matches (e, GVT_ERROR, GVT_ERROR_TIMED_OUT)
                     && strstr (e->message, "greeting") != NULL;
+  gboolean full = g_error_matches (e, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
   g_set_error (error, GVT_ERROR,
-               absent ? GVT_ERROR_NO_DEVICE : e->domain == GVT_ERROR ? e->code : GVT_ERROR_FAILED,
+               absent ? GVT_ERROR_NO_DEVICE : full ? GVT_ERROR_BUSY
+               : e->domain == GVT_ERROR ? e->code : GVT_ERROR_FAILED,
                "cannot connect to QMP socket %s: %s%s", self->path, why,
                silent ? " (a QMP socket serves one client at a time: is another connected — "
                         "libvirt, a second viewer, a monitor? Give QEMU a -qmp socket of "
