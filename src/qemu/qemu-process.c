@@ -8,10 +8,9 @@
 #include "qemu-cmdline.h"
 #include "qmp-message.h"
 #include "common/gvt-error.h"
+#include "common/proc.h"
 #include "common/size.h"
 
-/* PID_MAX_LIMIT on 64-bit Linux: no pid is larger. */
-#define PID_MAX 4194304
 /* CAP_IPC_LOCK's bit in CapEff (linux/capability.h). */
 #define CAP_IPC_LOCK_BIT 14
 
@@ -24,43 +23,15 @@ proc_or_default (const char *proc_root)
 }
 
 
-/* Reads a /proc file (or a pid file): a missing one (the process is gone:
- * ENOENT, or ESRCH mid-read) is GVT_ERROR_NO_DEVICE, a denied one
- * GVT_ERROR_PERMISSION. */
-static gboolean
-read_file (const char *path, char **contents, gsize *len, GError **error)
-{
-  g_autoptr (GError) local = NULL;
-
-  if (g_file_get_contents (path, contents, len, &local))
-    return TRUE;
-  int code = GVT_ERROR_FAILED;
-  if (g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT)
-      || g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOTDIR)
-      || g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_FAILED))
-    code = GVT_ERROR_NO_DEVICE;
-  else if (g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_ACCES)
-           || g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_PERM))
-    code = GVT_ERROR_PERMISSION;
-  g_set_error_literal (error, GVT_ERROR, code, local->message);
-  return FALSE;
-}
-
-static char *
-proc_path (const char *proc_root, int pid, const char *file)
-{
-  return g_strdup_printf ("%s/%d/%s", proc_or_default (proc_root), pid, file);
-}
-
 /* /proc/PID/cmdline as an argv (empty for a kernel thread or a zombie). */
 static gboolean
 read_cmdline (const char *proc_root, int pid, GStrv *argv, GError **error)
 {
-  g_autofree char *path = proc_path (proc_root, pid, "cmdline");
+  g_autofree char *path = gvt_proc_path (proc_root, pid, "cmdline");
   g_autofree char *data = NULL;
   gsize len = 0;
 
-  if (!read_file (path, &data, &len, error))
+  if (!gvt_proc_read (path, &data, &len, error))
     return FALSE;
   g_autoptr (GPtrArray) v = g_ptr_array_new_with_free_func (g_free);
   for (gsize at = 0; at < len;)
@@ -89,11 +60,9 @@ describe_other (const char *proc_root, int pid, const char *const *argv)
 {
   if (argv[0] == NULL)
     {
-      g_autofree char *path = proc_path (proc_root, pid, "comm");
-      g_autofree char *comm = NULL;
-      if (g_file_get_contents (path, &comm, NULL, NULL))
+      g_autofree char *comm = gvt_proc_comm (proc_root, pid);
+      if (comm != NULL)
         {
-          g_strstrip (comm);
           g_autofree char *q = gvt_qmp_message_quote_str (comm);
           return g_strdup_printf ("it has no command line (%s: a kernel thread or a zombie)", q);
         }
@@ -163,7 +132,7 @@ running_cmp (gconstpointer a, gconstpointer b)
   return (ra->pid > rb->pid) - (ra->pid < rb->pid);
 }
 
-/* A decimal pid 1..PID_MAX, digits only. */
+/* A decimal pid 1..GVT_PID_MAX, digits only. */
 static gboolean
 parse_pid (const char *text, int *pid)
 {
@@ -173,7 +142,7 @@ parse_pid (const char *text, int *pid)
   for (const char *p = text; *p != '\0'; p++)
     if (!g_ascii_isdigit (*p))
       return FALSE;
-  if (!g_ascii_string_to_unsigned (text, 10, 1, PID_MAX, &v, NULL))
+  if (!g_ascii_string_to_unsigned (text, 10, 1, GVT_PID_MAX, &v, NULL))
     return FALSE;
   *pid = (int) v;
   return TRUE;
@@ -281,7 +250,7 @@ find_libvirt (const char *name, const char *proc_root, const char *run_dir,
   g_autoptr (GError) local = NULL;
   int pid;
 
-  if (!read_file (path, &data, NULL, &local))
+  if (!gvt_proc_read (path, &data, NULL, &local))
     {
       if (local->code == GVT_ERROR_NO_DEVICE)
         return FALSE;
@@ -441,7 +410,7 @@ gvt_qemu_process_find (const char *what, const char *proc_root, const char *libv
         {
           g_autofree char *q = gvt_qmp_message_quote_str (what);
           g_set_error (error, GVT_ERROR, GVT_ERROR_INVALID_ARGS,
-                       "%s is not a pid (1 to %d)", q, PID_MAX);
+                       "%s is not a pid (1 to %d)", q, GVT_PID_MAX);
           return FALSE;
         }
       return find_pid (pid, proc_root, out, error);
@@ -457,38 +426,6 @@ gvt_qemu_process_clear (GvtQemuProcess *self)
 {
   g_clear_pointer (&self->argv, g_strfreev);
   memset (self, 0, sizeof *self);
-}
-
-/* The line of /proc/PID/@file starting with @prefix (owned), for the
- * memlock and capability readers. */
-static char *
-proc_line (int pid, const char *proc_root, const char *file, const char *prefix,
-           GError **error)
-{
-  g_autofree char *path = proc_path (proc_root, pid, file);
-  g_autofree char *data = NULL;
-  g_autoptr (GError) local = NULL;
-
-  if (pid <= 0 || pid > PID_MAX)
-    {
-      g_set_error (error, GVT_ERROR, GVT_ERROR_INVALID_ARGS, "%d is not a pid", pid);
-      return NULL;
-    }
-  if (!read_file (path, &data, NULL, &local))
-    {
-      if (local->code == GVT_ERROR_NO_DEVICE)
-        g_set_error (error, GVT_ERROR, GVT_ERROR_NO_DEVICE, "no process has pid %d", pid);
-      else
-        g_set_error (error, GVT_ERROR, local->code, "cannot read %s: %s", path,
-                     local->message);
-      return NULL;
-    }
-  g_auto (GStrv) lines = g_strsplit (data, "\n", -1);
-  for (char **l = lines; *l != NULL; l++)
-    if (g_str_has_prefix (*l, prefix))
-      return g_strdup (*l + strlen (prefix));
-  g_set_error (error, GVT_ERROR, GVT_ERROR_PROTOCOL, "%s has no \"%s\" line", path, prefix);
-  return NULL;
 }
 
 static gboolean
@@ -510,7 +447,7 @@ gvt_qemu_process_memlock (int pid, const char *proc_root, guint64 *soft, guint64
                           GError **error)
 {
   /* "Max locked memory         8388608              8388608              bytes" */
-  g_autofree char *rest = proc_line (pid, proc_root, "limits", "Max locked memory", error);
+  g_autofree char *rest = gvt_proc_line (proc_root, pid, "limits", "Max locked memory", error);
   if (rest == NULL)
     return FALSE;
   g_auto (GStrv) words = g_strsplit_set (g_strstrip (rest), " \t", -1);
@@ -537,7 +474,7 @@ gvt_qemu_process_memlock (int pid, const char *proc_root, guint64 *soft, guint64
 gboolean
 gvt_qemu_process_has_ipc_lock (int pid, const char *proc_root, gboolean *has, GError **error)
 {
-  g_autofree char *rest = proc_line (pid, proc_root, "status", "CapEff:", error);
+  g_autofree char *rest = gvt_proc_line (proc_root, pid, "status", "CapEff:", error);
   guint64 caps;
   if (rest == NULL)
     return FALSE;
@@ -591,7 +528,7 @@ char *
 gvt_qemu_process_qmp_socket (int pid, const char *proc_root, const char *path, GError **error)
 {
   g_autofree char *q = gvt_qmp_message_quote_str (path);
-  g_autofree char *dir = proc_path (proc_root, pid, "");
+  g_autofree char *dir = gvt_proc_path (proc_root, pid, "");
   g_autofree char *resolved = NULL;
   struct stat proc, sock;
 
@@ -604,7 +541,7 @@ gvt_qemu_process_qmp_socket (int pid, const char *proc_root, const char *path, G
     resolved = g_strdup (path);
   else
     {
-      g_autofree char *cwd_link = proc_path (proc_root, pid, "cwd");
+      g_autofree char *cwd_link = gvt_proc_path (proc_root, pid, "cwd");
       g_autoptr (GError) local = NULL;
       g_autofree char *cwd = g_file_read_link (cwd_link, &local);
       if (cwd == NULL)

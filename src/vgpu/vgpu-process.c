@@ -12,6 +12,7 @@
 #include "vgpu-process.h"
 #include "vgpu-kernel.h"
 #include "common/gvt-error.h"
+#include "common/proc.h"
 
 /* What readlink of /proc/PID/fd/N says of a VFIO device fd from
  * VFIO_GROUP_GET_DEVICE_FD (an anonymous inode file), and where device
@@ -29,31 +30,18 @@
 
 /* ---- what /proc says of a process ---- */
 
-static char *
-proc_file (const char *proc_root, int pid, const char *name)
-{
-  return g_strdup_printf ("%s/%d/%s", proc_root, pid, name);
-}
-
 /* "process 1234 (qemu-system-x86)", or "process 1234" when its name is
  * gone. */
 static char *
 describe_process (const char *proc_root, int pid)
 {
-  g_autofree char *path = proc_file (proc_root, pid, "comm");
-  g_autofree char *comm = NULL;
+  g_autofree char *comm = gvt_proc_comm (proc_root, pid);
 
-  if (g_file_get_contents (path, &comm, NULL, NULL))
-    {
-      g_strchomp (comm);
-      if (*comm != '\0')
-        {
-          /* A process names itself: show it, don't let it speak. */
-          g_autofree char *shown = g_strescape (comm, NULL);
-          return g_strdup_printf ("process %d (%s)", pid, shown);
-        }
-    }
-  return g_strdup_printf ("process %d", pid);
+  if (comm == NULL)
+    return g_strdup_printf ("process %d", pid);
+  /* A process names itself: show it, don't let it speak. */
+  g_autofree char *shown = g_strescape (comm, NULL);
+  return g_strdup_printf ("process %d (%s)", pid, shown);
 }
 
 /* The value of the "KEY:" line of /proc/PID/status (tabs stripped), or
@@ -61,17 +49,9 @@ describe_process (const char *proc_root, int pid)
 static char *
 read_status_field (const char *proc_root, int pid, const char *key)
 {
-  g_autofree char *path = proc_file (proc_root, pid, "status");
-  g_autofree char *contents = NULL;
-  if (!g_file_get_contents (path, &contents, NULL, NULL))
-    return NULL;
-
-  gsize key_len = strlen (key);
-  g_auto(GStrv) lines = g_strsplit (contents, "\n", -1);
-  for (char **line = lines; *line; line++)
-    if (strncmp (*line, key, key_len) == 0 && (*line)[key_len] == ':')
-      return g_strstrip (g_strdup (*line + key_len + 1));
-  return NULL;
+  g_autofree char *prefix = g_strconcat (key, ":", NULL);
+  char *value = gvt_proc_line (proc_root, pid, "status", prefix, NULL);
+  return value != NULL ? g_strstrip (value) : NULL;
 }
 
 /* The process's real uid: the first of the four on its Uid line. */
@@ -346,7 +326,7 @@ gvt_vgpu_process_list_fds_at (int pid, const char *proc_root, const char *sys_ro
   if (sys_root == NULL)
     sys_root = "/sys";
 
-  g_autofree char *dir_path = proc_file (proc_root, pid, "fd");
+  g_autofree char *dir_path = gvt_proc_path (proc_root, pid, "fd");
   g_autoptr(GError) local = NULL;
   g_autoptr(GDir) dir = g_dir_open (dir_path, 0, &local);
   if (dir == NULL)
