@@ -127,16 +127,46 @@ test_validate_cursor (void)
   c.stride = 257 * 4;
   c.size = c.stride * 257;
   assert_rejected (&c, GVT_PLANE_CURSOR, GVT_PLANE_SOURCE_DMABUF, 0, FALSE, "1..256");
-  c = good_cursor ();
-  c.x_hot = 64;
-  assert_rejected (&c, GVT_PLANE_CURSOR, GVT_PLANE_SOURCE_DMABUF, 0, FALSE, "hotspot 64,5");
-  c = good_cursor ();
-  c.y_hot = 1000;
-  assert_rejected (&c, GVT_PLANE_CURSOR, GVT_PLANE_SOURCE_DMABUF, 0, FALSE, "outside");
-  /* Half-unknown is not "unknown". */
-  c = good_cursor ();
-  c.x_hot = GVT_HOTSPOT_UNKNOWN;
-  assert_rejected (&c, GVT_PLANE_CURSOR, GVT_PLANE_SOURCE_DMABUF, 0, FALSE, "hotspot");
+}
+
+static void
+free_data (void *data, gsize size)
+{
+  g_free (data);
+}
+
+/* A hotspot is never a reason to lose the cursor. GVT-g passes x_hot up to
+ * the width itself (validate_hotspot: x_hot <= width), and an unknown
+ * coordinate as 0xFFFFFFFF. */
+static void
+test_cursor_hotspot_kept (void)
+{
+  static const struct {
+    guint32 x_hot, y_hot, want_x, want_y;
+  } cases[] = {
+    { 3, 5, 3, 5 },
+    { 64, 5, 63, 5 },      /* the width itself: the last column */
+    { 3, 1000, 3, 63 },
+    { 63, 63, 63, 63 },
+    { GVT_HOTSPOT_UNKNOWN, 5, GVT_HOTSPOT_UNKNOWN, GVT_HOTSPOT_UNKNOWN }, /* half-unknown */
+    { 7, GVT_HOTSPOT_UNKNOWN, GVT_HOTSPOT_UNKNOWN, GVT_HOTSPOT_UNKNOWN },
+  };
+  g_autoptr (GvtBuffer) buffer = gvt_buffer_new_memory (g_malloc0 (1), 1, free_data);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      struct vfio_device_gfx_plane_info c = good_cursor ();
+      c.x_hot = cases[i].x_hot;
+      c.y_hot = cases[i].y_hot;
+      g_assert_true (gvt_plane_info_validate (&c, GVT_PLANE_CURSOR, GVT_PLANE_SOURCE_DMABUF, 0,
+                                              FALSE, &error));
+      g_assert_no_error (error);
+      g_autoptr (GvtPlane) plane = gvt_plane_new (&c, GVT_PLANE_CURSOR, GVT_PLANE_SOURCE_DMABUF,
+                                                  buffer);
+      g_assert_cmpuint (gvt_plane_get_hot_x (plane), ==, cases[i].want_x);
+      g_assert_cmpuint (gvt_plane_get_hot_y (plane), ==, cases[i].want_y);
+    }
 }
 
 static void
@@ -168,12 +198,6 @@ test_empty (void)
   p = good_primary ();
   p.size = 0;
   g_assert_true (gvt_plane_info_is_empty (&p));
-}
-
-static void
-free_data (void *data, gsize size)
-{
-  g_free (data);
 }
 
 static int destroyed;
@@ -538,6 +562,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plane/primary-has-no-position", test_primary_has_no_position);
   g_test_add_func ("/plane/cursor/position", test_cursor_position);
   g_test_add_func ("/plane/cursor/hotspot-unknown", test_cursor_hotspot_unknown);
+  g_test_add_func ("/plane/cursor/hotspot-kept", test_cursor_hotspot_kept);
   g_test_add_func ("/plane/needed-bytes", test_needed_bytes);
   g_test_add_func ("/plane/buffer/dmabuf-size", test_dmabuf_size);
   g_test_add_func ("/plane/buffer/map-short", test_buffer_map_short);

@@ -589,7 +589,6 @@ static void spoil_size (struct vfio_device_gfx_plane_info *p) { p->size = p->str
 static void spoil_huge_product (struct vfio_device_gfx_plane_info *p) { p->width = 16384; p->height = 16384; p->stride = 0x40000000; p->size = 0x10000; }
 static void spoil_region (struct vfio_device_gfx_plane_info *p) { p->region_index = 12; }
 static void spoil_cursor_big (struct vfio_device_gfx_plane_info *p) { p->width = p->height = 257; p->stride = 257 * 4; p->size = 257 * 257 * 4; }
-static void spoil_hotspot (struct vfio_device_gfx_plane_info *p) { p->x_hot = 64; p->y_hot = 3; }
 
 static const Case invalid_fourcc = { &gvt_config, FALSE, spoil_fourcc };
 static const Case invalid_width_0 = { &gvt_config, FALSE, spoil_width_0 };
@@ -601,7 +600,6 @@ static const Case invalid_size = { &gvt_config, FALSE, spoil_size };
 static const Case invalid_overflow = { &gvt_config, FALSE, spoil_huge_product };
 static const Case invalid_region = { &region_config, FALSE, spoil_region };
 static const Case invalid_cursor_big = { &gvt_config, TRUE, spoil_cursor_big };
-static const Case invalid_hotspot = { &gvt_config, TRUE, spoil_hotspot };
 
 static void
 test_invalid_primary (Fixture *f, gconstpointer data)
@@ -659,6 +657,27 @@ test_invalid_cursor (Fixture *f, gconstpointer data)
   g_assert_cmpuint (gets (f, 9), ==, 0);
   g_assert_cmpuint (gets (f, 1), ==, 1);
   assert_all_released (f);
+}
+
+/* GVT-g passes a hotspot up to the cursor's width itself (its
+ * validate_hotspot: x_hot <= width): the cursor is shown, the hotspot on
+ * its last column, and nothing is said. */
+static void
+test_cursor_hotspot_edge (Fixture *f, gconstpointer data)
+{
+  set_primary (f, 1024, 768, 1);
+  struct vfio_device_gfx_plane_info cursor = gvt_fake_cursor (64, 5, 5, 1, 1, 9);
+  cursor.x_hot = 64;
+  cursor.y_hot = 3;
+  gvt_fake_kernel_set_cursor (f->fake, &cursor);
+
+  gvt_scanout_poll (f->scanout);
+  GvtPlane *c = gvt_scanout_get_cursor (f->scanout);
+  g_assert_nonnull (c);
+  g_assert_cmpuint (gvt_plane_get_hot_x (c), ==, 63);
+  g_assert_cmpuint (gvt_plane_get_hot_y (c), ==, 3);
+  g_assert_cmpuint (stats (f).rejected, ==, 0);
+  g_assert_cmpuint (gets (f, 9), ==, 1);
 }
 
 static void
@@ -719,7 +738,7 @@ main (int argc, char **argv)
   ADD ("invalid/overflow", &invalid_overflow, test_invalid_primary);
   ADD ("invalid/region-index", &invalid_region, test_invalid_primary);
   ADD ("invalid/cursor-257", &invalid_cursor_big, test_invalid_cursor);
-  ADD ("invalid/cursor-hotspot", &invalid_hotspot, test_invalid_cursor);
+  ADD ("cursor/hotspot-edge", &gvt_case, test_cursor_hotspot_edge);
   ADD ("free/releases-everything", &gvt_case, test_free_releases_everything);
 
   return g_test_run ();

@@ -332,7 +332,6 @@ static const BadPlane bad_planes[] = {
   { "stride", 1, PRIMARY_OK (.stride = 2559), "stride" },
   { "size", 1, PRIMARY_OK (.size = 2560 * 480 - 1), "less than stride" },
   { "cursor-big", 2, CURSOR_OK (.width = 512, .height = 512, .stride = 2048, .size = 2048 * 512), "1..256" },
-  { "cursor-hotspot", 2, CURSOR_OK (.x_hot = 64, .y_hot = 0), "hotspot" },
 };
 
 static void

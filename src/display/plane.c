@@ -66,15 +66,6 @@ gvt_plane_info_validate (const struct vfio_device_gfx_plane_info *info,
     return reject (error, "%s plane size %u bytes is less than stride %u x height %u",
                    what, info->size, info->stride, info->height);
 
-  if (kind == GVT_PLANE_CURSOR)
-    {
-      gboolean hot_unknown = info->x_hot == GVT_HOTSPOT_UNKNOWN
-                             && info->y_hot == GVT_HOTSPOT_UNKNOWN;
-      if (!hot_unknown && (info->x_hot >= info->width || info->y_hot >= info->height))
-        return reject (error, "cursor hotspot %u,%u lies outside the %ux%u image",
-                       info->x_hot, info->y_hot, info->width, info->height);
-    }
-
   if (source == GVT_PLANE_SOURCE_REGION)
     {
       if (region_size == 0)
@@ -138,8 +129,14 @@ gvt_plane_new (const struct vfio_device_gfx_plane_info *info, GvtPlaneKind kind,
     {
       self->x = position_from_wire (info->x_pos);
       self->y = position_from_wire (info->y_pos);
-      self->hot_x = info->x_hot;
-      self->hot_y = info->y_hot;
+      /* A cursor without its hotspot still points: at its top left. */
+      if (info->x_hot == GVT_HOTSPOT_UNKNOWN || info->y_hot == GVT_HOTSPOT_UNKNOWN)
+        self->hot_x = self->hot_y = GVT_HOTSPOT_UNKNOWN;
+      else
+        {
+          self->hot_x = MIN (info->x_hot, info->width - 1);
+          self->hot_y = MIN (info->y_hot, info->height - 1);
+        }
     }
   else
     self->hot_x = self->hot_y = GVT_HOTSPOT_UNKNOWN;

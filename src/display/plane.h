@@ -30,7 +30,8 @@ typedef struct _GvtPlane GvtPlane;
 
 /* Checks every guest-controlled field of a query answer for @kind: a known
  * fourcc, 0 < width/height <= 16384 (cursor: <= 256), stride >= width * cpp,
- * size >= stride * height, and a consistent cursor hotspot. Region planes
+ * size >= stride * height (a cursor's hotspot is never a reason to refuse
+ * it: gvt_plane_get_hot_x says what is kept of it). Region planes
  * are checked against the region too: pass its size and whether it can be
  * mmapped (ignored for dma-bufs). GVT_ERROR_INVALID_PLANE with the reason
  * on failure. "No plane" (format 0 or size 0) is for the caller to detect
@@ -83,7 +84,10 @@ guint32 gvt_plane_get_size (const GvtPlane *self);
  * pixel changes, and the renderer never sees absurd numbers. */
 gint32 gvt_plane_get_x (const GvtPlane *self);
 gint32 gvt_plane_get_y (const GvtPlane *self);
-/* Hotspot inside the cursor image, or GVT_HOTSPOT_UNKNOWN. */
+/* Hotspot inside the cursor image, or GVT_HOTSPOT_UNKNOWN: both when
+ * the device says so in either coordinate (0xFFFFFFFF), and a coordinate
+ * past the image is moved onto its last pixel (GVT-g gives width and
+ * height themselves as hotspots). */
 guint32 gvt_plane_get_hot_x (const GvtPlane *self);
 guint32 gvt_plane_get_hot_y (const GvtPlane *self);
 /* The bytes a buffer needs to hold @info's image: stride x height, the

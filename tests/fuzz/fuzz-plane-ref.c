@@ -1,10 +1,11 @@
 /* The oracle for plane validation, from plane.h's comment:
  *   "a known fourcc, 0 < width/height <= 16384 (cursor: <= 256), stride >=
- *    width * cpp, size >= stride * height, and a consistent cursor hotspot.
+ *    width * cpp, size >= stride * height (a cursor's hotspot is never a
+ *    reason to refuse it).
  *    Region planes are checked against the region too: pass its size and
  *    whether it can be mmapped (ignored for dma-bufs)."
- * A consistent hotspot is "unknown" in both coordinates (0xFFFFFFFF) or a
- * pixel of the image; a region must exist (size > 0), be mappable and hold
+ * The hotspot kept: "unknown" in both coordinates when either is
+ * 0xFFFFFFFF, else each coordinate moved onto the image. A region must exist (size > 0), be mappable and hold
  * stride * height bytes. Products are exact (64-bit): the guest picks every
  * factor. */
 #include <drm_fourcc.h>
@@ -46,10 +47,6 @@ fuzz_ref_plane_valid (const struct vfio_device_gfx_plane_info *info, GvtPlaneKin
     *why = "stride below width * cpp";
   else if ((guint64) info->size < (guint64) info->stride * info->height)
     *why = "size below stride * height";
-  else if (kind == GVT_PLANE_CURSOR
-           && !(info->x_hot == 0xFFFFFFFFu && info->y_hot == 0xFFFFFFFFu)
-           && !(info->x_hot < info->width && info->y_hot < info->height))
-    *why = "hotspot outside the image";
   else if (source == GVT_PLANE_SOURCE_REGION && region_size == 0)
     *why = "no such region";
   else if (source == GVT_PLANE_SOURCE_REGION && !region_mmap)
@@ -58,6 +55,18 @@ fuzz_ref_plane_valid (const struct vfio_device_gfx_plane_info *info, GvtPlaneKin
            && (guint64) info->stride * info->height > region_size)
     *why = "region smaller than stride * height";
   return *why == NULL;
+}
+
+void
+fuzz_ref_hotspot (const struct vfio_device_gfx_plane_info *info, guint32 *x, guint32 *y)
+{
+  if (info->x_hot == 0xFFFFFFFFu || info->y_hot == 0xFFFFFFFFu)
+    *x = *y = 0xFFFFFFFFu;
+  else
+    {
+      *x = info->x_hot < info->width ? info->x_hot : info->width - 1;
+      *y = info->y_hot < info->height ? info->y_hot : info->height - 1;
+    }
 }
 
 gint32

@@ -25,6 +25,8 @@ gboolean fuzz_ref_plane_valid (const struct vfio_device_gfx_plane_info *info,
 /* A cursor position as plane.h's gvt_plane_get_x documents it: the wire's
  * __u32 read as two's complement, clamped to +-GVT_PLANE_POS_LIMIT. */
 gint32 fuzz_ref_position (guint32 wire);
+/* The hotspot a valid cursor plane keeps of @info's. */
+void fuzz_ref_hotspot (const struct vfio_device_gfx_plane_info *info, guint32 *x, guint32 *y);
 
 /* Fills the device-written fields of @info (drm_format onwards) for a
  * plane of @kind, each value either arbitrary or near a rule's boundary. */

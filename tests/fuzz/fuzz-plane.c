@@ -49,8 +49,12 @@ check_getters (const GvtPlane *p, const struct vfio_device_gfx_plane_info *info,
       FUZZ_CHECK (gvt_plane_get_y (p) == fuzz_ref_position (info->y_pos),
                   "y %d for wire value %u, not %d", gvt_plane_get_y (p), info->y_pos,
                   fuzz_ref_position (info->y_pos));
-      FUZZ_CHECK (gvt_plane_get_hot_x (p) == info->x_hot, "hot_x");
-      FUZZ_CHECK (gvt_plane_get_hot_y (p) == info->y_hot, "hot_y");
+      guint32 hx, hy;
+      fuzz_ref_hotspot (info, &hx, &hy);
+      FUZZ_CHECK (gvt_plane_get_hot_x (p) == hx && gvt_plane_get_hot_y (p) == hy,
+                  "hotspot %u,%u for %u,%u on %ux%u, not %u,%u", gvt_plane_get_hot_x (p),
+                  gvt_plane_get_hot_y (p), info->x_hot, info->y_hot, info->width,
+                  info->height, hx, hy);
     }
   else
     {

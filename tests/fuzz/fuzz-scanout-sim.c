@@ -272,10 +272,12 @@ check_model (GvtScanout *s, GvtSim *sim, const Model *m, guint8 marker)
     }
   fuzz_count ("cursor shown");
   FUZZ_CHECK (c != NULL, "the guest's %u-pixel cursor is not shown", m->cursor_size);
+  guint32 hx, hy;
+  fuzz_ref_hotspot (&ci, &hx, &hy);
   FUZZ_CHECK (gvt_plane_get_width (c) == m->cursor_size
               && gvt_plane_get_x (c) == fuzz_ref_position (m->cursor_x)
               && gvt_plane_get_y (c) == fuzz_ref_position (m->cursor_y)
-              && gvt_plane_get_hot_x (c) == m->hot_x && gvt_plane_get_hot_y (c) == m->hot_y,
+              && gvt_plane_get_hot_x (c) == hx && gvt_plane_get_hot_y (c) == hy,
               "cursor %u at %d,%d hot %u,%u; the guest set %u at %u,%u hot %u,%u",
               gvt_plane_get_width (c), gvt_plane_get_x (c), gvt_plane_get_y (c),
               gvt_plane_get_hot_x (c), gvt_plane_get_hot_y (c), m->cursor_size, m->cursor_x,

@@ -587,10 +587,12 @@ check_plane (Fake *f, GvtPlane *p, GvtPlaneKind kind,
               && gvt_plane_get_stride (p) == a->stride && gvt_plane_get_size (p) == a->size
               && gvt_plane_get_dmabuf_id (p) == a->dmabuf_id,
               "the %s plane is not the device's answer", what);
+  guint32 hx, hy;
+  fuzz_ref_hotspot (a, &hx, &hy);
   if (kind == GVT_PLANE_CURSOR)
     FUZZ_CHECK (gvt_plane_get_x (p) == fuzz_ref_position (a->x_pos)
                 && gvt_plane_get_y (p) == fuzz_ref_position (a->y_pos)
-                && gvt_plane_get_hot_x (p) == a->x_hot && gvt_plane_get_hot_y (p) == a->y_hot,
+                && gvt_plane_get_hot_x (p) == hx && gvt_plane_get_hot_y (p) == hy,
                 "cursor position/hotspot %d,%d %u,%u for an answer of %u,%u %u,%u",
                 gvt_plane_get_x (p), gvt_plane_get_y (p), gvt_plane_get_hot_x (p),
                 gvt_plane_get_hot_y (p), a->x_pos, a->y_pos, a->x_hot, a->y_hot);
