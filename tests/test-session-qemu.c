@@ -547,6 +547,74 @@ test_optional_link (void)
   g_assert_nonnull (status);
 }
 
+/* Screendumps from a hostile peer (tests/qemu/hostile-dumps.py): 64 MiB
+ * of trailing bytes after the pixels cost nothing and are never kept; a
+ * file cut to nothing after the answer (it would SIGBUS a mapping) leaves
+ * a picture that is whole or none. */
+static void
+check_pattern (GvtPlane *plane)
+{
+  g_assert_cmpuint (gvt_plane_get_width (plane), ==, 64);
+  g_assert_cmpuint (gvt_plane_get_height (plane), ==, 32);
+  const guint8 *p = gvt_buffer_map (gvt_plane_get_buffer (plane), NULL);
+  guint stride = gvt_plane_get_stride (plane);
+  for (guint y = 0; y < 32; y++)
+    for (guint x = 0; x < 64; x++)
+      {
+        const guint8 *px = p + y * stride + x * 3;
+        if (px[0] != 4 * x || px[1] != 8 * y || px[2] != 0x5a)
+          g_error ("pixel %u,%u is %u,%u,%u", x, y, px[0], px[1], px[2]);
+      }
+}
+
+static guint
+mapped_dumps (void)
+{
+  g_autofree char *maps = NULL;
+  g_assert_true (g_file_get_contents ("/proc/self/maps", &maps, NULL, NULL));
+  guint n = 0;
+  for (const char *at = maps; (at = strstr (at, "screen.ppm")) != NULL; at++)
+    n++;
+  return n;
+}
+
+static void
+test_hostile_dumps (gconstpointer data)
+{
+  const char *mode = data;
+  g_autofree char *dir = g_dir_make_tmp ("gvt-hostile-XXXXXX", NULL);
+  g_autofree char *sock = g_build_filename (dir, "qmp.sock", NULL);
+  g_autofree char *script = g_build_filename (GVT_TEST_SRCDIR, "qemu", "hostile-dumps.py", NULL);
+  const char *argv[] = { "python3", script, mode, sock, NULL };
+  GPid pid = gvt_test_spawn_qemu (argv, NULL);
+  g_assert_true (gvt_test_wait_listening (sock, pid));
+  g_autoptr (GError) error = NULL;
+  GvtSessionConfig config = { .fd = -1, .qmp = sock, .ramfb = "fb0" };
+  g_autoptr (GvtSession) session = gvt_session_new_full (&config, &error);
+  g_assert_no_error (error);
+
+  poll_until (session, is_live, NULL);
+  check_pattern (gvt_session_get_primary (session));
+  /* Dump after dump, each one past the cut of the one before. */
+  GvtSource *ramfb = gvt_session_get_fallback (session);
+  guint dumps = gvt_source_ramfb_get_dumps (ramfb);
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (gvt_source_ramfb_get_dumps (ramfb) < dumps + 3 && g_get_monotonic_time () < deadline)
+    poll_for (session, 300 * 1000);
+  g_assert_cmpuint (gvt_source_ramfb_get_dumps (ramfb), >=, dumps + 3);
+  GvtPlane *primary = gvt_session_get_primary (session);
+  if (primary != NULL)
+    check_pattern (primary);
+  else
+    g_assert_cmpstr (mode, ==, "cut");
+  g_assert_cmpuint (mapped_dumps (), ==, 0);
+  g_test_message ("%s: %u dumps read", mode, gvt_source_ramfb_get_dumps (ramfb));
+  g_clear_pointer (&session, gvt_session_free);
+  gvt_test_kill (pid);
+  g_unlink (sock);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -562,6 +630,8 @@ main (int argc, char **argv)
   g_test_add_func ("/session-qemu/wakes-on-exit", test_wakes_on_exit);
   g_test_add_func ("/session-qemu/bad-sockets", test_bad_sockets);
   g_test_add_func ("/session-qemu/optional-link", test_optional_link);
+  g_test_add_data_func ("/session-qemu/hostile-dumps/trailing", "trailing", test_hostile_dumps);
+  g_test_add_data_func ("/session-qemu/hostile-dumps/cut", "cut", test_hostile_dumps);
   int status = g_test_run ();
   /* Every session removed its directory. */
   g_autoptr (GDir) left = g_dir_open (runtime, 0, NULL);

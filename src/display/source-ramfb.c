@@ -1,8 +1,7 @@
-/* The ramfb source: screendump, map, check, show. */
+/* The ramfb source: screendump, read, check, show. */
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
@@ -65,23 +64,35 @@ set_name (RamfbSource *self)
                                  : g_strdup ("QEMU console");
 }
 
-/* The mapping starts on a page boundary and the pixels a header (under
- * GVT_PPM_MAX_HEADER bytes, less than any page) later: the buffer holds
- * the pixels, and the mapping is found again from them. */
 static void
-unmap_pixels (void *data, gsize size)
+free_pixels (void *data, gsize size)
 {
-  gsize page = (gsize) sysconf (_SC_PAGESIZE);
-  guint8 *base = (guint8 *) ((guintptr) data & ~(guintptr) (page - 1));
+  g_free (data);
+}
 
-  munmap (base, size + (gsize) ((guint8 *) data - base));
+/* Reads @len bytes at @offset: FALSE when the file has fewer (QEMU, or
+ * whoever shares the directory, may cut it while we read). */
+static gboolean
+read_exactly (int fd, guint8 *buf, gsize len, guint64 offset)
+{
+  while (len > 0)
+    {
+      ssize_t n = pread (fd, buf, len, (off_t) offset);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return FALSE;
+      buf += n;
+      len -= (gsize) n;
+      offset += (guint64) n;
+    }
+  return TRUE;
 }
 
 /* The dump QEMU just wrote, as a plane; NULL with why. */
 static GvtPlane *
 read_dump (RamfbSource *self, GError **error)
 {
-  G_STATIC_ASSERT (GVT_PPM_MAX_HEADER < 4096);
   int fd = open (self->file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
   if (fd < 0)
     {
@@ -104,26 +115,29 @@ read_dump (RamfbSource *self, GError **error)
       close (fd);
       return NULL;
     }
-  gsize size = (gsize) st.st_size;
-  guint8 *map = mmap (NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
-  int map_errno = errno;
-  close (fd);
-  if (map == MAP_FAILED)
-    {
-      g_set_error (error, GVT_ERROR, GVT_ERROR_FAILED, "can't map the screendump: %s",
-                   g_strerror (map_errno));
-      return NULL;
-    }
-
+  /* Read, not mapped: a file that someone else can still cut would make
+   * every later touch of a mapping a SIGBUS. */
+  guint8 header[GVT_PPM_MAX_HEADER];
+  gsize head = MIN ((gsize) st.st_size, sizeof header);
   GvtPpmInfo info;
-  if (!gvt_ppm_parse_header (map, size, size, &info, error))
+  if (!read_exactly (fd, header, head, 0))
+    g_set_error (error, GVT_ERROR, GVT_ERROR_PROTOCOL, "the screendump was cut while read");
+  else if (gvt_ppm_parse_header (header, head, (guint64) st.st_size, &info, error))
     {
-      munmap (map, size);
-      return NULL;
+      gsize bytes = (gsize) info.stride * info.height;
+      g_autofree guint8 *pixels = g_malloc (bytes);
+      if (read_exactly (fd, pixels, bytes, info.offset))
+        {
+          close (fd);
+          g_autoptr (GvtBuffer) buffer =
+            gvt_buffer_new_memory (g_steal_pointer (&pixels), bytes, free_pixels);
+          return gvt_plane_new_memory (GVT_FORMAT_BGR888, info.width, info.height, info.stride,
+                                       buffer);
+        }
+      g_set_error (error, GVT_ERROR, GVT_ERROR_PROTOCOL, "the screendump was cut while read");
     }
-  gsize bytes = (gsize) info.stride * info.height;
-  g_autoptr (GvtBuffer) buffer = gvt_buffer_new_memory (map + info.offset, bytes, unmap_pixels);
-  return gvt_plane_new_memory (GVT_FORMAT_BGR888, info.width, info.height, info.stride, buffer);
+  close (fd);
+  return NULL;
 }
 
 static gboolean
