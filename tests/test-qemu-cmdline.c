@@ -822,7 +822,8 @@ test_launch_typical (void)
     "-enable-kvm", "-m", "4G", "-name", "vm1", "-device",
     "vfio-pci,sysfsdev=" MDEV1 ",display=off,id=hostdev0,x-igd-opregion=on",
     "-drive", "file=disk.img,if=virtio", "disk2.img",
-    "-display", "none", "-qmp", "unix:/run/user/0/gvt-view/vm1.qmp,server=on,wait=off", NULL,
+    "-display", "none", "-qmp", "unix:path=/run/user/0/gvt-view/vm1.qmp,server=on,wait=off",
+    NULL,
   };
   assert_argv (&l, want);
   g_assert_cmpuint (l.notes->len, ==, 3);
@@ -830,7 +831,8 @@ test_launch_typical (void)
                                "gvt-view shows the display; QEMU refuses display=on with "
                                "-display none"));
   g_assert_true (has_note (&l, "-display none added"));
-  g_assert_true (has_note (&l, "-qmp unix:/run/user/0/gvt-view/vm1.qmp,server=on,wait=off added"));
+  g_assert_true (has_note (&l, "-qmp unix:path=/run/user/0/gvt-view/vm1.qmp,server=on,wait=off "
+                               "added"));
   g_assert_true (l.qmp_added);
   g_assert_null (l.ramfb_console);
   g_assert_cmpuint (l.vgpu_index, ==, 0);
@@ -859,7 +861,7 @@ test_launch_display_modes (void)
   Args b = { { "-display", "gtk", "-device", "vfio-pci,display=off,sysfsdev=" MDEV1, NULL } };
   prepare_ok (&b, NULL, "/q", &l2);
   const char *want2[] = { "-display", "gtk", "-device", "vfio-pci,display=off,sysfsdev=" MDEV1,
-                          "-qmp", "unix:/q,server=on,wait=off", NULL };
+                          "-qmp", "unix:path=/q,server=on,wait=off", NULL };
   assert_argv (&l2, want2);
   g_assert_cmpuint (l2.notes->len, ==, 1);
 
@@ -927,7 +929,7 @@ test_launch_qmp (void)
   Args c = { { "-qmp", "unix:/run/client.sock", "-device", "vfio-pci,sysfsdev=" MDEV1, NULL } };
   prepare_ok (&c, NULL, "/tmp/a,b.sock", &l3);
   g_assert_true (l3.qmp_added);
-  g_assert_cmpstr (l3.argv[8], ==, "unix:/tmp/a,,b.sock,server=on,wait=off");
+  g_assert_cmpstr (l3.argv[8], ==, "unix:path=/tmp/a,,b.sock,server=on,wait=off");
   g_assert_cmpstr (l3.cmdline.qmp_socket, ==, "/tmp/a,b.sock");
 }
 
@@ -940,6 +942,11 @@ test_launch_choose (void)
   /* A passed-through NIC is no vGPU. */
   Args nic = { { "-device", "vfio-pci,host=03:00.0,id=nic0", NULL } };
   prepare_fails (&nic, NULL, "has no vGPU");
+  /* A daemon is out of run's reach (its fork opens the vGPU). */
+  Args daemon = { { "-daemonize", "-device", "vfio-pci,sysfsdev=" MDEV1, NULL } };
+  prepare_fails (&daemon, NULL, "-daemonize: QEMU would fork away from gvt-view run");
+  Args daemon2 = { { "--daemonize", "-device", "vfio-pci,sysfsdev=" MDEV1, NULL } };
+  prepare_fails (&daemon2, NULL, "drop -daemonize, or start QEMU yourself");
 
   g_auto (GvtQemuLaunch) l = { 0 };
   Args one = { { "-device", "vfio-pci,host=03:00.0,id=nic0", "-device",
@@ -986,7 +993,7 @@ test_launch_ramfb (void)
   prepare_ok (&a, NULL, "/q", &l);
   const char *want[] = { "-device", "vfio-pci-nohotplug,sysfsdev=" MDEV1 ",display=off,id=hostdev0",
                          "-device", "ramfb,id=gvt-ramfb", "-S", "-display", "none", "-qmp",
-                         "unix:/q,server=on,wait=off", NULL };
+                         "unix:path=/q,server=on,wait=off", NULL };
   assert_argv (&l, want);
   g_assert_cmpstr (l.ramfb_console, ==, "gvt-ramfb");
   g_assert_true (has_note (&l, "ramfb=on on vfio-pci-nohotplug (id hostdev0) replaced by "
@@ -999,7 +1006,7 @@ test_launch_ramfb (void)
   prepare_ok (&b, NULL, "/q", &l2);
   const char *want2[] = { "-device", "ramfb,id=gvt-ramfb", "-device",
                           "vfio-pci-nohotplug,sysfsdev=" MDEV1, "-display", "none", "-qmp",
-                          "unix:/q,server=on,wait=off", NULL };
+                          "unix:path=/q,server=on,wait=off", NULL };
   assert_argv (&l2, want2);
   g_assert_cmpstr (l2.ramfb_console, ==, "gvt-ramfb");
   g_assert_true (has_note (&l2, "the command line has a -device ramfb already"));
@@ -1035,7 +1042,7 @@ test_launch_over_globals (void)
   prepare_ok (&a, NULL, "/q", &l);
   const char *want[] = { "-global", "vfio-pci.xres=1920", "-device",
                          "vfio-pci,sysfsdev=" MDEV1 ",display=off,xres=0,yres=0", "-display",
-                         "none", "-qmp", "unix:/q,server=on,wait=off", NULL };
+                         "none", "-qmp", "unix:path=/q,server=on,wait=off", NULL };
   assert_argv (&l, want);
   g_assert_true (has_note (&l, "xres/yres dropped"));
   g_assert_cmpint (vfio (&l.cmdline, 0)->display, ==, GVT_QEMU_DISPLAY_OFF);
@@ -1058,7 +1065,7 @@ test_launch_over_globals (void)
   const char *want2[] = { "-global", "vfio-pci.ramfb=on", "-device",
                           "vfio-pci,sysfsdev=" MDEV1 ",display=off,ramfb=off", "-device",
                           "ramfb,id=gvt-ramfb", "-display", "none", "-qmp",
-                          "unix:/q,server=on,wait=off", NULL };
+                          "unix:path=/q,server=on,wait=off", NULL };
   assert_argv (&l2, want2);
   g_assert_cmpint (vfio (&l2.cmdline, 0)->display, ==, GVT_QEMU_DISPLAY_OFF);
   g_assert_false (vfio (&l2.cmdline, 0)->ramfb);
@@ -1143,7 +1150,7 @@ test_launch_keeps_others (void)
                    "\",\"display\":\"off\",\"bus\":\"pci.0\",\"addr\":\"0x2\"}");
   /* -vnc is a UI: no -display none; only the QMP socket is added. */
   g_assert_cmpstr (l.argv[n], ==, "-qmp");
-  g_assert_cmpstr (l.argv[n + 1], ==, "unix:/q,server=on,wait=off");
+  g_assert_cmpstr (l.argv[n + 1], ==, "unix:path=/q,server=on,wait=off");
   g_assert_null (l.argv[n + 2]);
   g_assert_cmpstr (l.ramfb_console, ==, "video0");
   g_assert_cmpstr (l.cmdline.name, ==, "win10");
@@ -1162,7 +1169,8 @@ test_qemu_takes_rewrite (void)
   g_autoptr (GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("gvt-test-cmdline-XXXXXX", &error);
   g_assert_no_error (error);
-  g_autofree char *sock = g_build_filename (dir, "q,mp.sock", NULL);
+  /* A comma and an = in the path: doubled, and not taken for a key. */
+  g_autofree char *sock = g_build_filename (dir, "q,m=p.sock", NULL);
   g_autofree char *ppm = g_build_filename (dir, "boot.ppm", NULL);
   g_autofree char *name = g_strdup_printf ("gvt-test-%d", (int) getpid ());
   const char *argv[] = {

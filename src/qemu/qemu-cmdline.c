@@ -1353,6 +1353,8 @@ scan_option (Scan *s, GvtQemuCmdline *out, const char *name, const char *value, 
       out->display = g_strdup (value);
       return TRUE;
     }
+  if (strcmp (name, "daemonize") == 0)
+    out->daemonize = TRUE;
   if (strcmp (name, "nographic") == 0 || strcmp (name, "vnc") == 0
       || strcmp (name, "spice") == 0 || strcmp (name, "curses") == 0
       || strcmp (name, "sdl") == 0)
@@ -1728,6 +1730,12 @@ launch_prepare (const char *const *argv, const GvtQemuLaunchOptions *opts, Scan 
 
   if (!scan_argv (argv, s, c, error))
     return FALSE;
+  /* A daemon's fork opens the vGPU, not the process `run` watches: its
+   * fds can't be found, and the VM would outlive run's Ctrl+C. */
+  if (c->daemonize)
+    return invalid (error, "-daemonize: QEMU would fork away from gvt-view run (the VM out of "
+                           "its reach); drop -daemonize, or start QEMU yourself and use "
+                           "`gvt-view attach PID`");
   if (!choose_vgpu (s, c, opts ? opts->vgpu : NULL, &chosen, error))
     return FALSE;
   const GvtQemuVfioDevice *d = g_ptr_array_index (c->vfio, chosen);
@@ -1761,11 +1769,12 @@ launch_prepare (const char *const *argv, const GvtQemuLaunchOptions *opts, Scan 
     }
   if (c->qmp_socket == NULL)
     {
+      /* path= spelled out: a path with an '=' in it would be a key. */
       g_autofree char *esc = escape_commas (opts->qmp_path);
       g_ptr_array_add (tail, g_strdup ("-qmp"));
-      g_ptr_array_add (tail, g_strdup_printf ("unix:%s,server=on,wait=off", esc));
+      g_ptr_array_add (tail, g_strdup_printf ("unix:path=%s,server=on,wait=off", esc));
       out->qmp_added = TRUE;
-      note (out->notes, "-qmp unix:%s,server=on,wait=off added: gvt-view follows and drives "
+      note (out->notes, "-qmp unix:path=%s,server=on,wait=off added: gvt-view follows and drives "
                         "the VM through it (its state, the boot screen, input)", esc);
     }
 
@@ -1775,6 +1784,14 @@ launch_prepare (const char *const *argv, const GvtQemuLaunchOptions *opts, Scan 
     {
       g_set_error (error, GVT_ERROR, GVT_ERROR_FAILED,
                    "the rewritten QEMU command line does not parse: %s", again->message);
+      return FALSE;
+    }
+  if (out->qmp_added && g_strcmp0 (out->cmdline.qmp_socket, opts->qmp_path) != 0)
+    {
+      g_set_error (error, GVT_ERROR, GVT_ERROR_FAILED,
+                   "the QMP socket added to QEMU's command line reads back as %s, not %s",
+                   out->cmdline.qmp_socket ? out->cmdline.qmp_socket : "nothing",
+                   opts->qmp_path);
       return FALSE;
     }
   out->vgpu_index = chosen;

@@ -81,6 +81,7 @@ typedef struct {
    * -chardev stdio[,...]. Only what options say: "stdio" in a path or a
    * name is not it. */
   gboolean uses_terminal;
+  gboolean daemonize;  /* -daemonize: QEMU forks, and the fork runs the VM */
   gboolean has_ramfb_device; /* a standalone -device ramfb */
   char *ramfb_id;      /* the first -device ramfb's id, or NULL */
   /* GvtQemuVfioDevice*, in order: every vfio-pci / vfio-pci-nohotplug -device */
