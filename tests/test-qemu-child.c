@@ -4,6 +4,8 @@
  * terminal), the exit callback after the last line, bytes that aren't
  * UTF-8, and a command that can't start. */
 #include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -179,6 +181,41 @@ test_not_utf8 (void)
   g_assert_cmpstr (words, ==, "caf\357\277\275 \357\277\275\nafter");
 }
 
+/* A line that never ends (a guest writing to -debugcon stdio, say) goes
+ * through as it comes, and the last words keep only its start. */
+static void
+test_endless_line (void)
+{
+  const char *argv[] = { "sh", "-c", "head -c 8000000 /dev/zero | tr '\\0' x >&2; "
+                                     "echo >&2; echo last >&2", NULL };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = NULL;
+  int file = g_file_open_tmp ("gvt-child-stderr-XXXXXX", &path, &error);
+  g_assert_no_error (error);
+  int saved = dup (STDERR_FILENO);
+  g_assert_cmpint (dup2 (file, STDERR_FILENO), ==, STDERR_FILENO);
+
+  g_autoptr (GvtQemuChild) child = gvt_qemu_child_spawn (argv, &error);
+  g_assert_no_error (error);
+  gboolean exited = gvt_qemu_child_wait (child, 20000);
+  fflush (stderr);
+  dup2 (saved, STDERR_FILENO);
+  close (saved);
+  close (file);
+  g_assert_true (exited);
+
+  struct stat st;
+  g_assert_cmpint (stat (path, &st), ==, 0);
+  g_unlink (path);
+  g_assert_cmpint (st.st_size, ==, 8000000 + 1 + 5);
+  g_autofree char *words = gvt_qemu_child_get_last_words (child);
+  g_auto (GStrv) lines = g_strsplit (words, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 2);
+  g_assert_true (g_str_has_suffix (lines[0], "x…"));
+  g_assert_cmpuint (strlen (lines[0]), ==, 1024 + strlen ("…"));
+  g_assert_cmpstr (lines[1], ==, "last");
+}
+
 static void
 test_free_while_running (void)
 {
@@ -205,6 +242,7 @@ main (int argc, char **argv)
   g_test_add_func ("/qemu/child/terminal-options", test_terminal_options);
   g_test_add_func ("/qemu/child/cannot-start", test_cannot_start);
   g_test_add_func ("/qemu/child/not-utf8", test_not_utf8);
+  g_test_add_func ("/qemu/child/endless-line", test_endless_line);
   g_test_add_func ("/qemu/child/free-while-running", test_free_while_running);
   return g_test_run ();
 }

@@ -12,13 +12,19 @@
 #include "common/gvt-error.h"
 
 #define LAST_WORDS 20
+/* Of a line, the last words keep this much (a line may never end). */
+#define LAST_WORDS_LINE_MAX 1024
+#define STDERR_CHUNK 4096
 
 struct _GvtQemuChild {
   GSubprocess *process;
   int pid;
   gboolean shares_terminal;
   GCancellable *cancel;
-  GDataInputStream *stderr_lines;
+  GInputStream *stderr_pipe;
+  guint8 chunk[STDERR_CHUNK];
+  GString *line;             /* the line being read, up to LAST_WORDS_LINE_MAX */
+  gboolean line_cut;         /* it was longer */
   gboolean stderr_done;
   gboolean exited;           /* wait finished */
   gboolean exit_told;
@@ -65,40 +71,61 @@ maybe_tell_exit (GvtQemuChild *self)
     self->exit_func (self, self->exit_data);
 }
 
-static void read_next_line (GvtQemuChild *self);
+static void read_next_chunk (GvtQemuChild *self);
 
+/* The line read so far joins the last words (valid UTF-8, for messages). */
 static void
-on_line (GObject *source, GAsyncResult *result, gpointer data)
+keep_line (GvtQemuChild *self)
+{
+  g_autofree char *valid = g_utf8_make_valid (self->line->str, self->line->len);
+  g_queue_push_tail (&self->last, self->line_cut ? g_strconcat (valid, "…", NULL)
+                                                 : g_steal_pointer (&valid));
+  while (self->last.length > LAST_WORDS)
+    g_free (g_queue_pop_head (&self->last));
+  g_string_truncate (self->line, 0);
+  self->line_cut = FALSE;
+}
+
+/* QEMU's stderr goes through as it comes, byte for byte (a line that isn't
+ * UTF-8, or never ends, too); only the last lines are kept, each cut at
+ * LAST_WORDS_LINE_MAX: whatever QEMU (or a guest behind -debugcon) writes
+ * costs no memory. */
+static void
+on_chunk (GObject *source, GAsyncResult *result, gpointer data)
 {
   g_autoptr (GError) error = NULL;
-  gsize length;
-  g_autofree char *line = g_data_input_stream_read_line_finish (G_DATA_INPUT_STREAM (source),
-                                                                result, &length, &error);
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   GvtQemuChild *self = data;
-  if (line == NULL)
+  if (n <= 0)
     {
+      if (self->line->len > 0)
+        keep_line (self);
       self->stderr_done = TRUE;
       maybe_tell_exit (self);
       return;
     }
-  /* QEMU's bytes as they are on the terminal it would have had; made
-   * valid UTF-8 only for the last words that go into messages. */
-  fwrite (line, 1, length, stderr);
-  fputc ('\n', stderr);
+  fwrite (self->chunk, 1, (gsize) n, stderr);
   fflush (stderr);
-  g_queue_push_tail (&self->last, g_utf8_make_valid (line, length));
-  while (self->last.length > LAST_WORDS)
-    g_free (g_queue_pop_head (&self->last));
-  read_next_line (self);
+  for (gssize i = 0; i < n; i++)
+    {
+      guint8 c = self->chunk[i];
+      if (c == '\n')
+        keep_line (self);
+      else if (self->line->len < LAST_WORDS_LINE_MAX)
+        g_string_append_c (self->line, (char) c);
+      else
+        self->line_cut = TRUE;
+    }
+  read_next_chunk (self);
 }
 
 static void
-read_next_line (GvtQemuChild *self)
+read_next_chunk (GvtQemuChild *self)
 {
-  g_data_input_stream_read_line_async (self->stderr_lines, G_PRIORITY_DEFAULT, self->cancel,
-                                       on_line, self);
+  g_input_stream_read_async (self->stderr_pipe, self->chunk, sizeof self->chunk,
+                             G_PRIORITY_DEFAULT, self->cancel, on_chunk, self);
 }
 
 static void
@@ -130,6 +157,7 @@ gvt_qemu_child_spawn (const char *const *argv, GError **error)
   GSubprocessFlags flags = G_SUBPROCESS_FLAGS_STDERR_PIPE;
 
   g_queue_init (&self->last);
+  self->line = g_string_new (NULL);
   self->cancel = g_cancellable_new ();
   self->shares_terminal = uses_terminal (argv);
   /* Not a terminal (a pipe, a file): QEMU may have it as it is. */
@@ -150,8 +178,8 @@ gvt_qemu_child_spawn (const char *const *argv, GError **error)
    * has no pid to tell (its exit is reported all the same). */
   const char *identifier = g_subprocess_get_identifier (self->process);
   self->pid = identifier ? (int) g_ascii_strtoll (identifier, NULL, 10) : 0;
-  self->stderr_lines = g_data_input_stream_new (g_subprocess_get_stderr_pipe (self->process));
-  read_next_line (self);
+  self->stderr_pipe = g_object_ref (g_subprocess_get_stderr_pipe (self->process));
+  read_next_chunk (self);
   g_subprocess_wait_async (self->process, self->cancel, on_process_exit, self);
   g_debug ("QEMU started: pid %d%s", self->pid,
            self->shares_terminal ? ", on the terminal" : ", in its own process group");
@@ -165,10 +193,12 @@ gvt_qemu_child_free (GvtQemuChild *self)
     return;
   if (self->cancel != NULL)
     g_cancellable_cancel (self->cancel);
-  g_clear_object (&self->stderr_lines);
+  g_clear_object (&self->stderr_pipe);
   g_clear_object (&self->process);
   g_clear_object (&self->cancel);
   g_queue_clear_full (&self->last, g_free);
+  if (self->line != NULL)
+    g_string_free (self->line, TRUE);
   g_free (self);
 }
 
