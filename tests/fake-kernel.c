@@ -484,10 +484,15 @@ edid_access (GvtFakeKernel *self, gboolean write, guint64 rel, void *buf, gsize 
       && rel - self->edid.edid_offset <= self->edid.edid_max_size - len)
     {
       guint64 at = rel - self->edid.edid_offset;
-      if (write && self->edid_blob_errno != 0)
+      /* GVT-g's rule (handle_edid_blob): a blob write ends within the
+       * edid_size set before it, not only within edid_max_size. */
+      int err = self->edid_blob_errno;
+      if (write && err == 0 && at + len > self->edid.edid_size)
+        err = EFAULT;
+      if (write && err != 0)
         {
-          log_call (self, self->edid_blob_errno, "edid blob+%u:%u", (guint) at, (guint) len);
-          return -self->edid_blob_errno;
+          log_call (self, err, "edid blob+%u:%u", (guint) at, (guint) len);
+          return -err;
         }
       if (write)
         {
@@ -1678,6 +1683,14 @@ gvt_fake_kernel_fail_edid_blob (GvtFakeKernel *self, int err)
 {
   g_mutex_lock (&self->lock);
   self->edid_blob_errno = err;
+  g_mutex_unlock (&self->lock);
+}
+
+void
+gvt_fake_kernel_set_edid_size (GvtFakeKernel *self, guint32 size)
+{
+  g_mutex_lock (&self->lock);
+  self->edid.edid_size = size;
   g_mutex_unlock (&self->lock);
 }
 

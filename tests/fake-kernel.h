@@ -148,6 +148,9 @@ void gvt_fake_kernel_unplug (GvtFakeKernel *self);
  * blob+0:128 -> <ERRNO>") until called again with 0: a device refusing
  * the EDID it is given. */
 void gvt_fake_kernel_fail_edid_blob (GvtFakeKernel *self, int err);
+/* The EDID registers' edid_size as an earlier writer left it (128 at
+ * first). A blob write must end within it (GVT-g's rule): EFAULT. */
+void gvt_fake_kernel_set_edid_size (GvtFakeKernel *self, guint32 size);
 /* The next non-probe QUERY_GFX_PLANE fails with @err, once. */
 void gvt_fake_kernel_fail_next_query (GvtFakeKernel *self, int err);
 /* What `echo 1 > .../remove` does first: the mdev's entry in

@@ -17,8 +17,8 @@
 /* One EDID given, as GVT-g wants it: every register access 4 bytes (the
  * fake refuses others and logs "edid write N bytes"), the blob in one. */
 #define PROTOCOL "edid link_state=2\n" \
-                 "edid blob+0:128\n"   \
                  "edid edid_size=128\n" \
+                 "edid blob+0:128\n"   \
                  "edid link_state=1\n"
 
 static char *
@@ -119,6 +119,23 @@ remove_device (Fixture *f)
 }
 
 /* ---- the protocol, at the default pause ---- */
+
+/* An edid_size left at 0 by an earlier writer: the size goes first, so
+ * GVT-g takes the blob (it bounds blob writes by edid_size). */
+static void
+test_size_first (Fixture *f, gconstpointer data)
+{
+  const GvtEdidConfig config = { .debounce_ms = 20 };
+
+  gvt_fake_kernel_set_edid_size (f->fake, 0);
+  open_session (f, &config);
+  gvt_session_request_guest_size (f->session, 1024, 768);
+  run_until_writes (f, 1);
+  g_autofree char *log = edid_log (f);
+  g_assert_cmpstr (log, ==, PROTOCOL);
+  assert_guest_mode (f, 1024, 768);
+  g_assert_cmpuint (edid_state (f).failures, ==, 0);
+}
 
 static void
 test_protocol (Fixture *f, gconstpointer data)
@@ -542,6 +559,7 @@ test_refused (Fixture *f, gconstpointer data)
   /* The link comes back up over the EDID the guest had. */
   g_autofree char *log = edid_log (f);
   g_assert_cmpstr (log, ==, "edid link_state=2\n"
+                            "edid edid_size=128\n"
                             "edid blob+0:128 -> EBUSY\n"
                             "edid link_state=1\n");
   g_assert_cmpuint (gvt_fake_kernel_get_edid_link_state (f->fake), ==,
@@ -631,6 +649,7 @@ main (int argc, char **argv)
   g_test_add ("/edid-policy/" path, Fixture, config, fixture_set_up, func, fixture_tear_down)
 
   ADD ("protocol", &gvt_config, test_protocol);
+  ADD ("size-first", &gvt_config, test_size_first);
   ADD ("debounce", &gvt_config, test_debounce);
   ADD ("clamp", &gvt_config, test_clamp);
   ADD ("clamp/odd-limits", &odd_limits, test_clamp_odd_limits);

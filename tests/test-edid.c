@@ -533,12 +533,13 @@ test_region_protocol (void)
   g_assert_true (gvt_edid_region_set_mode (region, 1280, 800, &error));
   g_assert_no_error (error);
 
-  /* Link down, blob (one write, at edid_offset, beyond the region's
-   * reported 128 bytes), size, link up: nothing else. */
+  /* Link down, size, blob (one write, at edid_offset, beyond the region's
+   * reported 128 bytes), link up: nothing else. The size before the blob,
+   * as QEMU does: GVT-g bounds a blob write by the edid_size it has. */
   g_assert_cmpuint (rec->log->len, ==, 4);
   assert_reg_write (rec, 0, 9, REG (link_state), VFIO_DEVICE_GFX_LINK_STATE_DOWN);
-  assert_access (rec, 1, 'w', 9, BLOB_OFFSET, GVT_EDID_BLOCK_SIZE);
-  assert_reg_write (rec, 2, 9, REG (edid_size), GVT_EDID_BLOCK_SIZE);
+  assert_reg_write (rec, 1, 9, REG (edid_size), GVT_EDID_BLOCK_SIZE);
+  assert_access (rec, 2, 'w', 9, BLOB_OFFSET, GVT_EDID_BLOCK_SIZE);
   assert_reg_write (rec, 3, 9, REG (link_state), VFIO_DEVICE_GFX_LINK_STATE_UP);
 
   guint8 want[GVT_EDID_BLOCK_SIZE];
@@ -734,27 +735,28 @@ test_region_write_failure (void)
   RecVgpu *rec = (RecVgpu *) vgpu;
   g_autoptr (GvtEdidRegion) region = gvt_edid_region_find (vgpu, &error);
   g_array_set_size (rec->log, 0);
-  rec->fail_write = 2;
+  rec->fail_write = 3;
   rec->fail_errno = EFAULT;
   g_assert_false (gvt_edid_region_set_mode (region, 1024, 768, &error));
   g_assert_error (error, GVT_ERROR, GVT_ERROR_FAILED);
   g_assert_nonnull (strstr (error->message, "blob"));
-  g_assert_cmpuint (rec->log->len, ==, 3);
+  g_assert_cmpuint (rec->log->len, ==, 4);
   assert_reg_write (rec, 0, 9, REG (link_state), VFIO_DEVICE_GFX_LINK_STATE_DOWN);
-  assert_access (rec, 1, 'w', 9, BLOB_OFFSET, 128);
-  assert_reg_write (rec, 2, 9, REG (link_state), VFIO_DEVICE_GFX_LINK_STATE_UP);
+  assert_reg_write (rec, 1, 9, REG (edid_size), 128);
+  assert_access (rec, 2, 'w', 9, BLOB_OFFSET, 128);
+  assert_reg_write (rec, 3, 9, REG (link_state), VFIO_DEVICE_GFX_LINK_STATE_UP);
   g_assert_false (gvt_edid_region_get_mode (region, NULL, NULL));
   g_clear_error (&error);
 
   /* The device is gone at the size write: LOST, and no more writes. */
   g_array_set_size (rec->log, 0);
   rec->writes = 0;
-  rec->fail_write = 3;
+  rec->fail_write = 2;
   rec->fail_errno = ENODEV;
   g_assert_false (gvt_edid_region_set_mode (region, 1024, 768, &error));
   g_assert_error (error, GVT_ERROR, GVT_ERROR_LOST);
-  g_assert_cmpuint (rec->log->len, ==, 3);
-  assert_reg_write (rec, 2, 9, REG (edid_size), 128);
+  g_assert_cmpuint (rec->log->len, ==, 2);
+  assert_reg_write (rec, 1, 9, REG (edid_size), 128);
   g_clear_error (&error);
 
   /* The link-down write itself fails: nothing else is tried. */

@@ -434,7 +434,7 @@ probe_region (GvtVgpu *vgpu, guint32 index, GvtRegionInfo *info)
 {
   GvtRegionInfo ri = { 0 };
   int r = gvt_vgpu_get_region_info (vgpu, index, &ri);
-  if (r == -ENODEV)
+  if (r == -ENODEV || r == -EIO)
     return r;
   if (r < 0)
     return 0;
@@ -593,13 +593,16 @@ gvt_edid_region_set_mode (GvtEdidRegion *self, guint32 width, guint32 height,
                   "set the link down", error))
     return FALSE;
 
+  /* The size first, as QEMU does: GVT-g bounds each blob write by the
+   * edid_size it has then, not by edid_max_size. */
   g_autoptr (GError) local_error = NULL;
-  gssize n = gvt_vgpu_region_write (self->vgpu, self->index, self->edid_offset,
-                                    blob, sizeof blob);
-  if (n != (gssize) sizeof blob)
-    set_errno_error (&local_error, n < 0 ? (int) -n : EIO, "write the EDID blob");
-  else
-    write_reg (self, REG (edid_size), sizeof blob, "edid_size", &local_error);
+  if (write_reg (self, REG (edid_size), sizeof blob, "edid_size", &local_error))
+    {
+      gssize n = gvt_vgpu_region_write (self->vgpu, self->index, self->edid_offset,
+                                        blob, sizeof blob);
+      if (n != (gssize) sizeof blob)
+        set_errno_error (&local_error, n < 0 ? (int) -n : EIO, "write the EDID blob");
+    }
 
   if (local_error != NULL)
     {
