@@ -337,11 +337,15 @@ gvt_compositor_read_image (GvtCompositor *self, GvtTextureCache *cache, GvtPlane
 
   if (tex == NULL)
     return NULL;
-  g_autoptr (GvtOffscreen) target = gvt_offscreen_new (w, h, error);
-  if (target == NULL)
-    return NULL;
+  /* Before the offscreen target exists: making it binds it. */
   glGetIntegerv (GL_FRAMEBUFFER_BINDING, &bound);
   glGetIntegerv (GL_VIEWPORT, viewport);
+  g_autoptr (GvtOffscreen) target = gvt_offscreen_new (w, h, error);
+  if (target == NULL)
+    {
+      glBindFramebuffer (GL_FRAMEBUFFER, (GLuint) bound);
+      return NULL;
+    }
   gvt_offscreen_bind (target);
   glViewport (0, 0, (GLsizei) w, (GLsizei) h);
   glDisable (GL_BLEND);

@@ -10,6 +10,7 @@
  * change in any of them makes the cursor again. */
 typedef struct {
   guint64 serial;          /* the plane's buffer */
+  guint32 hot_x, hot_y;    /* the plane's hotspot: a new shape in the same buffer moves it */
   double scale_x, scale_y; /* the view's */
   gboolean nearest;        /* the view's filter */
   int scale_factor;        /* the widget's */
@@ -88,6 +89,8 @@ made_for (GtkWidget *widget, GvtPlane *plane, const GvtView *view)
 {
   return (MadeFor) {
     .serial = gvt_buffer_get_serial (gvt_plane_get_buffer (plane)),
+    .hot_x = gvt_plane_get_hot_x (plane),
+    .hot_y = gvt_plane_get_hot_y (plane),
     .scale_x = view->scale_x,
     .scale_y = view->scale_y,
     .nearest = !!view->nearest,
@@ -103,7 +106,8 @@ is_current (GvtHostCursor *self, GtkWidget *widget, GvtPlane *plane, const GvtVi
   MadeFor now = made_for (widget, plane, view);
   const MadeFor *was = &self->made_for;
 
-  return self->cursor != NULL && now.serial == was->serial && now.scale_x == was->scale_x
+  return self->cursor != NULL && now.serial == was->serial && now.hot_x == was->hot_x
+         && now.hot_y == was->hot_y && now.scale_x == was->scale_x
          && now.scale_y == was->scale_y && now.nearest == was->nearest
          && now.scale_factor == was->scale_factor;
 }

@@ -816,6 +816,41 @@ test_held_frame (GvtGlTest *t, gconstpointer data)
   g_assert_cmpint (glGetError (), ==, GL_NO_ERROR);
 }
 
+/* A plane read back as RGBA (the host cursor's image): its pixels, and
+ * the caller's framebuffer and viewport as they were. */
+static void
+test_read_image (GvtGlTest *t, gconstpointer data)
+{
+  guint stride;
+  guint32 expected[12];
+  g_autofree guint8 *pixels = make_reference (GVT_FORMAT_XRGB8888, 0, 0, &stride, expected);
+  g_autoptr (GvtPlane) plane = gvt_gl_test_dmabuf_plane (GVT_PLANE_PRIMARY, GVT_FORMAT_XRGB8888,
+                                                         GVT_MOD_LINEAR, 4, 3, stride, pixels,
+                                                         1);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GvtOffscreen) mine = gvt_offscreen_new (9, 7, &error);
+  g_assert_no_error (error);
+  gvt_offscreen_bind (mine);
+  glViewport (1, 2, 5, 4);
+  GLint before = 0;
+  glGetIntegerv (GL_FRAMEBUFFER_BINDING, &before);
+  g_assert_cmpint (before, !=, 0);
+
+  g_autofree guint8 *rgba = gvt_compositor_read_image (t->compositor, t->cache, plane, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 12; i++)
+    gvt_gl_assert_pixel (gvt_gl_test_pixel (rgba, 4, i % 4, i / 4), expected[i], 0, i % 4, i / 4);
+  GLint after = 0, viewport[4];
+  glGetIntegerv (GL_FRAMEBUFFER_BINDING, &after);
+  glGetIntegerv (GL_VIEWPORT, viewport);
+  g_assert_cmpint (after, ==, before);
+  g_assert_cmpint (viewport[0], ==, 1);
+  g_assert_cmpint (viewport[1], ==, 2);
+  g_assert_cmpint (viewport[2], ==, 5);
+  g_assert_cmpint (viewport[3], ==, 4);
+  g_assert_cmpint (glGetError (), ==, GL_NO_ERROR);
+}
+
 #define ADD(path, data, func) \
   g_test_add (path, GvtGlTest, data, gvt_gl_test_setup, func, gvt_gl_test_teardown)
 
@@ -862,5 +897,6 @@ main (int argc, char **argv)
   ADD ("/render/negative/shrink-under-cache", NULL, test_shrink_under_cache);
   ADD ("/render/negative/unsupported-format", NULL, test_unsupported_format);
   ADD ("/render/held-frame", NULL, test_held_frame);
+  ADD ("/render/read-image", NULL, test_read_image);
   return g_test_run ();
 }
