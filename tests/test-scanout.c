@@ -177,6 +177,38 @@ test_cursor (Fixture *f, gconstpointer data)
   g_assert_null (gvt_scanout_get_cursor (f->scanout));
 }
 
+/* A cursor query that keeps failing (GVT-g refusing a cursor it can't
+ * decode: EINVAL every tick): the last cursor stays a moment, then goes;
+ * the device is settled all along (the primary is), and the cursor comes
+ * back once the device answers again. */
+static void
+test_cursor_keeps_failing (Fixture *f, gconstpointer data)
+{
+  gvt_sim_set_mode (f->sim, GVT_FORMAT_XRGB8888, GVT_MOD_LINEAR, 640, 480, 0);
+  gvt_sim_set_cursor (f->sim, 64, 5, 6);
+  gvt_scanout_poll (f->scanout);
+  g_assert_nonnull (gvt_scanout_get_cursor (f->scanout));
+
+  gvt_sim_fail_cursor (f->sim, EINVAL);
+  for (guint i = 1; i < GVT_SCANOUT_CURSOR_RETRY_TICKS; i++)
+    {
+      g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_NOTHING);
+      g_assert_nonnull (gvt_scanout_get_cursor (f->scanout));
+      g_assert_false (gvt_scanout_is_retrying (f->scanout));
+    }
+  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_CURSOR_IMAGE_CHANGED);
+  g_assert_null (gvt_scanout_get_cursor (f->scanout));
+  g_assert_false (gvt_scanout_is_retrying (f->scanout));
+  g_assert_nonnull (gvt_scanout_get_primary (f->scanout));
+  g_assert_cmpint (gvt_scanout_get_state (f->scanout), ==, GVT_SOURCE_STATE_LIVE);
+  /* Nothing more to drop. */
+  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_NOTHING);
+
+  gvt_sim_fail_cursor (f->sim, 0);
+  g_assert_cmpint (gvt_scanout_poll (f->scanout), ==, GVT_SOURCE_CURSOR_IMAGE_CHANGED);
+  g_assert_nonnull (gvt_scanout_get_cursor (f->scanout));
+}
+
 /* A cursor hanging off the top-left: negative, and a move across the edge
  * is a move. */
 static void
@@ -635,6 +667,7 @@ main (int argc, char **argv)
   ADD ("page-flip", test_page_flip, 0);
   ADD ("cursor", test_cursor, 0);
   ADD ("cursor/negative", test_cursor_negative, 0);
+  ADD ("cursor/keeps-failing", test_cursor_keeps_failing, 0);
   ADD ("dmabuf/short-primary", test_dmabuf_short_primary, 0);
   ADD ("dmabuf/short-cursor", test_dmabuf_short_cursor, 0);
   ADD ("dmabuf/unseekable", test_dmabuf_unseekable, 0);

@@ -51,6 +51,7 @@ struct _GvtScanout {
 
   guint64 tick;
   gboolean retrying;
+  guint cursor_retries;     /* ticks in a row the cursor query failed */
   int last_retry_errno;
   gint64 last_retry_log;
   guint64 retries_unlogged;
@@ -642,12 +643,20 @@ gvt_scanout_poll (GvtScanout *self)
     case FETCH_LOST:
       return become_lost (self, "the cursor plane query", err);
     case FETCH_RETRY:
-      /* Keep showing the last cursor; the primary's news still counts. */
+      /* Keep showing the last cursor a moment (the primary's news still
+       * counts); one the device keeps refusing (GVT-g: a cursor mode or
+       * address it can't decode, EINVAL/EFAULT every tick) goes. */
+      if (++self->cursor_retries >= GVT_SCANOUT_CURSOR_RETRY_TICKS)
+        changes |= replace_cursor (self, NULL);
       break;
     case FETCH_OK:
+      self->cursor_retries = 0;
       changes |= replace_cursor (self, cursor);
       break;
     }
+  /* The primary settled this tick: a cursor in trouble doesn't make the
+   * device unsettled (snapshot --wait, probe would wait for nothing). */
+  self->retrying = FALSE;
 
   trim_cache (self);
   return changes;

@@ -23,6 +23,10 @@ typedef struct {
 
 /* How many dma-bufs the cache keeps besides the current primary and cursor. */
 #define GVT_SCANOUT_CACHE_RECENT 4
+/* Ticks in a row a cursor query may fail (a retryable errno) with the last
+ * cursor still shown: half a second at 60 Hz, longer than a transient
+ * failure; a cursor the device keeps refusing goes then. */
+#define GVT_SCANOUT_CURSOR_RETRY_TICKS 30
 
 /* Probes the device (dma-buf, then region) and returns a poller in state
  * NO_SIGNAL; nothing is queried until the first poll. GVT_ERROR_NO_DISPLAY
@@ -57,8 +61,9 @@ const char *gvt_scanout_get_reason (GvtScanout *self);
 GvtPlane *gvt_scanout_get_primary (GvtScanout *self);
 GvtPlane *gvt_scanout_get_cursor (GvtScanout *self);
 
-/* TRUE when the last tick ended on a retryable error: the device has no
- * settled answer yet (mbochs' ENOMEM after a mode change). */
+/* TRUE when the last tick's primary query ended on a retryable error: the
+ * device has no settled answer yet (mbochs' ENOMEM after a mode change).
+ * The cursor's failures don't count. */
 gboolean gvt_scanout_is_retrying (GvtScanout *self);
 
 void gvt_scanout_get_stats (GvtScanout *self, GvtScanoutStats *stats);

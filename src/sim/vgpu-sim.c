@@ -93,6 +93,7 @@ struct _GvtSim {
   gboolean inject_pending[2];
   struct vfio_device_gfx_plane_info injected[2];
   int inject_errno;
+  int cursor_errno;        /* every cursor query fails with it (0: none) */
 
   guint queries;
   GHashTable *gets;         /* dmabuf id -> GET calls */
@@ -329,6 +330,9 @@ sim_query_plane (GvtVgpu *vgpu, struct vfio_device_gfx_plane_info *info)
     }
   if (info->argsz < sizeof *info)
     return -EINVAL;
+  if (self->cursor_errno != 0 && info->drm_plane_type == SIM_PLANE_CURSOR
+      && !(info->flags & VFIO_GFX_PLANE_TYPE_PROBE))
+    return -self->cursor_errno;
 
   guint32 type = self->mode == GVT_SIM_REGION ? VFIO_GFX_PLANE_TYPE_REGION
                                               : VFIO_GFX_PLANE_TYPE_DMABUF;
@@ -943,6 +947,14 @@ gvt_sim_inject_error (GvtSim *self, int err)
   g_return_if_fail (self != NULL);
   g_return_if_fail (err > 0);
   self->inject_errno = err;
+}
+
+void
+gvt_sim_fail_cursor (GvtSim *self, int err)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (err >= 0);
+  self->cursor_errno = err;
 }
 
 guint

@@ -144,6 +144,9 @@ void gvt_sim_inject_plane (GvtSim *self, guint32 plane_type,
 /* Makes the next query (any kind, probes included) fail with @err (a
  * positive errno), once. A lost device's ENODEV wins. */
 void gvt_sim_inject_error (GvtSim *self, int err);
+/* Every cursor query fails with @err from now on (0: no more), the way
+ * GVT-g refuses a cursor it can't decode (EINVAL, EFAULT) every tick. */
+void gvt_sim_fail_cursor (GvtSim *self, int err);
 
 /* Tests only: @func (@sim, @data) runs at the end of every gvt_sim_new()
  * from now on (NULL: none), before the caller sees the device. It is how a
