@@ -3,6 +3,7 @@
  * kernel backend. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -723,27 +724,44 @@ pick_display (int pidfd, int pid, GArray *fds, const char *want_syspath, const c
   return NULL;
 }
 
+/* TRUE while the process behind @pidfd runs (its pidfd turns readable
+ * when it exits). */
+static gboolean
+pidfd_alive (int pidfd)
+{
+  struct pollfd p = { .fd = pidfd, .events = POLLIN };
+  return poll (&p, 1, 0) == 0;
+}
+
 GvtVgpu *
 gvt_vgpu_open_from_process (int pid, const char *want_syspath, const char *proc_root,
                             GError **error)
 {
-  g_autoptr(GArray) fds = gvt_vgpu_process_list_fds (pid, proc_root, error);
-  if (fds == NULL)
+  /* The pidfd first, one for every take and then kept to notice QEMU's
+   * exit: while it says the process runs, its pid is not another's, so
+   * the list read after it is this process's. */
+  int pidfd = open_pidfd (pid, error);
+  if (pidfd < 0)
     return NULL;
+  g_autoptr(GArray) fds = gvt_vgpu_process_list_fds (pid, proc_root, error);
   g_autofree char *who = describe_process (proc_root ? proc_root : "/proc", pid);
-
-  if (fds->len == 0)
+  if (fds != NULL && !pidfd_alive (pidfd))
+    {
+      g_set_error (error, GVT_ERROR, GVT_ERROR_NO_DEVICE, "%s has exited", who);
+      g_clear_pointer (&fds, g_array_unref);
+    }
+  if (fds != NULL && fds->len == 0)
     {
       g_set_error (error, GVT_ERROR, GVT_ERROR_NO_DEVICE,
                    "%s holds no VFIO device: it is no QEMU with a vfio-pci device, or QEMU "
                    "has not opened it yet (it does a few seconds after it starts)", who);
+      g_clear_pointer (&fds, g_array_unref);
+    }
+  if (fds == NULL)
+    {
+      close (pidfd);
       return NULL;
     }
-
-  /* One pidfd for every take, then kept to notice QEMU's exit. */
-  int pidfd = open_pidfd (pid, error);
-  if (pidfd < 0)
-    return NULL;
   GvtVgpu *vgpu = pick_display (pidfd, pid, fds, want_syspath, who, error);
   if (vgpu == NULL)
     {
