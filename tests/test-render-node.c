@@ -83,7 +83,9 @@ test_parent_address (void)
   link_to (root, "sys/devices/virtual/mbochs/mbochs/" UUID_MBOCHS,
            "sys/kernel/iommu_groups/9/devices/" UUID_MBOCHS);
 
+  /* A UUID typed in upper case names the same mdev (sysfs has it lower). */
   const char *specs[] = { "/dev/vfio/7", "/dev/vfio/devices/vfio0", UUID,
+                          "83B8F4F2-509F-382F-3C1E-E6BFE0FA1001",
                           "/sys/bus/mdev/devices/" UUID };
   for (gsize i = 0; i < G_N_ELEMENTS (specs); i++)
     {
@@ -231,7 +233,9 @@ test_libdrm (Fixture *f, gconstpointer data)
   g_assert_cmpint (n, ==, 3);
   drmFreeDevices (devices, n);
 
+  /* A UUID typed in upper case names the same mdev (sysfs has it lower). */
   const char *specs[] = { "/dev/vfio/7", "/dev/vfio/devices/vfio0", UUID,
+                          "83B8F4F2-509F-382F-3C1E-E6BFE0FA1001",
                           "/sys/bus/mdev/devices/" UUID };
   for (gsize i = 0; i < G_N_ELEMENTS (specs); i++)
     assert_node (specs[i], "/dev/dri/renderD128");

@@ -43,7 +43,11 @@ mdev_sysfs_dir (const char *root, const char *device)
   else if (g_str_has_prefix (device, "/sys/"))
     path = g_build_filename (root, device, NULL);
   else if (strlen (device) == 36)
-    path = g_build_filename (root, "sys/bus/mdev/devices", device, NULL);
+    {
+      /* sysfs names mdevs in lower case; a UUID may be typed in upper. */
+      g_autofree char *lower = g_ascii_strdown (device, -1);
+      path = g_build_filename (root, "sys/bus/mdev/devices", lower, NULL);
+    }
   else
     return NULL;
   return realpath (path, NULL);
