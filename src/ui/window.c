@@ -70,6 +70,7 @@ typedef struct {
   char *gl_failure;              /* the surface has no GL: why */
   guint tick_id;
   guint wake_id;                 /* a step while hidden (on_wake) */
+  guint64 hold_tried;            /* the buffer (serial) of the stopped VM's picture last held */
   gboolean fullscreen;
   gboolean iconified;
   gboolean change_pending;       /* a plane changed since the last present */
@@ -445,6 +446,13 @@ poll_session (Viewer *self, gint64 now)
   return change;
 }
 
+static guint64
+primary_serial (Viewer *self)
+{
+  GvtPlane *primary = gvt_session_get_primary (self->session);
+  return primary ? gvt_buffer_get_serial (gvt_plane_get_buffer (primary)) : 0;
+}
+
 /* One step: the session polled, the state put on screen and, when @shown
  * (the frame clock's tick), the picture presented. A hidden window has no
  * ticks; it steps when the session wakes it (on_wake). */
@@ -468,10 +476,14 @@ step (Viewer *self, gint64 now, gboolean shown)
   if (!self->state_shown || state != self->state)
     show_state (self, state);
   else if (gvt_ui_state_is_vm (state) && gvt_session_get_primary (self->session) != NULL
-           && (!self->dimmed || (change & GVT_SOURCE_PRIMARY_CHANGED)))
+           && (change & GVT_SOURCE_PRIMARY_CHANGED
+               || (!self->dimmed && primary_serial (self) != self->hold_tried)))
     {
       /* A picture came while the VM was stopped: the first, or the one
-       * dumped as it stopped. */
+       * dumped as it stopped. Once a buffer: one that can't be held (the
+       * renderer refused it) is not tried again every tick. By serial, not
+       * a reference: a held buffer would pin the guest's memory. */
+      self->hold_tried = primary_serial (self);
       set_dimmed (self, hold_frame (self));
       config_changed (self);
     }
