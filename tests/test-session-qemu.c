@@ -615,6 +615,74 @@ test_hostile_dumps (gconstpointer data)
   g_rmdir (dir);
 }
 
+/* gvt-view as root, the QMP peer as nobody: the screendump directory is
+ * handed to the peer's user, who may rename it and put a symlink to a
+ * directory of root's in its place (swap), or make the dump a hard link
+ * (hardlink). Neither makes gvt-view read, show or delete anything but
+ * the peer's own dump in the directory it made. */
+static void
+test_hostile_dir (gconstpointer data)
+{
+  const char *mode = data;
+  if (geteuid () != 0)
+    {
+      g_test_skip ("gvt-view as root and a QMP peer as nobody: run as root");
+      return;
+    }
+  g_autofree char *dir = g_dir_make_tmp ("gvt-hostile-XXXXXX", NULL);
+  g_assert_cmpint (chown (dir, 65534, 65534), ==, 0);
+  g_autofree char *sock = g_build_filename (dir, "qmp.sock", NULL);
+  /* Root's: a picture nobody else may see, in a directory nobody else may enter. */
+  g_autofree char *secret = g_dir_make_tmp ("gvt-secret-XXXXXX", NULL);
+  g_autofree char *secret_file = g_build_filename (secret, "screen.ppm", NULL);
+  GString *ppm = g_string_new ("P6\n64 32\n255\n");
+  for (int i = 0; i < 64 * 32 * 3; i++)
+    g_string_append_c (ppm, (char) 0xee);
+  g_assert_true (g_file_set_contents (secret_file, ppm->str, (gssize) ppm->len, NULL));
+  g_string_free (ppm, TRUE);
+
+  g_autofree char *script = g_build_filename (GVT_TEST_SRCDIR, "qemu", "hostile-dumps.py", NULL);
+  const char *argv[] = { "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                         /* Debian's own (a user's python3 on PATH may be theirs alone). */
+                         "/usr/bin/python3", script, mode, sock, secret, NULL };
+  GPid pid = gvt_test_spawn_qemu (argv, NULL);
+  g_assert_true (gvt_test_wait_listening (sock, pid));
+  g_autoptr (GError) error = NULL;
+  GvtSessionConfig config = { .fd = -1, .qmp = sock, .ramfb = "fb0" };
+  GvtSession *session = gvt_session_new_full (&config, &error);
+  g_assert_no_error (error);
+  GvtSource *ramfb = gvt_session_get_fallback (session);
+
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (gvt_source_ramfb_get_dumps (ramfb) < 3 && g_get_monotonic_time () < deadline)
+    poll_for (session, 300 * 1000);
+  g_assert_cmpuint (gvt_source_ramfb_get_dumps (ramfb), >=, 3);
+  /* The directory made for the peer's user (in /tmp), once connected. */
+  g_autofree char *shared = g_strdup (gvt_source_ramfb_get_dir (ramfb));
+  g_assert_true (g_str_has_prefix (shared, g_get_tmp_dir ()));
+  g_test_message ("%s: %s", mode, gvt_session_get_reason (session));
+  g_assert_null (gvt_session_get_primary (session));
+  g_assert_true (g_file_test (secret_file, G_FILE_TEST_IS_REGULAR));
+  g_clear_pointer (&session, gvt_session_free);
+  /* Root's picture is where it was, whole. */
+  g_autofree char *after = NULL;
+  gsize len = 0;
+  g_assert_true (g_file_get_contents (secret_file, &after, &len, NULL));
+  g_assert_cmpuint (len, ==, strlen ("P6\n64 32\n255\n") + 64 * 32 * 3);
+
+  gvt_test_kill (pid);
+  g_autofree char *moved = g_strconcat (shared, ".moved", NULL);
+  g_unlink (shared);   /* the peer's symlink (swap) */
+  g_rmdir (moved);
+  g_rmdir (shared);
+  g_autofree char *own = g_build_filename (dir, "own.ppm", NULL);
+  g_unlink (own);
+  g_unlink (sock);
+  g_rmdir (dir);
+  g_unlink (secret_file);
+  g_rmdir (secret);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -632,6 +700,8 @@ main (int argc, char **argv)
   g_test_add_func ("/session-qemu/optional-link", test_optional_link);
   g_test_add_data_func ("/session-qemu/hostile-dumps/trailing", "trailing", test_hostile_dumps);
   g_test_add_data_func ("/session-qemu/hostile-dumps/cut", "cut", test_hostile_dumps);
+  g_test_add_data_func ("/session-qemu/hostile-dir/swap", "swap", test_hostile_dir);
+  g_test_add_data_func ("/session-qemu/hostile-dir/hardlink", "hardlink", test_hostile_dir);
   int status = g_test_run ();
   /* Every session removed its directory. */
   g_autoptr (GDir) left = g_dir_open (runtime, 0, NULL);

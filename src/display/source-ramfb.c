@@ -1,6 +1,7 @@
 /* The ramfb source: screendump, read, check, show. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -20,6 +21,10 @@ typedef struct {
   gboolean found;        /* the search is done for this connection */
   char *dir;
   char *file;
+  /* The directory as made: every access to its file goes through it, so
+   * that a directory renamed or swapped for a symlink by whoever owns it
+   * (QEMU's user, when gvt-view runs as root) leads nowhere else. */
+  int dirfd;
 
   guint generation;      /* gvt_vm_get_connects when the requests below were sent */
   GvtQmp *qmp;           /* the connection they went on (compared, never used) */
@@ -37,6 +42,40 @@ typedef struct {
   gboolean stopped_dumped; /* the one dump of a stopped VM is asked for */
   guint fetches, dumps;
 } RamfbSource;
+
+#define DUMP_NAME "screen.ppm"
+
+static int
+open_dir (const char *path)
+{
+  return open (path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+/* The file and the directory go, this one only: what sits at its path
+ * now may be another (renamed, swapped: then it is left alone, said). */
+static void
+remove_dir (RamfbSource *self)
+{
+  struct stat mine, there;
+
+  if (self->dirfd >= 0)
+    {
+      unlinkat (self->dirfd, DUMP_NAME, 0);
+      if (fstat (self->dirfd, &mine) == 0 && lstat (self->dir, &there) == 0
+          && mine.st_dev == there.st_dev && mine.st_ino == there.st_ino)
+        {
+          if (g_rmdir (self->dir) != 0)
+            g_message ("can't remove %s: %s", self->dir, g_strerror (errno));
+        }
+      else
+        g_message ("%s is not the screendump directory gvt-view made any more: left alone",
+                   self->dir);
+      close (self->dirfd);
+    }
+  self->dirfd = -1;
+  g_clear_pointer (&self->dir, g_free);
+  g_clear_pointer (&self->file, g_free);
+}
 
 static void
 set_reason (RamfbSource *self, const char *reason)
@@ -93,7 +132,7 @@ read_exactly (int fd, guint8 *buf, gsize len, guint64 offset)
 static GvtPlane *
 read_dump (RamfbSource *self, GError **error)
 {
-  int fd = open (self->file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  int fd = openat (self->dirfd, DUMP_NAME, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
   if (fd < 0)
     {
       int e = errno;
@@ -103,9 +142,19 @@ read_dump (RamfbSource *self, GError **error)
       return NULL;
     }
   /* Ours alone from here: QEMU's next dump makes a new file. */
-  unlink (self->file);
+  unlinkat (self->dirfd, DUMP_NAME, 0);
 
+  /* Unlinked, QEMU's file has no name left; a hard link to some other
+   * file (made by whoever can write the directory) still has one. */
   struct stat st;
+  if (fstat (fd, &st) == 0 && S_ISREG (st.st_mode) && st.st_nlink != 0)
+    {
+      g_set_error (error, GVT_ERROR, GVT_ERROR_PROTOCOL,
+                   "the screendump is a link to another file (%ju names): not read",
+                   (uintmax_t) st.st_nlink);
+      close (fd);
+      return NULL;
+    }
   if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode) || st.st_size <= 0
       || (guint64) st.st_size > GVT_PPM_MAX_HEADER + (guint64) GVT_PPM_MAX_PIXELS * 3)
     {
@@ -284,20 +333,23 @@ share_dir (RamfbSource *self, GvtQmp *qmp)
     }
   g_autoptr (GError) error = NULL;
   g_autofree char *dir = gvt_private_dir_make (g_get_tmp_dir (), "QEMU's screendumps", &error);
-  if (dir == NULL || chown (dir, uid, gid) != 0)
+  /* Opened while it is still ours alone, then given away. */
+  int dirfd = dir ? open_dir (dir) : -1;
+  if (dir == NULL || dirfd < 0 || fchown (dirfd, uid, gid) != 0)
     {
       g_message ("%s: no screendump directory for QEMU's user (uid %u): %s", self->base.name,
                  uid, error ? error->message : g_strerror (errno));
+      if (dirfd >= 0)
+        close (dirfd);
       if (dir != NULL)
         g_rmdir (dir);
       return;
     }
   g_debug ("%s: QEMU runs as uid %u: screendumps go to %s", self->base.name, uid, dir);
-  g_rmdir (self->dir);
-  g_free (self->dir);
-  g_free (self->file);
+  remove_dir (self);
   self->dir = g_steal_pointer (&dir);
-  self->file = g_build_filename (self->dir, "screen.ppm", NULL);
+  self->file = g_build_filename (self->dir, DUMP_NAME, NULL);
+  self->dirfd = dirfd;
 }
 
 static GvtSourceChange
@@ -388,12 +440,7 @@ ramfb_finalize (GvtSource *source)
   if (self->request != 0 && self->qmp != NULL && self->qmp == gvt_vm_get_qmp (self->vm))
     gvt_qmp_cancel (self->qmp, self->request);
   g_clear_pointer (&self->primary, gvt_plane_unref);
-  if (self->file != NULL)
-    g_unlink (self->file);
-  if (self->dir != NULL && g_rmdir (self->dir) != 0)
-    g_message ("can't remove %s: %s", self->dir, g_strerror (errno));
-  g_free (self->file);
-  g_free (self->dir);
+  remove_dir (self);
   g_free (self->device);
   g_free (self->reason);
   g_free (self->said);
@@ -417,10 +464,19 @@ gvt_source_ramfb_new (GvtVm *vm, const char *device_id, GError **error)
   g_autofree char *dir = gvt_private_dir_make (NULL, "screendumps", error);
   if (dir == NULL)
     return NULL;
+  int dirfd = open_dir (dir);
+  if (dirfd < 0)
+    {
+      int e = errno;
+      g_set_error (error, GVT_ERROR, GVT_ERROR_FAILED, "can't open %s: %s", dir, g_strerror (e));
+      g_rmdir (dir);
+      return NULL;
+    }
   RamfbSource *self = gvt_source_alloc (sizeof (RamfbSource), &ramfb_ops, "ramfb");
   self->vm = vm;
   self->dir = g_steal_pointer (&dir);
-  self->file = g_build_filename (self->dir, "screen.ppm", NULL);
+  self->file = g_build_filename (self->dir, DUMP_NAME, NULL);
+  self->dirfd = dirfd;
   self->device = g_strdup (device_id);
   self->find_device = device_id == NULL;
   self->interval_us = GVT_SOURCE_RAMFB_MIN_INTERVAL_US;
