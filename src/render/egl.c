@@ -720,6 +720,14 @@ gvt_egl_note_import_failure (GvtEgl *self, guint32 fourcc, guint64 modifier, gui
   return TRUE;
 }
 
+gboolean
+gvt_egl_is_given_up (GvtEgl *self, guint32 fourcc, guint64 modifier)
+{
+  g_autofree char *key = failure_key (fourcc, modifier);
+  ImportFailures *f = g_hash_table_lookup (self->failures, key);
+  return f != NULL && f->given_up;
+}
+
 void
 gvt_egl_note_import_success (GvtEgl *self, guint32 fourcc, guint64 modifier)
 {

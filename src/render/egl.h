@@ -120,6 +120,9 @@ EGLImageKHR gvt_egl_create_dmabuf_image (GvtEgl *self, const EGLint *attribs, GE
 gboolean gvt_egl_note_import_failure (GvtEgl *self, guint32 fourcc, guint64 modifier,
                                       guint64 serial, const char *reason);
 
+/* Whether the pair was given up (gvt_egl_note_import_failure). */
+gboolean gvt_egl_is_given_up (GvtEgl *self, guint32 fourcc, guint64 modifier);
+
 /* Records that a buffer of @fourcc/@modifier imported and sampled: the
  * failures counted so far were odd buffers, not the pair. */
 void gvt_egl_note_import_success (GvtEgl *self, guint32 fourcc, guint64 modifier);

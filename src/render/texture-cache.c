@@ -314,10 +314,12 @@ buffer_import_failed (GvtTextureCache *self, Entry *e, const char *reason)
 
 /* Imports @e's buffer. FALSE with @error when it can't: *@buffer_failed
  * tells a failure of this buffer at run time (EGL or GL refused it; other
- * buffers of the pair may still work) from a pair EGL does not take. */
+ * buffers of the pair may still work) from a pair EGL does not take.
+ * @despite_give_up: tried although the pair was given up (a buffer nothing
+ * else can show). */
 static gboolean
-import_dmabuf (GvtTextureCache *self, Entry *e, int fd, gboolean *buffer_failed,
-               GError **error)
+import_dmabuf (GvtTextureCache *self, Entry *e, int fd, gboolean despite_give_up,
+               gboolean *buffer_failed, GError **error)
 {
   const GvtEglCaps *caps = gvt_egl_get_caps (self->egl);
   const GvtImageDesc *d = &e->desc;
@@ -325,7 +327,8 @@ import_dmabuf (GvtTextureCache *self, Entry *e, int fd, gboolean *buffer_failed,
   guint n = 0;
 
   *buffer_failed = FALSE;
-  if (!gvt_egl_check_importable (self->egl, d->fourcc, d->modifier, error))
+  if (!(despite_give_up && gvt_egl_is_given_up (self->egl, d->fourcc, d->modifier))
+      && !gvt_egl_check_importable (self->egl, d->fourcc, d->modifier, error))
     return FALSE;
 
 #define ADD_ATTRIB(key, value)                        \
@@ -579,7 +582,7 @@ gvt_texture_cache_get_image (GvtTextureCache *self, GvtBuffer *buffer,
   gboolean ok = FALSE, buffer_failed = FALSE;
   if (fd >= 0 && self->import && retry_import)
     {
-      ok = import_dmabuf (self, e, fd, &buffer_failed, &import_error);
+      ok = import_dmabuf (self, e, fd, FALSE, &buffer_failed, &import_error);
       e->import_failed = buffer_failed;
       if (!ok)
         self->stats.import_failures++;
@@ -595,6 +598,20 @@ gvt_texture_cache_get_image (GvtTextureCache *self, GvtBuffer *buffer,
       if (fd >= 0)
         e->desc.live_contents = TRUE;
       ok = upload (self, e, buffer, format, &upload_error);
+      if (!ok && fd >= 0 && self->import && retry_import && !buffer_failed
+          && gvt_egl_is_given_up (self->egl, desc->fourcc, desc->modifier))
+        {
+          /* The pair is given up, but nothing else can show this buffer
+           * (GVT-g's can't be mapped): it is still tried on its own, and
+           * again at its back-off — or a burst of failures would blank
+           * such a guest until its device is reopened. */
+          g_clear_error (&import_error);
+          /* (A failure is counted once a call: the refusal above was.) */
+          ok = import_dmabuf (self, e, fd, TRUE, &buffer_failed, &import_error);
+          e->import_failed = buffer_failed;
+          if (ok)
+            return &e->tex;
+        }
       if (!ok)
         {
           /* Kept, so that this buffer is not tried again every frame: what

@@ -88,9 +88,10 @@ void gvt_texture_cache_set_import (GvtTextureCache *self, gboolean enabled);
  * uploaded, is GVT_ERROR_UNSUPPORTED with the reason.
  * A buffer whose import fails is uploaded instead, and never tried again;
  * the next buffer is (GvtEgl gives a fourcc/modifier up only after
- * GVT_EGL_IMPORT_GIVE_UP buffers in a row failed). A buffer that can be
- * neither imported nor uploaded gets the same error on every later call,
- * without another attempt. The texture is owned by the cache and valid
+ * GVT_EGL_IMPORT_GIVE_UP buffers in a row failed; a buffer that can't be
+ * uploaded either, GVT-g's, is still tried on its own then). A buffer that
+ * can be neither imported nor uploaded gets the same error on later calls,
+ * tried again only at GVT_TEXTURE_CACHE_RETRY_US and its back-off. The texture is owned by the cache and valid
  * until the next call, begin_frame or collect. The cache holds no
  * reference on the buffer: its texture goes when the buffer does. */
 GvtTexture *gvt_texture_cache_get (GvtTextureCache *self, GvtPlane *plane, GError **error);

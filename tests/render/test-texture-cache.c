@@ -205,6 +205,52 @@ test_failure_retried_later (GvtGlTest *t, gconstpointer data)
   g_assert_cmpuint (gvt_egl_inject_import_failures (t->egl, 0), ==, 1);
 }
 
+/* Once the pair is given up, a buffer that can be uploaded is (no import
+ * tried), but one that can't (GVT-g's) is still tried on its own, and at
+ * its back-off: a burst of failures must not blank such a guest for good. */
+static void
+test_given_up_unmappable_tried (GvtGlTest *t, gconstpointer data)
+{
+  GvtBuffer *buffers[GVT_EGL_IMPORT_GIVE_UP];
+  g_autoptr (GvtBuffer) mappable = uniform_buffer (0x00203040);
+  g_autoptr (GError) error = NULL;
+  int fds[2];
+  g_assert_cmpint (pipe2 (fds, O_CLOEXEC), ==, 0);
+  close (fds[1]);
+  g_autoptr (GvtBuffer) unmappable = gvt_buffer_new_dmabuf (fds[0], W * 4 * H);
+
+  /* Given up: three buffers in a row, and two failures left over. */
+  gvt_egl_inject_import_failures (t->egl, GVT_EGL_IMPORT_GIVE_UP + 2);
+  g_test_expect_message (G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE, "*import failed for 3 different*");
+  for (guint i = 0; i < G_N_ELEMENTS (buffers); i++)
+    {
+      buffers[i] = uniform_buffer (0x00101010 * (i + 1));
+      draw_buffer (t, buffers[i], &desc_xr24, 0x00101010 * (i + 1), NULL);
+    }
+  g_test_assert_expected_messages ();
+  g_assert_true (gvt_egl_is_given_up (t->egl, GVT_FORMAT_XRGB8888, GVT_MOD_LINEAR));
+
+  /* A mappable buffer: uploaded, no import tried. */
+  g_assert_false (draw_buffer (t, mappable, &desc_xr24, 0x00203040, NULL)->imported);
+  g_assert_cmpuint (gvt_egl_inject_import_failures (t->egl, 0), ==, 2);
+
+  /* An unmappable one: its import is tried (and fails: one taken). */
+  g_assert_null (draw_buffer (t, unmappable, &desc_xr24, 0, &error));
+  g_assert_error (error, GVT_ERROR, GVT_ERROR_UNSUPPORTED);
+  g_clear_error (&error);
+  g_assert_cmpuint (gvt_egl_inject_import_failures (t->egl, 0), ==, 1);
+  /* Not again at once; again after its back-off. */
+  g_assert_null (draw_buffer (t, unmappable, &desc_xr24, 0, &error));
+  g_clear_error (&error);
+  g_assert_cmpuint (gvt_egl_inject_import_failures (t->egl, 0), ==, 1);
+  g_usleep (GVT_TEXTURE_CACHE_RETRY_US + G_USEC_PER_SEC / 10);
+  g_assert_null (draw_buffer (t, unmappable, &desc_xr24, 0, &error));
+  g_clear_error (&error);
+  g_assert_cmpuint (gvt_egl_inject_import_failures (t->egl, 0), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (buffers); i++)
+    gvt_buffer_unref (buffers[i]);
+}
+
 /* A given-up pair gets a fresh chance when the device is new (the window
  * forgets the failures on a loss). */
 static void
@@ -691,6 +737,8 @@ main (int argc, char **argv)
       ADD ("/texture-cache/import-failure/success-resets", test_failure_success_resets);
       ADD ("/texture-cache/import-failure/retried-later", test_failure_retried_later);
       ADD ("/texture-cache/import-failure/reset-for-a-new-device", test_failure_reset);
+      ADD ("/texture-cache/import-failure/given-up-unmappable-tried",
+           test_given_up_unmappable_tried);
       ADD ("/texture-cache/import-failure/huge-stride-not-counted",
            test_failure_huge_stride_not_counted);
       ADD ("/texture-cache/import/in-place-update", test_import_in_place);
