@@ -250,9 +250,19 @@ open_device_display (GvtEgl *self, const char *render_node, GError **error)
           if (dev == NULL || strcmp (dev, wanted) != 0)
             continue;
         }
-      self->display = get_display (EGL_PLATFORM_DEVICE_EXT, devices[i], NULL);
-      if (self->display == EGL_NO_DISPLAY)
+      EGLDisplay display = get_display (EGL_PLATFORM_DEVICE_EXT, devices[i], NULL);
+      EGLint major, minor;
+      if (display == EGL_NO_DISPLAY)
         continue;
+      /* A device listed may still not open (a render node the user has
+       * no access to): the next one, and in the end the other platforms. */
+      if (!eglInitialize (display, &major, &minor))
+        {
+          g_debug ("EGL device %s does not initialise (0x%04x): trying the next",
+                   node ? node : "(no node)", eglGetError ());
+          continue;
+        }
+      self->display = display;
       self->device_name = g_strdup_printf ("EGL device %s", node ? node : software ? "(software)" : "(no node)");
       return TRUE;
     }
