@@ -38,6 +38,17 @@ uniform_buffer (guint32 xrgb)
   return gvt_gl_test_memfd (pixels, sizeof pixels, sizeof pixels);
 }
 
+/* A "dma-buf" the CPU can't map, like GVT-g's: a pipe can't be mmapped,
+ * so the upload fallback fails (and a real import of it would too). */
+static GvtBuffer *
+unmappable_buffer (void)
+{
+  int fds[2];
+  g_assert_cmpint (pipe2 (fds, O_CLOEXEC), ==, 0);
+  close (fds[1]);
+  return gvt_buffer_new_dmabuf (fds[0], W * 4 * H);
+}
+
 static const GvtImageDesc desc_xr24 = {
   .fourcc = GVT_FORMAT_XRGB8888, .modifier = GVT_MOD_LINEAR,
   .width = W, .height = H, .stride = W * 4,
@@ -138,11 +149,7 @@ test_failure_one_buffer (GvtGlTest *t, gconstpointer data)
 static void
 test_failure_unmappable (GvtGlTest *t, gconstpointer data)
 {
-  int fds[2];
-  g_assert_cmpint (pipe2 (fds, O_CLOEXEC), ==, 0);
-  close (fds[1]);
-  /* A pipe can't be mmapped: the upload fallback fails like on GVT-g. */
-  g_autoptr (GvtBuffer) unmappable = gvt_buffer_new_dmabuf (fds[0], W * 4 * H);
+  g_autoptr (GvtBuffer) unmappable = unmappable_buffer ();
   g_autoptr (GvtBuffer) next = uniform_buffer (0x00405060);
   g_autoptr (GError) error = NULL;
   GvtTextureStats stats;
@@ -175,10 +182,7 @@ test_failure_unmappable (GvtGlTest *t, gconstpointer data)
 static void
 test_failure_retried_later (GvtGlTest *t, gconstpointer data)
 {
-  int fds[2];
-  g_assert_cmpint (pipe2 (fds, O_CLOEXEC), ==, 0);
-  close (fds[1]);
-  g_autoptr (GvtBuffer) unmappable = gvt_buffer_new_dmabuf (fds[0], W * 4 * H);
+  g_autoptr (GvtBuffer) unmappable = unmappable_buffer ();
   g_autoptr (GError) error = NULL;
 
   /* Two injected failures: each import attempt takes one. */
@@ -214,10 +218,7 @@ test_given_up_unmappable_tried (GvtGlTest *t, gconstpointer data)
   GvtBuffer *buffers[GVT_EGL_IMPORT_GIVE_UP];
   g_autoptr (GvtBuffer) mappable = uniform_buffer (0x00203040);
   g_autoptr (GError) error = NULL;
-  int fds[2];
-  g_assert_cmpint (pipe2 (fds, O_CLOEXEC), ==, 0);
-  close (fds[1]);
-  g_autoptr (GvtBuffer) unmappable = gvt_buffer_new_dmabuf (fds[0], W * 4 * H);
+  g_autoptr (GvtBuffer) unmappable = unmappable_buffer ();
 
   /* Given up: three buffers in a row, and two failures left over. */
   gvt_egl_inject_import_failures (t->egl, GVT_EGL_IMPORT_GIVE_UP + 2);
