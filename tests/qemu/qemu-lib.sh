@@ -231,7 +231,7 @@ stop () {
     return 1
   fi
   wait "$VIEWER_PID"; rc=$?; VIEWER_PID=
-  return $rc
+  exit_said "$rc"
 }
 
 # settle CONDITIONS... (ui-lib's, but it gives up at once when the viewer

@@ -68,7 +68,18 @@ stop () {
   wait "$VIEWER_PID"
   local rc=$?
   VIEWER_PID=
-  return $rc
+  exit_said "$rc"
+}
+
+# exit_said STATUS: STATUS, saying why when it isn't 0 — the end of the
+# viewer's stderr, where a sanitizer's report is (and the sanitize stage
+# looks for LeakSanitizer's own tracer crash, to run the test once more).
+exit_said () {
+  [ "$1" -eq 0 ] && return 0
+  # (As TAP comments: a bare `stop` writes into the TAP stream.)
+  echo "# the viewer exited with status $1; its stderr ends:"
+  tail -n 30 "${VIEWER_ERR:-/dev/null}" | sed 's/^/# /'
+  return "$1"
 }
 
 # picture_matches NAME SHOT SNAPSHOT_ARGS...: the picture area of the
